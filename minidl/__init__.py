@@ -1,0 +1,116 @@
+"""minidl: a deep learning framework built from scratch on NumPy, for learning.
+
+import minidl
+x = minidl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+(x * x).sum().backward()
+x.grad            # tensor([2., 4., 6.])
+"""
+
+import numpy as np
+
+from minidl import autograd
+from minidl.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minidl.creation import (
+    arange,
+    eye,
+    from_numpy,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minidl.gradcheck import GradcheckError, gradcheck, numerical_grad
+from minidl.ops import (
+    abs,
+    add,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    chunk,
+    clamp,
+    div,
+    exp,
+    expand,
+    flatten,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    split,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from minidl.random import manual_seed
+from minidl.tensor import Tensor, get_default_dtype, set_default_dtype
+
+float32 = np.float32
+float64 = np.float64
+int64 = np.int64
+long = np.int64
+int32 = np.int32
+bool_ = np.bool_
+
+__version__ = "0.1.0"
+
+# Submodules and the names they provide are imported on first use, so that
+# `import minidl` stays fast (matplotlib is loaded only by minidl.plot).
+_LAZY_MODULES = {
+    "nn",
+    "optim",
+    "data",
+    "metrics",
+    "text",
+    "datasets",
+    "plot",
+    "train",
+    "serialize",
+    "selfcheck",
+}
+_LAZY_NAMES = {
+    "save": "serialize",
+    "load": "serialize",
+    "fit": "train",
+    "History": "train",
+}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"minidl.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"minidl.{_LAZY_NAMES[name]}"), name)
+    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

@@ -1,0 +1,457 @@
+"""Define-by-run autograd: ``Function``, the backward engine, ``no_grad``.
+
+Every differentiable op is a subclass of :class:`Function` with a static
+``forward(ctx, *arrays)`` and ``backward(ctx, grad)`` written in plain NumPy.
+Calling ``Op.apply(*tensors)`` runs ``forward`` and, when a gradient is
+needed, records a graph node: the ``ctx`` object itself (it becomes the
+output's ``grad_fn``).  ``Tensor.backward`` walks the recorded nodes in
+reverse creation order, which is a topological order because a node is
+always created after the nodes of its inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import weakref
+
+import numpy as np
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "set_grad_enabled",
+    "OPS",
+    "unbroadcast",
+    "ScatterGrad",
+]
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are recorded for backward."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that turns graph recording on or off."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """``with minidl.no_grad():`` records nothing (evaluation, optimizer steps)."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Turns recording back on inside a ``no_grad`` block."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+# Every built-in op (a Function subclass defined inside minidl) by class name.
+# The gradcheck tests and `python -m minidl gradcheck` compare against it.
+OPS: dict[str, type] = {}
+
+_node_ids = itertools.count()
+
+
+class OpError(Exception):
+    """Marker mixin: an error message already written for the user."""
+
+
+def op_error(kind, message):
+    """An exception of type ``kind`` whose message ``apply`` passes on unchanged."""
+    cls = _OP_ERRORS.get(kind)
+    if cls is None:
+        cls = _OP_ERRORS[kind] = type(
+            kind.__name__, (kind, OpError), {"__module__": kind.__module__}
+        )
+    return cls(message)
+
+
+_OP_ERRORS: dict[type, type] = {}
+
+
+def _describe(x):
+    if isinstance(x, np.ndarray):
+        return f"{tuple(x.shape)} {x.dtype}"
+    return type(x).__name__ if not isinstance(x, (int, float, bool)) else repr(x)
+
+
+class Function:
+    """Base class of a differentiable op, used as in PyTorch::
+
+        class Softplus(minidl.autograd.Function):
+            '''y = log(1 + e^x);  dy/dx = sigmoid(x)'''
+
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return np.logaddexp(0, x)
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad / (1 + np.exp(-x))
+
+        y = Softplus.apply(x)
+
+    Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, so the
+    math stays visible.  ``backward`` returns one gradient per ``forward``
+    argument (``None`` where there is none).  A gradient may keep the
+    broadcast shape of the output: the engine sums it back to the input's
+    shape (see :func:`unbroadcast`).  A ``forward`` may return a tuple of
+    arrays; ``backward`` then receives one gradient per output (zeros for an
+    output that received none).
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("minidl."):
+            OPS[cls.__name__] = cls
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` on the arrays of ``args``; record a node if a gradient is needed."""
+        ctx = Node(cls)
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        if _GradMode.enabled:
+            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            track = any(needs)
+        else:
+            track = False
+        if track:
+            ctx.needs_input_grad = needs
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except OpError:
+            raise
+        except (ValueError, IndexError, TypeError) as e:
+            shapes = ", ".join(_describe(a) for a in arrays)
+            raise op_error(type(e), f"{cls.__name__.lower()}: inputs {shapes}: {e}") from e
+        if not track:
+            if type(out) is tuple:
+                return tuple(Tensor._make(o) for o in out)
+            return Tensor._make(out)
+        ctx.inputs = args
+        ctx.seq = next(_node_ids)
+        if type(out) is tuple:
+            ctx.out_meta = [(o.shape, o.dtype) for o in out]
+            return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
+        return Tensor._make(out, True, ctx, 0)
+
+
+class Node:
+    """A recorded op: the ``ctx`` of its Function and the ``grad_fn`` of its output.
+
+    Holds the inputs and whatever ``forward`` saved; both are dropped after
+    backward (unless ``retain_graph=True``) so intermediate arrays are freed.
+    """
+
+    __slots__ = (
+        "fn",
+        "inputs",
+        "saved_tensors",
+        "needs_input_grad",
+        "seq",
+        "out_meta",
+        "retained",
+        "__dict__",
+        "__weakref__",
+    )
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.inputs = None
+        self.saved_tensors = ()
+        self.needs_input_grad = ()
+        self.out_meta = None
+        self.retained = None
+
+    def save_for_backward(self, *arrays):
+        """Keep what ``backward`` needs (arrays, as in PyTorch's ``ctx.save_for_backward``)."""
+        self.saved_tensors = arrays
+
+    @property
+    def name(self):
+        return f"{self.fn.__name__}Backward"
+
+    @property
+    def next_functions(self):
+        """The nodes of this node's inputs (None for leaves and constants), as in PyTorch."""
+        if self.inputs is None:
+            return ()
+        return tuple(a.grad_fn if isinstance(a, Tensor) else None for a in self.inputs)
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+    def _free(self):
+        self.inputs = None
+        self.saved_tensors = ()
+        self.__dict__.clear()
+
+
+class ScatterGrad:
+    """Gradient of ``x[index]``: zeros of x's shape with ``values`` added at ``index``.
+
+    Returned by the indexing op's backward and materialised by the engine
+    straight into the input's gradient buffer, so that T slices of one tensor
+    cost O(T · slice) instead of T full-size zero arrays (O(T²) in a loop).
+    """
+
+    __slots__ = ("shape", "dtype", "index", "values", "accumulate")
+
+    def __init__(self, shape, dtype, index, values, accumulate):
+        self.shape = shape
+        self.dtype = dtype
+        self.index = index
+        self.values = values
+        self.accumulate = accumulate  # True when the index may repeat an element
+
+    def add_into(self, buf):
+        if self.accumulate:
+            np.add.at(buf, self.index, self.values)
+        else:
+            buf[self.index] += self.values
+        return buf
+
+    def dense(self):
+        return self.add_into(np.zeros(self.shape, self.dtype))
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` back to ``shape``: the one place broadcasting is undone.
+
+    If y = f(broadcast(x)), then dL/dx sums dL/dy over every axis along which x
+    was repeated: the leading axes x lacked, and the axes where x has size 1.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise op_error(ValueError, f"gradient of shape {grad.shape} is smaller than input {shape}")
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    for i, n in enumerate(shape):
+        if n != 1 and grad.shape[i + extra] != n:
+            raise op_error(
+                ValueError, f"gradient of shape {grad.shape} does not broadcast to input {shape}"
+            )
+    g = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return g.reshape(shape)
+
+
+class _Buffer:
+    """A gradient being summed during one backward pass; copies only when shared."""
+
+    __slots__ = ("array", "owned")
+
+    def __init__(self, g):
+        if isinstance(g, ScatterGrad):
+            self.array, self.owned = g.dense(), True
+        else:
+            self.array, self.owned = g, False
+
+    def add(self, g):
+        if not self.owned:
+            # the first array may belong to someone else (an op's upstream grad): copy once
+            self.array = np.array(self.array, copy=True, order="C")
+            self.owned = True
+        if isinstance(g, ScatterGrad):
+            g.add_into(self.array)
+        else:
+            self.array += g
+
+
+def _check_grad(node, inp, g):
+    if isinstance(g, ScatterGrad):
+        if g.shape != inp.data.shape:
+            raise op_error(
+                RuntimeError,
+                f"{node.name}: gradient of shape {g.shape} for an input of shape {inp.data.shape}",
+            )
+        if g.values.dtype != inp.data.dtype:
+            g.values = g.values.astype(inp.data.dtype)
+        return g
+    if not isinstance(g, np.ndarray):
+        g = np.asarray(g, dtype=inp.data.dtype)
+    if g.shape != inp.data.shape:
+        try:
+            g = unbroadcast(g, inp.data.shape)
+        except ValueError as e:
+            raise op_error(RuntimeError, f"{node.name}: {e}") from None
+    if g.dtype != inp.data.dtype:
+        g = g.astype(inp.data.dtype)
+    return g
+
+
+def run_backward(tensor, gradient=None, retain_graph=False):
+    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad``."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn "
+            "(did you forget requires_grad=True, or compute it under no_grad?)"
+        )
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be created implicitly only for a scalar output, but the "
+                f"output has shape {tensor.shape}; pass gradient= a tensor of that shape "
+                f"(or reduce it first, e.g. .sum())"
+            )
+        g = np.ones_like(tensor.data)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != tensor.data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {g.shape} but the output has shape {tensor.shape}"
+            )
+        g = g.astype(tensor.data.dtype, copy=False)
+
+    root = tensor.grad_fn
+    if root is None:
+        _accumulate_leaves({id(tensor): (tensor, _Buffer(g))})
+        return
+
+    # collect every node reachable from the root, iteratively (no recursion limit)
+    nodes = [root]
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.inputs is None:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time ({node.name} "
+                "was freed by an earlier backward); pass retain_graph=True to the first "
+                "backward if you need to go through it again"
+            )
+        for inp in node.inputs:
+            if isinstance(inp, Tensor):
+                parent = inp.grad_fn
+                if parent is not None and parent not in seen:
+                    seen.add(parent)
+                    nodes.append(parent)
+                    stack.append(parent)
+    # a node is created after the nodes of its inputs: newest first is topological
+    nodes.sort(key=_seq, reverse=True)
+
+    pending = {root: [None] * (len(root.out_meta) if root.out_meta else 1)}
+    pending[root][tensor._out_index] = _Buffer(g)
+    leaves = {}
+    for node in nodes:
+        bufs = pending.pop(node, None)
+        if bufs is None:
+            continue
+        grads = [b.array if b is not None else None for b in bufs]
+        if node.retained:
+            for i, ref in node.retained.items():
+                t = ref()
+                if t is not None and grads[i] is not None:
+                    t.grad = Tensor._make(np.array(grads[i], copy=True))
+        if node.out_meta is None:
+            in_grads = node.fn.backward(node, grads[0])
+        else:
+            grads = [
+                gr if gr is not None else np.zeros(shape, dtype)
+                for gr, (shape, dtype) in zip(grads, node.out_meta)
+            ]
+            in_grads = node.fn.backward(node, *grads)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        if len(in_grads) != len(node.inputs):
+            raise RuntimeError(
+                f"{node.name}: backward returned {len(in_grads)} gradients for "
+                f"{len(node.inputs)} inputs"
+            )
+        for inp, need, gi in zip(node.inputs, node.needs_input_grad, in_grads):
+            if not need or gi is None:
+                continue
+            gi = _check_grad(node, inp, gi)
+            parent = inp.grad_fn
+            if parent is None:
+                entry = leaves.get(id(inp))
+                if entry is None:
+                    leaves[id(inp)] = (inp, _Buffer(gi))
+                else:
+                    entry[1].add(gi)
+                continue
+            slots = pending.get(parent)
+            if slots is None:
+                slots = pending[parent] = [None] * (len(parent.out_meta) if parent.out_meta else 1)
+            b = slots[inp._out_index]
+            if b is None:
+                slots[inp._out_index] = _Buffer(gi)
+            else:
+                b.add(gi)
+        if not retain_graph:
+            node._free()
+    _accumulate_leaves(leaves)
+
+
+def _seq(node):
+    return node.seq
+
+
+def _accumulate_leaves(leaves):
+    for t, buf in leaves.values():
+        g = buf.array
+        if t.grad is None:
+            if not buf.owned and not (g.flags.c_contiguous and g.flags.writeable):
+                # a broadcast view (zero strides) would make later matmuls skip BLAS
+                g = np.ascontiguousarray(g)
+                if not g.flags.writeable:
+                    g = g.copy()
+            t.grad = Tensor._make(g)
+        else:
+            # out of place: the old grad array may be shared with a user's variable
+            t.grad = Tensor._make(t.grad.data + g)
+
+
+def retain_grad(tensor):
+    node = tensor.grad_fn
+    if node.retained is None:
+        node.retained = {}
+    node.retained[tensor._out_index] = weakref.ref(tensor)
+
+
+from minidl.tensor import Tensor  # noqa: E402  (circular: Tensor.backward calls this engine)

@@ -1,0 +1,413 @@
+"""Elementwise ops: arithmetic, exp/log, activations, clamp, where, cast.
+
+Binary ops broadcast as NumPy does; each backward returns the gradient in
+the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
+"""
+
+import numpy as np
+
+from minidl.autograd import Function
+from minidl.tensor import Tensor, as_array
+
+
+def operand(op, x):
+    """Accept a Tensor, a Python/NumPy number or an array as an op's input.
+
+    Python numbers stay Python numbers, so ``float32_tensor * 2.0`` stays float32.
+    """
+    if isinstance(x, Tensor) or type(x) in (int, float, bool):
+        return x
+    if isinstance(x, np.generic):
+        return as_array(x, op=op).item()
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return Tensor._make(as_array(x, op=op))
+    raise TypeError(
+        f"{op}: unsupported operand of type {type(x).__name__}; "
+        "expected a Tensor, a number or an array"
+    )
+
+
+def as_tensor(op, x):
+    """Like :func:`operand`, but always a Tensor (for ops whose first input is a tensor)."""
+    x = operand(op, x)
+    return x if isinstance(x, Tensor) else Tensor._make(as_array(x, op=op))
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1,  dz/db = 1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a − b;  dz/da = 1,  dz/db = −1"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    """z = a · b;  dz/da = b,  dz/db = a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (grad * b if da else None), (grad * a if db else None)
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1/b,  dz/db = −a/b² = −z/b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = a / b
+        ctx.save_for_backward(b, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, z = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        ga = grad / b
+        return (ga if da else None), (-ga * z if db else None)
+
+
+class Neg(Function):
+    """z = −a;  dz/da = −1"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """z = a^b;  dz/da = b·a^(b−1),  dz/db = a^b · ln a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = a**b
+        ctx.save_for_backward(a, b, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, z = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        ga = grad * b * a ** (b - 1) if da else None
+        gb = grad * z * np.log(a) if db else None
+        return ga, gb
+
+
+class Exp(Function):
+    """y = eˣ;  dy/dx = y"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    """y = ln x;  dy/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    """y = √x;  dy/dx = 1 / (2y)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 − y²"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = σ(x) = 1 / (1 + e⁻ˣ);  dy/dx = y(1 − y)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        # σ(x) = ½(1 + tanh(x/2)): the same function, and exp never overflows
+        y = np.tanh(x * 0.5)
+        y *= 0.5
+        y += 0.5
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+class Relu(Function):
+    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.sign(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi, else 0"""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        if lo is None and hi is None:
+            raise TypeError("clamp: at least one of min and max must be given")
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"clamp: min {lo} is greater than max {hi}")
+        inside = np.ones(x.shape, bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        ctx.save_for_backward(inside)
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside
+
+
+class Maximum(Function):
+    """z = max(a, b) elementwise;  the gradient goes to the larger input (halved at ties)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a > b) + 0.5 * (a == b)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """z = min(a, b) elementwise;  the gradient goes to the smaller input (halved at ties)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a < b) + 0.5 * (a == b)
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """z = a where cond else b;  dz/da = cond,  dz/db = not cond"""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        cond = np.asarray(cond, bool)
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        zero = np.zeros((), grad.dtype)
+        return None, np.where(cond, grad, zero), np.where(cond, zero, grad)
+
+
+class Cast(Function):
+    """y = x as another dtype;  dy/dx = 1 (the gradient is cast back)"""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+# ----- functional forms (minidl.add, minidl.exp, ...) ---------------------
+
+
+def add(a, b):
+    """a + b, broadcasting."""
+    return Add.apply(operand("add", a), operand("add", b))
+
+
+def sub(a, b):
+    """a − b, broadcasting."""
+    return Sub.apply(operand("sub", a), operand("sub", b))
+
+
+def mul(a, b):
+    """a · b elementwise, broadcasting."""
+    return Mul.apply(operand("mul", a), operand("mul", b))
+
+
+def div(a, b):
+    """a / b elementwise, broadcasting."""
+    return Div.apply(operand("div", a), operand("div", b))
+
+
+def neg(a):
+    """−a."""
+    return Neg.apply(as_tensor("neg", a))
+
+
+def pow(a, b):
+    """a ** b: tensor ** number, number ** tensor or tensor ** tensor."""
+    return Pow.apply(operand("pow", a), operand("pow", b))
+
+
+def exp(x):
+    """eˣ elementwise."""
+    return Exp.apply(as_tensor("exp", x))
+
+
+def log(x):
+    """Natural logarithm elementwise."""
+    return Log.apply(as_tensor("log", x))
+
+
+def sqrt(x):
+    """√x elementwise."""
+    return Sqrt.apply(as_tensor("sqrt", x))
+
+
+def tanh(x):
+    """tanh elementwise."""
+    return Tanh.apply(as_tensor("tanh", x))
+
+
+def sigmoid(x):
+    """1 / (1 + e⁻ˣ) elementwise."""
+    return Sigmoid.apply(as_tensor("sigmoid", x))
+
+
+def relu(x):
+    """max(x, 0) elementwise."""
+    return Relu.apply(as_tensor("relu", x))
+
+
+def abs(x):
+    """|x| elementwise."""
+    return Abs.apply(as_tensor("abs", x))
+
+
+def clamp(x, min=None, max=None):
+    """Limit x to [min, max] (either bound may be None)."""
+    return Clamp.apply(as_tensor("clamp", x), min, max)
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors."""
+    return Maximum.apply(operand("maximum", a), operand("maximum", b))
+
+
+def minimum(a, b):
+    """Elementwise minimum of two tensors."""
+    return Minimum.apply(operand("minimum", a), operand("minimum", b))
+
+
+def where(cond, a, b):
+    """Pick from a where cond is true, else from b (cond carries no gradient)."""
+    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    return Where.apply(cond, operand("where", a), operand("where", b))
+
+
+def cast(x, dtype):
+    """x converted to ``dtype``; the gradient flows back between float dtypes."""
+    dtype = np.dtype(dtype)
+    if x.requires_grad and dtype.kind != "f":
+        return Tensor._make(x.data.astype(dtype))
+    return Cast.apply(x, dtype)
+
+
+def compare(ufunc, a, b):
+    """A boolean tensor from a comparison ufunc; never part of a graph."""
+    b = b.data if isinstance(b, Tensor) else operand(ufunc.__name__, b)
+    if isinstance(b, Tensor):
+        b = b.data
+    return Tensor._make(np.asarray(ufunc(a.data, b)))

@@ -1,0 +1,70 @@
+"""Matrix product: 1-D, 2-D, batched, with broadcast batch dimensions (as ``np.matmul``)."""
+
+import numpy as np
+
+from minidl.autograd import Function, op_error
+from minidl.ops.elementwise import operand
+from minidl.tensor import Tensor, as_array
+
+
+class MatMul(Function):
+    """C = A @ B;  dA = dC @ Bᵀ,  dB = Aᵀ @ dC  (Bᵀ, Aᵀ swap the last two axes)
+
+    A 1-D A is a row vector (1, k) and a 1-D B a column vector (k, 1), the
+    added axis removed from C; backward puts it back, then removes it again.
+    The engine sums the gradient over broadcast batch dimensions.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise op_error(
+                ValueError, f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dim"
+            )
+        k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if k_a != k_b:
+            raise op_error(
+                ValueError,
+                f"matmul: {a.shape} @ {b.shape}: inner dimensions {k_a} and {k_b} differ",
+            )
+        try:
+            c = a @ b
+        except ValueError:
+            raise op_error(
+                ValueError, f"matmul: {a.shape} @ {b.shape}: batch dimensions do not broadcast"
+            ) from None
+        ctx.save_for_backward(a, b)
+        return c
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # a broadcast (zero-stride) gradient would make NumPy skip BLAS
+        g = np.ascontiguousarray(grad)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = g[..., None]
+        ga = gb = None
+        if need_a:
+            ga = g @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+
+def matmul(a, b):
+    """a @ b (see ``np.matmul`` for the 1-D and batched cases)."""
+    a, b = operand("matmul", a), operand("matmul", b)
+    if not isinstance(a, Tensor):
+        a = Tensor._make(as_array(a, op="matmul"))
+    if not isinstance(b, Tensor):
+        b = Tensor._make(as_array(b, op="matmul"))
+    return MatMul.apply(a, b)

@@ -1,0 +1,93 @@
+"""Ops that neural networks are built from: softmax, log-softmax, log-sum-exp."""
+
+import numpy as np
+
+from minidl.autograd import Function
+from minidl.ops.elementwise import as_tensor
+from minidl.ops.reduce import normalize_dims
+
+
+def _stable_max(x, axis):
+    # subtracting the max keeps exp() from overflowing (above ~88 in float32);
+    # a row that is all -inf would give inf - inf = nan, so use 0 there instead
+    m = np.max(x, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+class Softmax(Function):
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along dim;  dx = y ⊙ (dy − Σ dy ⊙ y)"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x - _stable_max(x, dim))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along dim;  dx = dy − softmax(x) · Σ dy"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        shifted = x - _stable_max(x, dim)
+        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None
+
+
+class LogSumExp(Function):
+    """y = log Σ exp(x) over dims;  dx = exp(x − y) = softmax(x)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        m = _stable_max(x, dims)
+        y = m + np.log(np.exp(x - m).sum(axis=dims, keepdims=True))
+        ctx.save_for_backward(x, y)
+        ctx.keepdim = keepdim
+        ctx.dims = dims
+        return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.reshape(y.shape)
+        return grad * np.exp(x - y), None, None
+
+
+def _one_dim(op, x, dim):
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expected a tensor with at least 1 dim, got a 0-d tensor")
+    (d,) = normalize_dims(op, dim, x.ndim)
+    return d
+
+
+def softmax(x, dim=-1):
+    """exp(x) / Σ exp(x) along ``dim``."""
+    x = as_tensor("softmax", x)
+    return Softmax.apply(x, _one_dim("softmax", x, dim))
+
+
+def log_softmax(x, dim=-1):
+    """log(softmax(x)) along ``dim``, computed without overflow."""
+    x = as_tensor("log_softmax", x)
+    return LogSoftmax.apply(x, _one_dim("log_softmax", x, dim))
+
+
+def logsumexp(x, dim=None, keepdim=False):
+    """log Σ exp(x) over ``dim`` (all axes when None), computed without overflow."""
+    x = as_tensor("logsumexp", x)
+    return LogSumExp.apply(x, normalize_dims("logsumexp", dim, x.ndim), keepdim)

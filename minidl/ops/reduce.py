@@ -1,0 +1,171 @@
+"""Reductions: sum, mean, max/min (and amax/amin), argmax/argmin.
+
+``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
+reduced axes with size 1, as in PyTorch.
+"""
+
+import builtins
+
+import numpy as np
+
+from minidl.autograd import Function, op_error
+from minidl.ops.elementwise import as_tensor
+from minidl.tensor import MaxResult, Tensor
+
+
+def normalize_dims(op, dim, ndim):
+    """``dim`` as a sorted tuple of non-negative axes (None: every axis), checked."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    n = builtins.max(ndim, 1)
+    for d in dims:
+        if not isinstance(d, (int, np.integer)) or not -n <= d < n:
+            raise op_error(
+                IndexError,
+                f"{op}: dim {d} out of range for a tensor of {ndim} dimension(s) "
+                f"(expected {-n} .. {n - 1})",
+            )
+        if ndim:
+            out.append(int(d) % ndim)
+    if len(set(out)) != len(out):
+        raise op_error(ValueError, f"{op}: dim {dim} repeats an axis")
+    return tuple(sorted(out))
+
+
+def _expand_back(grad, shape, dims, keepdim):
+    """Give a reduced gradient its reduced axes back (size 1) so it broadcasts to ``shape``."""
+    if not keepdim and len(shape):
+        grad = grad.reshape([1 if i in dims else n for i, n in enumerate(shape)])
+    return grad
+
+
+class Sum(Function):
+    """y = Σ x over dims;  dy/dx = 1 (the gradient is repeated along the summed axes)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return x.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return np.broadcast_to(g, ctx.shape), None, None
+
+
+class Mean(Function):
+    """y = (1/n) Σ x over dims;  dy/dx = 1/n"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        ctx.n = int(np.prod([x.shape[d] for d in dims]))
+        if ctx.n == 0:
+            raise op_error(ValueError, f"mean: reducing {x.shape} over dims {dims} has no elements")
+        return x.mean(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n
+        return np.broadcast_to(g, ctx.shape), None, None
+
+
+class Max(Function):
+    """y = max x over dims;  dy/dx = 1 at the maximum (shared equally between ties)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        return _extreme_forward(ctx, x, dims, keepdim, np.max)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _extreme_backward(ctx, grad)
+
+
+class Min(Function):
+    """y = min x over dims;  dy/dx = 1 at the minimum (shared equally between ties)"""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        return _extreme_forward(ctx, x, dims, keepdim, np.min)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _extreme_backward(ctx, grad)
+
+
+def _extreme_forward(ctx, x, dims, keepdim, reduce):
+    if x.size == 0:
+        raise op_error(ValueError, f"{reduce.__name__}: tensor of shape {x.shape} is empty")
+    y = reduce(x, axis=dims, keepdims=True)
+    hit = x == y
+    ctx.save_for_backward(hit / hit.sum(axis=dims, keepdims=True).astype(x.dtype))
+    ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+    return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
+
+
+def _extreme_backward(ctx, grad):
+    (share,) = ctx.saved_tensors
+    return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None
+
+
+def sum(x, dim=None, keepdim=False):
+    """Σ over ``dim`` (all axes when None)."""
+    x = as_tensor("sum", x)
+    return Sum.apply(x, normalize_dims("sum", dim, x.ndim), keepdim)
+
+
+def mean(x, dim=None, keepdim=False):
+    """Mean over ``dim`` (all axes when None)."""
+    x = as_tensor("mean", x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"mean: expected a float tensor, got dtype {x.dtype}")
+    return Mean.apply(x, normalize_dims("mean", dim, x.ndim), keepdim)
+
+
+def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int, tuple or None) as a tensor."""
+    x = as_tensor("amax", x)
+    return Max.apply(x, normalize_dims("amax", dim, x.ndim), keepdim)
+
+
+def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int, tuple or None) as a tensor."""
+    x = as_tensor("amin", x)
+    return Min.apply(x, normalize_dims("amin", dim, x.ndim), keepdim)
+
+
+def max(x, dim=None, keepdim=False):
+    """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``."""
+    if dim is None:
+        return amax(x)
+    return MaxResult(amax(x, dim, keepdim), argmax(x, dim, keepdim))
+
+
+def min(x, dim=None, keepdim=False):
+    """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``."""
+    if dim is None:
+        return amin(x)
+    return MaxResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (over the flattened tensor when ``dim`` is None); no gradient."""
+    return _arg(np.argmax, "argmax", x, dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (over the flattened tensor when ``dim`` is None); no gradient."""
+    return _arg(np.argmin, "argmin", x, dim, keepdim)
+
+
+def _arg(fn, op, x, dim, keepdim):
+    x = as_tensor(op, x)
+    if x.data.size == 0:
+        raise ValueError(f"{op}: tensor of shape {x.shape} is empty")
+    if dim is None:
+        return Tensor._make(np.asarray(fn(x.data), np.int64))
+    (d,) = normalize_dims(op, dim, x.ndim)
+    return Tensor._make(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))

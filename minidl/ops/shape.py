@@ -1,0 +1,284 @@
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand,
+indexing, cat, stack, split/chunk.
+
+None of them changes a value, so each backward only moves the gradient back
+to where its values came from.
+"""
+
+import numpy as np
+
+from minidl.autograd import Function, ScatterGrad, op_error
+from minidl.ops.elementwise import as_tensor
+from minidl.ops.reduce import normalize_dims
+from minidl.tensor import Tensor
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Function):
+    """y = x with a new shape (same elements, same order);  dy/dx reshapes back"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise op_error(
+                ValueError,
+                f"reshape: cannot view a tensor of shape {x.shape} ({x.size} elements) "
+                f"as shape {shape}",
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Permute(Function):
+    """y = x with its axes reordered by ``dims``;  dy/dx applies the inverse order"""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(np.argsort(ctx.dims)), None
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape`` (a view);  dy/dx sums over the repeated axes (engine)"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise op_error(
+                ValueError, f"expand: cannot expand shape {x.shape} to {shape}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class GetItem(Function):
+    """y = x[index];  dx = zeros with dy added at index (repeated indices accumulate)"""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        try:
+            y = x[index]
+        except IndexError as e:
+            raise op_error(IndexError, f"index: {e} (tensor of shape {x.shape})") from None
+        ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
+        # integer arrays may repeat an element; boolean masks and slices never do
+        ctx.repeats = any(isinstance(i, np.ndarray) and i.dtype != np.bool_ for i in index)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterGrad(ctx.shape, ctx.dtype, ctx.index, grad, ctx.repeats), None
+
+
+class Cat(Function):
+    """y = [x₁, x₂, …] joined along ``dim``;  dxₖ = the slice of dy where xₖ went"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        ctx.ends = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.split(grad, ctx.ends, axis=ctx.dim))
+
+
+class Stack(Function):
+    """y = [x₁, x₂, …] stacked along a new axis ``dim``;  dxₖ = dy[..., k, ...]"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.moveaxis(grad, ctx.dim, 0))
+
+
+class Split(Function):
+    """(y₁, y₂, …) = consecutive pieces of x along ``dim``;  dx = [dy₁, dy₂, …] joined"""
+
+    @staticmethod
+    def forward(ctx, x, ends, dim):
+        ctx.dim = dim
+        return tuple(np.split(x, ends, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return np.concatenate(grads, axis=ctx.dim), None, None
+
+
+# ----- functional forms -----------------------------------------------------
+
+
+def reshape(x, *shape):
+    """x with a new shape; one entry may be -1 (inferred)."""
+    x = as_tensor("reshape", x)
+    return Reshape.apply(x, _shape_arg(shape))
+
+
+view = reshape
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge axes start_dim..end_dim into one."""
+    x = as_tensor("flatten", x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = (
+        normalize_dims("flatten", start_dim, x.ndim)[0],
+        normalize_dims("flatten", end_dim, x.ndim)[0],
+    )
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1 :])
+
+
+def permute(x, *dims):
+    """Reorder the axes: ``permute(x, 2, 0, 1)``."""
+    x = as_tensor("permute", x)
+    dims = _shape_arg(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes")
+    return Permute.apply(x, tuple(d % x.ndim for d in dims))
+
+
+def transpose(x, dim0, dim1):
+    """Swap two axes."""
+    x = as_tensor("transpose", x)
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    d0 = normalize_dims("transpose", dim0, x.ndim)[0]
+    d1 = normalize_dims("transpose", dim1, x.ndim)[0]
+    dims = list(range(x.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(x, tuple(dims))
+
+
+def squeeze(x, dim=None):
+    """Remove axes of size 1 (only ``dim``, if given and of size 1)."""
+    x = as_tensor("squeeze", x)
+    if dim is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        dims = normalize_dims("squeeze", dim, x.ndim)
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
+    return Reshape.apply(x, shape)
+
+
+def unsqueeze(x, dim):
+    """Insert an axis of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim)."""
+    x = as_tensor("unsqueeze", x)
+    if not -x.ndim - 1 <= dim <= x.ndim:
+        raise IndexError(
+            f"unsqueeze: dim {dim} out of range for a tensor of {x.ndim} dimension(s) "
+            f"(expected {-x.ndim - 1} .. {x.ndim})"
+        )
+    d = dim % (x.ndim + 1)
+    return Reshape.apply(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def expand(x, *shape):
+    """Broadcast x to ``shape`` without copying; -1 keeps an axis."""
+    x = as_tensor("expand", x)
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
+    shape = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    return Expand.apply(x, shape)
+
+
+def _index_part(i, op):
+    if isinstance(i, Tensor):
+        i = i.data
+    if isinstance(i, (list, np.ndarray)):
+        a = np.asarray(i)
+        if a.dtype.kind not in "biu":
+            raise op_error(IndexError, f"{op}: indices must be integers or booleans, got {a.dtype}")
+        return a
+    return i
+
+
+def index(x, index):
+    """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    return GetItem.apply(x, tuple(_index_part(i, "index") for i in index))
+
+
+def _check_same_rank(op, xs, dim, new_axis):
+    if not xs:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    shapes = [x.shape for x in xs]
+    nd = len(shapes[0])
+    if any(len(s) != nd for s in shapes):
+        raise ValueError(f"{op}: tensors must have the same number of dims, got shapes {shapes}")
+    (d,) = normalize_dims(op, dim, nd + 1 if new_axis else nd)
+    for s in shapes:
+        if new_axis and s != shapes[0]:
+            raise ValueError(f"{op}: tensors must have equal shapes, got {shapes}")
+        if not new_axis and s[:d] + s[d + 1 :] != shapes[0][:d] + shapes[0][d + 1 :]:
+            raise ValueError(f"{op}: tensors must match except in dim {d}, got shapes {shapes}")
+    return d
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing axis ``dim``."""
+    xs = [as_tensor("cat", t) for t in tensors]
+    return Cat.apply(*xs, dim=_check_same_rank("cat", xs, dim, False))
+
+
+def stack(tensors, dim=0):
+    """Join equal-shaped tensors along a new axis ``dim``."""
+    xs = [as_tensor("stack", t) for t in tensors]
+    return Stack.apply(*xs, dim=_check_same_rank("stack", xs, dim, True))
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Pieces of x along ``dim``: of size ``split_size`` each (the last may be smaller),
+    or of the sizes in a list."""
+    x = as_tensor("split", x)
+    (d,) = normalize_dims("split", dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the length of dim {d}")
+    if len(sizes) <= 1:
+        return (Split.apply(x, [], d)[0],) if sizes else ()
+    return Split.apply(x, list(np.cumsum(sizes)[:-1]), d)
+
+
+def chunk(x, chunks, dim=0):
+    """Split x into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    x = as_tensor("chunk", x)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    (d,) = normalize_dims("chunk", dim, x.ndim)
+    return split(x, max(1, -(-x.shape[d] // chunks)), d)

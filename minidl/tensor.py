@@ -1,0 +1,437 @@
+"""``Tensor``: one NumPy array plus what autograd needs to know about it."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "as_array"]
+
+_DEFAULT_DTYPE = [np.dtype(np.float32)]
+
+
+def get_default_dtype():
+    """The float dtype of tensors made from Python floats (float32 unless changed)."""
+    return _DEFAULT_DTYPE[0]
+
+
+def set_default_dtype(dtype):
+    """Set the float dtype of new tensors: ``np.float32`` (default) or ``np.float64``."""
+    d = np.dtype(dtype)
+    if d not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got {d}")
+    _DEFAULT_DTYPE[0] = d
+
+
+def as_array(data, dtype=None, op="tensor"):
+    """Turn ``data`` (Tensor, array, nested lists, number) into an ndarray minidl accepts.
+
+    Python floats become the default float dtype, Python ints int64; NumPy
+    arrays keep their dtype.  Strings, objects and complex numbers are refused.
+    """
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            data = [d.data if isinstance(d, Tensor) else d for d in data]
+        try:
+            arr = np.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
+        if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
+            arr = arr.astype(get_default_dtype())
+        elif arr.dtype.kind in "iu" and dtype is None:
+            arr = arr.astype(np.int64, copy=False)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{op}: expected numeric data (bool, int or float), got {type(data).__name__} "
+            f"with dtype {arr.dtype}"
+        )
+    if dtype is not None:
+        arr = arr.astype(np.dtype(dtype), copy=False)
+    return arr
+
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    ``data`` is the ``np.ndarray``; ``grad`` is a Tensor of the same shape
+    filled by ``backward`` for leaves with ``requires_grad=True`` (and for
+    intermediates that called ``retain_grad()``); ``grad_fn`` is the op that
+    produced the tensor (None for leaves).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_out_index", "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        arr = as_array(data, dtype)
+        if arr is data or (isinstance(data, Tensor) and arr is data.data):
+            arr = arr.copy()  # like torch.tensor: a new tensor owns its data
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self._out_index = 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, requires_grad=False, grad_fn=None, out_index=0):
+        """Wrap an op's result without checks or copies (the hot path)."""
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._out_index = out_index
+        return t
+
+    # ----- properties ------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (user inputs, parameters)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        """Reverse all axes (transpose for a matrix)."""
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    def size(self, dim=None):
+        """The shape, or its length along ``dim``."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def numpy(self):
+        """The underlying ndarray (shared, not copied); refuses while a graph records it."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "numpy: this tensor requires grad; call .detach().numpy() to get its values"
+            )
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors convert, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    # ----- autograd --------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        """Mark a leaf as needing a gradient (in place); returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only float tensors can require gradients, got dtype {self.dtype}"
+            )
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad_: only a leaf can stop requiring grad; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return Tensor._make(self.data)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        if self.grad_fn is not None:
+            _autograd.retain_grad(self)
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` (same shape as self) is required unless self has one
+        element.  The graph is freed afterwards unless ``retain_graph=True``.
+        """
+        _autograd.run_backward(self, gradient, retain_graph)
+
+    def zero_grad_(self):
+        self.grad = None
+        return self
+
+    # ----- display ---------------------------------------------------------
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extra = []
+        if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
+            extra.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extra) + ")"
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer one-element tensors can be used as an index")
+        return int(self.data)
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # ----- arithmetic ------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.index(self, index)
+
+    def __setitem__(self, index, value):
+        if self.requires_grad and _autograd.is_grad_enabled():
+            raise RuntimeError(
+                "setitem: in-place assignment into a tensor that requires grad would corrupt "
+                "its gradient; do it under minidl.no_grad() or build a new tensor"
+            )
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+
+    # comparisons: boolean tensors, never part of a graph
+    def __eq__(self, other):
+        return _ops.compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _ops.compare(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _ops.compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _ops.compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _ops.compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _ops.compare(np.greater_equal, self, other)
+
+    # ----- methods mirroring minidl.<op> -----------------------------------
+    def add(self, other):
+        return _ops.add(self, other)
+
+    def sub(self, other):
+        return _ops.sub(self, other)
+
+    def mul(self, other):
+        return _ops.mul(self, other)
+
+    def div(self, other):
+        return _ops.div(self, other)
+
+    def pow(self, exponent):
+        return _ops.pow(self, exponent)
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def clamp(self, min=None, max=None):
+        return _ops.clamp(self, min, max)
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def minimum(self, other):
+        return _ops.minimum(self, other)
+
+    def sum(self, dim=None, keepdim=False):
+        return _ops.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return _ops.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return _ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return _ops.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return _ops.amin(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _ops.argmin(self, dim, keepdim)
+
+    def any(self):
+        return Tensor._make(np.asarray(self.data.any()))
+
+    def all(self):
+        return Tensor._make(np.asarray(self.data.all()))
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        return _ops.reshape(self, *shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0, dim1):
+        return _ops.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _ops.permute(self, *dims)
+
+    def squeeze(self, dim=None):
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _ops.unsqueeze(self, dim)
+
+    def expand(self, *shape):
+        return _ops.expand(self, *shape)
+
+    def split(self, split_size_or_sections, dim=0):
+        return _ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _ops.chunk(self, chunks, dim)
+
+    def softmax(self, dim=-1):
+        return _ops.softmax(self, dim)
+
+    def log_softmax(self, dim=-1):
+        return _ops.log_softmax(self, dim)
+
+    def logsumexp(self, dim=None, keepdim=False):
+        return _ops.logsumexp(self, dim, keepdim)
+
+    def to(self, dtype):
+        """A copy of this tensor with another dtype (differentiable between floats)."""
+        return _ops.cast(self, dtype)
+
+    def float(self):
+        return _ops.cast(self, np.float32)
+
+    def double(self):
+        return _ops.cast(self, np.float64)
+
+    def long(self):
+        return _ops.cast(self, np.int64)
+
+    def int(self):
+        return _ops.cast(self, np.int32)
+
+    def bool(self):
+        return _ops.cast(self, np.bool_)
+
+
+from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
+from minidl import ops as _ops  # noqa: E402
