@@ -82,7 +82,8 @@ class enable_grad(set_grad_enabled):
 # The gradcheck tests and `python -m minidl gradcheck` compare against it.
 OPS: dict[str, type] = {}
 
-_node_ids = itertools.count()
+_next_id = itertools.count().__next__
+_new_node = object.__new__
 
 
 class OpError(Exception):
@@ -151,15 +152,23 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args``; record a node if a gradient is needed."""
-        ctx = Node(cls)
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        if _GradMode.enabled:
-            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            track = any(needs)
-        else:
-            track = False
-        if track:
-            ctx.needs_input_grad = needs
+        ctx = _new_node(Node)
+        ctx.fn = cls
+        # one pass over the inputs: their arrays, and which of them need a gradient
+        arrays = []
+        needs = []
+        track = False
+        enabled = _GradMode.enabled
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                r = enabled and a.requires_grad
+                needs.append(r)
+                track = track or r
+            else:
+                arrays.append(a)
+                needs.append(False)
+        ctx.needs_input_grad = needs
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except OpError:
@@ -172,7 +181,7 @@ class Function:
                 return tuple(Tensor._make(o) for o in out)
             return Tensor._make(out)
         ctx.inputs = args
-        ctx.seq = next(_node_ids)
+        ctx.seq = _next_id()
         if type(out) is tuple:
             ctx.out_meta = [(o.shape, o.dtype) for o in out]
             return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
@@ -186,25 +195,11 @@ class Node:
     backward (unless ``retain_graph=True``) so intermediate arrays are freed.
     """
 
-    __slots__ = (
-        "fn",
-        "inputs",
-        "saved_tensors",
-        "needs_input_grad",
-        "seq",
-        "out_meta",
-        "retained",
-        "__dict__",
-        "__weakref__",
-    )
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.inputs = None
-        self.saved_tensors = ()
-        self.needs_input_grad = ()
-        self.out_meta = None
-        self.retained = None
+    __slots__ = ("fn", "inputs", "needs_input_grad", "seq", "__dict__", "__weakref__")
+    # rarely set: class defaults keep creating a node cheap (one node per op call)
+    saved_tensors = ()
+    out_meta = None
+    retained = None
 
     def save_for_backward(self, *arrays):
         """Keep what ``backward`` needs (arrays, as in PyTorch's ``ctx.save_for_backward``)."""
@@ -226,7 +221,6 @@ class Node:
 
     def _free(self):
         self.inputs = None
-        self.saved_tensors = ()
         self.__dict__.clear()
 
 
@@ -282,7 +276,12 @@ def unbroadcast(grad, shape):
 
 
 class _Buffer:
-    """A gradient being summed during one backward pass; copies only when shared."""
+    """A gradient summed from several paths during one backward pass.
+
+    The first array that arrives may belong to someone else (an op often
+    passes its upstream gradient through), so it is copied once, on the
+    second arrival; later arrivals are added in place.
+    """
 
     __slots__ = ("array", "owned")
 
@@ -294,13 +293,30 @@ class _Buffer:
 
     def add(self, g):
         if not self.owned:
-            # the first array may belong to someone else (an op's upstream grad): copy once
             self.array = np.array(self.array, copy=True, order="C")
             self.owned = True
         if isinstance(g, ScatterGrad):
             g.add_into(self.array)
         else:
             self.array += g
+        return self
+
+
+def _accumulate(current, g):
+    """current + g, where either may be an array, a ScatterGrad or a _Buffer."""
+    if current is None:
+        return g
+    if type(current) is not _Buffer:
+        current = _Buffer(current)
+    return current.add(g)
+
+
+def _value(g):
+    if type(g) is _Buffer:
+        return g.array
+    if type(g) is ScatterGrad:
+        return g.dense()
+    return g
 
 
 def _check_grad(node, inp, g):
@@ -350,7 +366,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
 
     root = tensor.grad_fn
     if root is None:
-        _accumulate_leaves({id(tensor): (tensor, _Buffer(g))})
+        _accumulate_leaves({id(tensor): (tensor, g)})
         return
 
     # collect every node reachable from the root, iteratively (no recursion limit)
@@ -375,57 +391,72 @@ def run_backward(tensor, gradient=None, retain_graph=False):
     # a node is created after the nodes of its inputs: newest first is topological
     nodes.sort(key=_seq, reverse=True)
 
-    pending = {root: [None] * (len(root.out_meta) if root.out_meta else 1)}
-    pending[root][tensor._out_index] = _Buffer(g)
+    # pending gradient of each node's output (a list for multi-output nodes)
+    pending = {}
+    if root.out_meta is None:
+        pending[root] = g
+    else:
+        pending[root] = [None] * len(root.out_meta)
+        pending[root][tensor._out_index] = g
     leaves = {}
     for node in nodes:
-        bufs = pending.pop(node, None)
-        if bufs is None:
+        got = pending.pop(node, None)
+        if got is None:
             continue
-        grads = [b.array if b is not None else None for b in bufs]
-        if node.retained:
-            for i, ref in node.retained.items():
-                t = ref()
-                if t is not None and grads[i] is not None:
-                    t.grad = Tensor._make(np.array(grads[i], copy=True))
         if node.out_meta is None:
-            in_grads = node.fn.backward(node, grads[0])
+            grad = _value(got)
+            if node.retained:
+                _store_retained(node, [grad])
+            in_grads = node.fn.backward(node, grad)
         else:
             grads = [
-                gr if gr is not None else np.zeros(shape, dtype)
-                for gr, (shape, dtype) in zip(grads, node.out_meta)
+                _value(gr) if gr is not None else np.zeros(shape, dtype)
+                for gr, (shape, dtype) in zip(got, node.out_meta)
             ]
+            if node.retained:
+                _store_retained(node, grads)
             in_grads = node.fn.backward(node, *grads)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        if len(in_grads) != len(node.inputs):
+        inputs = node.inputs
+        if len(in_grads) != len(inputs):
             raise RuntimeError(
-                f"{node.name}: backward returned {len(in_grads)} gradients for "
-                f"{len(node.inputs)} inputs"
+                f"{node.name}: backward returned {len(in_grads)} gradients for {len(inputs)} inputs"
             )
-        for inp, need, gi in zip(node.inputs, node.needs_input_grad, in_grads):
+        for inp, need, gi in zip(inputs, node.needs_input_grad, in_grads):
             if not need or gi is None:
                 continue
-            gi = _check_grad(node, inp, gi)
+            if (
+                type(gi) is not np.ndarray
+                or gi.shape != inp.data.shape
+                or (gi.dtype != inp.data.dtype)
+            ):
+                gi = _check_grad(node, inp, gi)
             parent = inp.grad_fn
             if parent is None:
-                entry = leaves.get(id(inp))
+                key = id(inp)
+                entry = leaves.get(key)
                 if entry is None:
-                    leaves[id(inp)] = (inp, _Buffer(gi))
+                    leaves[key] = [inp, gi]
                 else:
-                    entry[1].add(gi)
-                continue
-            slots = pending.get(parent)
-            if slots is None:
-                slots = pending[parent] = [None] * (len(parent.out_meta) if parent.out_meta else 1)
-            b = slots[inp._out_index]
-            if b is None:
-                slots[inp._out_index] = _Buffer(gi)
+                    entry[1] = _accumulate(entry[1], gi)
+            elif parent.out_meta is None:
+                pending[parent] = _accumulate(pending.get(parent), gi)
             else:
-                b.add(gi)
+                slots = pending.get(parent)
+                if slots is None:
+                    slots = pending[parent] = [None] * len(parent.out_meta)
+                slots[inp._out_index] = _accumulate(slots[inp._out_index], gi)
         if not retain_graph:
             node._free()
     _accumulate_leaves(leaves)
+
+
+def _store_retained(node, grads):
+    for i, ref in node.retained.items():
+        t = ref()
+        if t is not None:
+            t.grad = Tensor._make(np.array(grads[i], copy=True))
 
 
 def _seq(node):
@@ -433,14 +464,13 @@ def _seq(node):
 
 
 def _accumulate_leaves(leaves):
-    for t, buf in leaves.values():
-        g = buf.array
+    for t, got in leaves.values():
+        owned = type(got) is not np.ndarray
+        g = _value(got)
         if t.grad is None:
-            if not buf.owned and not (g.flags.c_contiguous and g.flags.writeable):
+            if not owned and not (g.flags.c_contiguous and g.flags.writeable):
                 # a broadcast view (zero strides) would make later matmuls skip BLAS
-                g = np.ascontiguousarray(g)
-                if not g.flags.writeable:
-                    g = g.copy()
+                g = np.array(g, copy=True, order="C")
             t.grad = Tensor._make(g)
         else:
             # out of place: the old grad array may be shared with a user's variable

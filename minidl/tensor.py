@@ -221,27 +221,43 @@ class Tensor:
 
     # ----- arithmetic ------------------------------------------------------
     def __add__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Add.apply(self, other)
         return _ops.add(self, other)
 
     def __radd__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Add.apply(other, self)
         return _ops.add(other, self)
 
     def __sub__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Sub.apply(self, other)
         return _ops.sub(self, other)
 
     def __rsub__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Sub.apply(other, self)
         return _ops.sub(other, self)
 
     def __mul__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Mul.apply(self, other)
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Mul.apply(other, self)
         return _ops.mul(other, self)
 
     def __truediv__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Div.apply(self, other)
         return _ops.div(self, other)
 
     def __rtruediv__(self, other):
+        if type(other) in _PLAIN:
+            return _ew.Div.apply(other, self)
         return _ops.div(other, self)
 
     def __pow__(self, other):
@@ -257,7 +273,7 @@ class Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return _ops.neg(self)
+        return _ew.Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -324,7 +340,7 @@ class Tensor:
         return _ops.sqrt(self)
 
     def tanh(self):
-        return _ops.tanh(self)
+        return _ew.Tanh.apply(self)
 
     def sigmoid(self):
         return _ops.sigmoid(self)
@@ -435,3 +451,7 @@ class Tensor:
 
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402
+from minidl.ops import elementwise as _ew  # noqa: E402
+
+# operands the arithmetic operators hand straight to the op (the common, hot case)
+_PLAIN = frozenset({Tensor, float, int})
