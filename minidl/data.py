@@ -1,0 +1,137 @@
+"""Datasets and the ``DataLoader`` that cuts them into (shuffled) batches.
+
+The loader decides which data each optimizer step sees, which is all that
+separates the document's gradient descent from SGD (§3.3 eqs. 2, 3)::
+
+    DataLoader(ds, batch_size=len(ds))             # GD: the full batch each step
+    DataLoader(ds, batch_size=1, shuffle=True)     # SGD: one random sample each step
+"""
+
+import numpy as np
+
+from minidl.random import generator
+from minidl.tensor import Tensor, as_array
+
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate"]
+
+
+class Dataset:
+    """A map-style dataset: ``len(ds)`` samples, ``ds[i]`` the i-th (e.g. an (x, y) pair).
+
+    Subclass it and define ``__len__`` and ``__getitem__``.
+    """
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+
+class TensorDataset(Dataset):
+    """Samples are rows: ``ds[i] = (t[i] for t in tensors)``; all tensors share dim 0.
+
+    ``TensorDataset(X, y)`` with X: (N, ...), y: (N, ...) -> ``ds[i] = (X[i], y[i])``.
+    """
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: expected at least one tensor")
+        arrays = [as_array(t, op="TensorDataset") for t in tensors]
+        for a in arrays:
+            if a.ndim == 0:
+                raise ValueError("TensorDataset: a 0-d tensor has no samples along dim 0")
+        lengths = [a.shape[0] for a in arrays]
+        if len(set(lengths)) != 1:
+            shapes = ", ".join(str(a.shape) for a in arrays)
+            raise ValueError(
+                f"TensorDataset: all tensors need the same length along dim 0, got shapes {shapes}"
+            )
+        self.tensors = tuple(Tensor._make(a) for a in arrays)
+
+    def __len__(self):
+        return self.tensors[0].data.shape[0]
+
+    def __getitem__(self, index):
+        return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+
+
+def default_collate(samples):
+    """Stack a list of samples into a batch, field by field.
+
+    Tensors, arrays and numbers are stacked along a new dim 0 into one Tensor;
+    tuples/lists are collated per position (a tuple back), dicts per key.
+    """
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        if any(len(s) != len(first) for s in samples):
+            raise ValueError("DataLoader: samples have different numbers of fields")
+        return tuple(default_collate(list(field)) for field in zip(*samples))
+    if isinstance(first, dict):
+        return {k: default_collate([s[k] for s in samples]) for k in first}
+    arrays = [as_array(s, op="DataLoader") for s in samples]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError(
+            f"DataLoader: cannot stack samples of different shapes {sorted(shapes)}; "
+            "pad them first or pass a collate_fn"
+        )
+    return Tensor._make(np.stack(arrays))
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches of ``batch_size`` samples.
+
+    Each epoch (each ``iter(loader)``) visits every sample exactly once, in
+    order, or in a fresh random permutation when ``shuffle=True``.  The
+    permutation comes from ``minidl.random.generator()`` (so ``manual_seed``
+    fixes it) or, with ``seed=int``, from the loader's own generator: the same
+    sequence of epoch orders every time a loader is built with that seed.
+    The last short batch is kept unless ``drop_last=True``.  ``collate_fn``
+    turns a list of samples into a batch (default: :func:`default_collate`).
+    """
+
+    def __init__(
+        self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None
+    ):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"DataLoader: seed must be None or an int >= 0, got {seed!r}")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.seed = seed
+        self.collate_fn = collate_fn
+        self._rng = None if seed is None else np.random.default_rng(int(seed))
+
+    def __len__(self):
+        n, b = len(self.dataset), self.batch_size
+        return n // b if self.drop_last else -(-n // b)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            rng = self._rng if self._rng is not None else generator()
+            order = rng.permutation(n)
+        else:
+            order = np.arange(n)
+        stop = n - n % self.batch_size if self.drop_last else n
+        # a TensorDataset is sliced with the whole index array at once, not sample by sample
+        fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
+        collate = self.collate_fn or default_collate
+        for start in range(0, stop, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            if fast:
+                yield tuple(Tensor._make(t.data[idx]) for t in self.dataset.tensors)
+            else:
+                yield collate([self.dataset[int(i)] for i in idx])
+
+    def __repr__(self):
+        return (
+            f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)"
+        )

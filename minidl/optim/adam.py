@@ -1,0 +1,68 @@
+"""Adam, §3.3 eq. 4 of the document, in both of the readings DESIGN.md names."""
+
+import numpy as np
+
+from minidl.optim.optimizer import Optimizer
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam (§3.3 eq. 4), with t counted from 1 and m_0 = v_0 = 0::
+
+        m_t = β1 m_{t-1} + (1 − β1) g_t
+        v_t = β2 v_{t-1} + (1 − β2) g_t²
+        m̂  = m_t / (1 − β1^t)
+        v̂  = v_t / (1 − β2^t)
+
+    ``correct_v=True`` (default; Kingma & Ba, identical to PyTorch's Adam)::
+
+        θ_t = θ_{t-1} − α · m̂ / (√v̂ + ε)
+
+    ``correct_v=False``: the document's last line exactly as printed, which
+    divides by √v_t instead of the √v̂ its own fourth line defines::
+
+        θ_t = θ_{t-1} − α · m̂ / (√v_t + ε)
+
+    Its early steps are up to 1/√(1 − β2) ≈ 31.6× larger.  The document
+    writes m̂, v̂ as "m_{t+1}", "v_{t+1}"; they are temporaries here, never
+    written back into the state (only m_t, v_t and t are kept).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "correct_v": bool(correct_v)}
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        betas = group["betas"]
+        if len(betas) != 2 or not all(
+            isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in betas
+        ):
+            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got betas={betas!r}")
+        group["betas"] = tuple(float(b) for b in betas)
+        eps = group["eps"]
+        if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps >= 0:
+            raise ValueError(f"Adam: eps must be a number >= 0, got eps={eps!r}")
+
+    def _update(self, p, g, group):
+        state = self.state.setdefault(p, {})
+        if not state:
+            state["step"] = 0
+            state["m"] = np.zeros_like(p.data)
+            state["v"] = np.zeros_like(p.data)
+        beta1, beta2 = group["betas"]
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["m"], state["v"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        m_hat = m / (1 - beta1**t)  # Python-float divisors keep float32 state float32
+        if group["correct_v"]:
+            denom = np.sqrt(v / (1 - beta2**t))
+        else:
+            denom = np.sqrt(v)
+        denom += group["eps"]
+        p.data -= group["lr"] * m_hat / denom

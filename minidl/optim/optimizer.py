@@ -1,0 +1,198 @@
+"""``Optimizer``: parameter groups, ``zero_grad``, ``step`` and checkpoints.
+
+A subclass supplies two things: ``_check_group(group)`` (validate its
+hyper-parameters) and ``_update(p, g, group)`` (one step on one parameter,
+in place on the array ``p.data`` from the gradient array ``g``).  The base
+class walks the groups, skips parameters without a gradient and never
+touches ``p.grad``.
+"""
+
+import numpy as np
+
+from minidl.autograd import enable_grad, no_grad
+from minidl.tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` (a list of dicts) and per-parameter ``state``.
+
+    ``params`` is an iterable of tensors, or of dicts ``{"params": [...], "lr": ...}``
+    whose missing hyper-parameters are taken from ``defaults`` (as in PyTorch).
+    ``state`` maps a parameter to its dict of running quantities (e.g. Adam's m, v).
+    """
+
+    def __init__(self, params, defaults):
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of tensors or of dicts, "
+                "got a single Tensor (wrap it in a list)"
+            )
+        self.defaults = dict(defaults)
+        self.state = {}
+        self.param_groups = []
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Add ``{"params": [...], **hyper}``; unspecified hyper-parameters use the defaults."""
+        name = type(self).__name__
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: a parameter group is a dict with a 'params' key")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{name}: expected Tensors as parameters, got {type(p).__name__}")
+            if p.dtype.kind != "f" or not p.is_leaf:
+                raise ValueError(
+                    f"{name}: can only optimize float leaf tensors, got dtype {p.dtype}"
+                    f"{'' if p.is_leaf else ' (a non-leaf: result of an op)'}"
+                )
+            if id(p) in seen:
+                raise ValueError(f"{name}: a parameter appears in more than one group (or twice)")
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params"}
+        if unknown:
+            raise ValueError(f"{name}: unknown hyper-parameter(s) {sorted(unknown)}")
+        full = {**self.defaults, **group, "params": params}
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: ``p.grad = None`` (or a fresh zero tensor)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                # a fresh array, not an in-place fill: the old grad may be held by the user
+                p.grad = None if set_to_none else Tensor._make(np.zeros_like(p.data))
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    g = p.grad.data
+                    if g.shape != p.data.shape:
+                        raise ValueError(
+                            f"{type(self).__name__}.step: gradient of shape {g.shape} "
+                            f"for a parameter of shape {p.data.shape}"
+                        )
+                    self._update(p, g, group)
+        return loss
+
+    def _check_group(self, group):
+        _check_lr(type(self).__name__, group["lr"])
+
+    def _update(self, p, g, group):
+        raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, group)")
+
+    # ----- checkpoints -----------------------------------------------------
+    def state_dict(self):
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [index, ...]}]}``.
+
+        Parameters are numbered in group order, as in PyTorch; arrays are copies,
+        so the dict is a snapshot (savable with ``minidl.save``).
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: _plain(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = {k: _plain(v) for k, v in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyper-parameters and state saved by ``state_dict`` (same parameter layout)."""
+        name = type(self).__name__
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: {len(groups)} parameter groups saved, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        params = []
+        for i, (saved, mine) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(mine["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: group {i} saved {len(saved['params'])} "
+                    f"parameters, this optimizer has {len(mine['params'])}"
+                )
+            params.extend(zip((int(j) for j in saved["params"]), mine["params"]))
+        new_groups = []
+        for saved, mine in zip(groups, self.param_groups):
+            group = {k: _like(mine[k], v) if k in mine else v for k, v in saved.items()}
+            group["params"] = mine["params"]
+            self._check_group(group)
+            new_groups.append(group)
+        saved_state = {int(k): v for k, v in state_dict["state"].items()}
+        new_state = {}
+        for j, p in params:
+            if j in saved_state:
+                new_state[p] = {k: _restore(name, p, k, v) for k, v in saved_state[j].items()}
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            hyper = ", ".join(f"{k}={v}" for k, v in group.items() if k != "params")
+            lines.append(f"  group {i}: {len(group['params'])} params, {hyper}")
+        return "\n".join(lines) + "\n)"
+
+
+def _check_lr(name, lr):
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr >= 0:
+        raise ValueError(f"{name}: learning rate must be a number >= 0, got lr={lr!r}")
+
+
+def _plain(v):
+    """A snapshot value for a state dict: arrays copied, tuples as lists."""
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _like(current, saved):
+    """Give a loaded hyper-parameter the Python type it has in this optimizer."""
+    if isinstance(current, tuple):
+        return tuple(_like(c, s) for c, s in zip(current, saved))
+    if isinstance(current, bool):
+        return bool(saved)
+    if isinstance(current, (int, float)):
+        return type(current)(saved.item() if hasattr(saved, "item") else saved)
+    return saved
+
+
+def _restore(name, p, key, value):
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        if value.shape != p.data.shape:
+            raise ValueError(
+                f"{name}.load_state_dict: state {key!r} has shape {value.shape}, "
+                f"its parameter has shape {p.data.shape}"
+            )
+        return value.astype(p.data.dtype, copy=True)
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.item()
+    return value

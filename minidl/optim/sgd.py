@@ -1,0 +1,46 @@
+"""Stochastic gradient descent, §3.3 eq. 3 of the document (plus optional momentum)."""
+
+import numpy as np
+
+from minidl.optim.optimizer import Optimizer
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (§3.3 eq. 3)::
+
+        θ_{t+1} = θ_t − α ∇J(θ_t)
+
+    the same rule as :class:`GD`, but ∇J is the gradient on ONE randomly
+    chosen sample per iteration: use ``DataLoader(ds, batch_size=1,
+    shuffle=True)``.  GD and SGD differ only in the data each step sees.
+    (Mini-batches, ``batch_size=k``, sit between the two.)
+
+    ``momentum=μ > 0`` is an extension the document does not print; it keeps a
+    velocity v (zero before the first step), PyTorch's convention::
+
+        v ← μ v + g
+        θ ← θ − α v
+    """
+
+    def __init__(self, params, lr, momentum=0.0):
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        mu = group["momentum"]
+        if not isinstance(mu, (int, float)) or isinstance(mu, bool) or not 0 <= mu < 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got momentum={mu!r}")
+
+    def _update(self, p, g, group):
+        if group["momentum"] == 0:
+            p.data -= group["lr"] * g
+            return
+        state = self.state.setdefault(p, {})
+        if "velocity" not in state:
+            state["velocity"] = np.zeros_like(p.data)
+        v = state["velocity"]
+        v *= group["momentum"]
+        v += g
+        p.data -= group["lr"] * v
