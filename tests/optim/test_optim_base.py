@@ -1,0 +1,169 @@
+"""Optimizer mechanics: groups, zero_grad, skipping, dtypes, no mutation of grads, errors."""
+
+import numpy as np
+import pytest
+
+import minidl
+from minidl.optim import GD, SGD, Adam, Optimizer
+
+ALL = [
+    lambda ps: GD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: Adam(ps, lr=0.1),
+    lambda ps: Adam(ps, lr=0.1, correct_v=False),
+]
+NAMES = ["gd", "sgd", "sgd-momentum", "adam", "adam-printed"]
+
+
+def leaf(values, dtype=np.float32):
+    return minidl.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+@pytest.mark.parametrize("make", ALL, ids=NAMES)
+def test_step_never_changes_the_gradients_it_reads(make):
+    p = leaf([1.0, -2.0, 3.0])
+    (p * p).sum().backward()
+    grad_obj, grad_before = p.grad, p.grad.data.copy()
+    opt = make([p])
+    opt.step()
+    opt.step()
+    assert p.grad is grad_obj
+    np.testing.assert_array_equal(p.grad.data, grad_before)
+
+
+@pytest.mark.parametrize("make", ALL, ids=NAMES)
+def test_step_updates_in_place_records_no_graph_and_keeps_float32(make):
+    p = leaf([1.0, -2.0, 3.0])
+    data = p.data
+    (p * p).sum().backward()
+    opt = make([p])
+    opt.step()
+    assert p.data is data  # in place: views and references of the user stay valid
+    assert p.is_leaf and p.grad_fn is None and p.requires_grad
+    assert p.dtype == np.float32
+    assert not np.array_equal(p.data, [1.0, -2.0, 3.0])
+    for state in opt.state.values():
+        for value in state.values():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == np.float32
+
+
+@pytest.mark.parametrize("make", ALL, ids=NAMES)
+def test_parameters_without_grad_are_skipped(make):
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a * a).sum().backward()
+    opt = make([a, b])
+    opt.step()
+    np.testing.assert_array_equal(b.data, [3.0, 4.0])
+    assert b not in opt.state
+    assert not np.array_equal(a.data, [1.0, 2.0])
+
+
+def test_zero_grad_sets_none_or_fresh_zeros():
+    p = leaf([1.0, 2.0])
+    (p * p).sum().backward()
+    old = p.grad
+    opt = GD([p], lr=0.1)
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0])
+    assert p.grad.dtype == np.float32
+    np.testing.assert_array_equal(old.data, [2.0, 4.0])  # the old grad is not overwritten
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_param_groups_use_their_own_lr_and_the_defaults():
+    a, b = leaf([1.0], np.float64), leaf([1.0], np.float64)
+    opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.0)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert opt.param_groups[1]["momentum"] == 0.0
+    a.grad = minidl.tensor(np.array([2.0]))
+    b.grad = minidl.tensor(np.array([2.0]))
+    opt.step()
+    np.testing.assert_array_equal(a.data, [1.0 - 0.1 * 2.0])
+    np.testing.assert_array_equal(b.data, [1.0 - 0.5 * 2.0])
+
+
+def test_changing_lr_in_param_groups_takes_effect():
+    p = leaf([1.0], np.float64)
+    opt = GD([p], lr=0.1)
+    opt.param_groups[0]["lr"] = 0.25
+    p.grad = minidl.tensor(np.array([1.0]))
+    opt.step()
+    np.testing.assert_array_equal(p.data, [0.75])
+
+
+def test_step_closure_is_evaluated_and_returned():
+    p = leaf([2.0], np.float64)
+    opt = GD([p], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert loss.item() == 4.0
+    np.testing.assert_array_equal(p.data, [2.0 - 0.25 * 4.0])
+
+
+def test_float64_parameters_stay_float64():
+    p = leaf([1.0, 2.0], np.float64)
+    (p * p).sum().backward()
+    opt = Adam([p])
+    opt.step()
+    assert p.dtype == np.float64 and opt.state[p]["m"].dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda ps: GD(ps, lr=-0.1), "learning rate"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=-0.5), "momentum"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=1.0), "momentum"),
+        (lambda ps: Adam(ps, lr=-1e-3), "learning rate"),
+        (lambda ps: Adam(ps, betas=(1.0, 0.999)), "betas"),
+        (lambda ps: Adam(ps, betas=(0.9, -0.1)), "betas"),
+        (lambda ps: Adam(ps, betas=(0.9,)), "betas"),
+        (lambda ps: Adam(ps, eps=-1e-8), "eps"),
+        (lambda ps: Adam([{"params": ps, "lr": -2.0}]), "learning rate"),
+        (lambda ps: GD(ps, lr=float("nan")), "learning rate"),
+    ],
+)
+def test_bad_hyper_parameters_are_refused_with_a_clear_error(make, message):
+    with pytest.raises(ValueError, match=message):
+        make([leaf([1.0])])
+
+
+def test_bad_parameter_lists_are_refused():
+    p = leaf([1.0])
+    with pytest.raises(ValueError, match="empty"):
+        GD([], lr=0.1)
+    with pytest.raises(TypeError, match="single Tensor"):
+        GD(p, lr=0.1)
+    with pytest.raises(TypeError, match="expected Tensors"):
+        GD([np.zeros(2)], lr=0.1)
+    with pytest.raises(ValueError, match="more than one group"):
+        GD([{"params": [p]}, {"params": [p]}], lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        GD([p * 2], lr=0.1)
+    with pytest.raises(ValueError, match="float leaf"):
+        GD([minidl.tensor([1, 2])], lr=0.1)
+    with pytest.raises(ValueError, match="unknown hyper-parameter"):
+        GD([{"params": [p], "momentum": 0.9}], lr=0.1)
+
+
+def test_wrongly_shaped_gradient_is_reported():
+    p = leaf([1.0, 2.0])
+    p.grad = minidl.tensor(np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match=r"gradient of shape \(3,\).*shape \(2,\)"):
+        GD([p], lr=0.1).step()
+
+
+def test_gd_and_sgd_are_distinct_classes_sharing_the_base():
+    assert issubclass(GD, Optimizer) and issubclass(SGD, Optimizer)
+    assert GD is not SGD and not issubclass(GD, SGD) and not issubclass(SGD, GD)
+    assert "whole training set" in GD.__doc__.replace("\n", " ").lower()
+    assert "one randomly" in SGD.__doc__.replace("\n", " ").lower()
