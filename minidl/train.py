@@ -214,6 +214,7 @@ class _Progress:
         isatty = getattr(self.stream, "isatty", lambda: False)()
         self.in_place = isatty or "ipykernel" in sys.modules
         self.last_draw = 0.0
+        self.drawn = 0  # length of the line on screen, to blank it fully when redrawing
 
     def start_epoch(self, epoch, total):
         self.epoch, self.total, self.t0 = epoch, total, time.perf_counter()
@@ -229,16 +230,24 @@ class _Progress:
         else:
             bar = f"{done} steps"
         rate = done / max(now - self.t0, 1e-9)
-        self._write(f"\r{self._head()} {bar} loss {loss:.4g} {rate:.1f} it/s")
+        self._redraw(f"{self._head()} {bar} loss {loss:.4g} {rate:.1f} it/s")
 
     def end_epoch(self, summary, elapsed):
         values = " ".join(f"{k} {v:.4g}" for k, v in summary.items())
-        prefix = "\r" if self.in_place else ""
-        # pad so that a shorter summary fully covers the in-place bar
-        self._write(f"{prefix}{self._head()} {values} ({elapsed:.1f} s)".ljust(79) + "\n")
+        line = f"{self._head()} {values} ({elapsed:.1f} s)"
+        if self.in_place:
+            self._redraw(line)
+            self._write("\n")
+        else:
+            self._write(line + "\n")
+        self.drawn = 0
 
     def _head(self):
         return f"epoch {self.epoch}/{self.epochs}"
+
+    def _redraw(self, line):
+        self._write("\r" + line.ljust(self.drawn))
+        self.drawn = len(line)
 
     def _write(self, text):
         self.stream.write(text)

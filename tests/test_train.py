@@ -203,3 +203,27 @@ def test_zero_epochs_returns_an_empty_history():
     history = fit(model, mse, GD(model.parameters(), lr=0.1), [], epochs=0, progress=False)
     assert history.step_loss == [] and history.examples_seen == 0
     assert math.isfinite(history.wall_time)
+
+
+def test_progress_bar_redraws_in_place_on_a_terminal():
+    import io
+
+    from minidl.train import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    bar = _Progress(1, stream=stream)
+    bar.start_epoch(1, 4)
+    for step in range(1, 5):
+        bar.last_draw = 0.0  # defeat the 10 Hz throttle
+        bar.update(step, 1.0 / step)
+    bar.end_epoch({"loss": 0.5}, 0.1)
+    text = stream.getvalue()
+    assert text.count("\r") == 5 and text.endswith("\n") and text.count("\n") == 1
+    assert "4/4" in text and "epoch 1/1 loss 0.5" in text
+    # each redraw blanks the previous, longer line
+    frames = text.rstrip("\n").split("\r")[1:]
+    assert all(len(b) >= len(a) for a, b in zip(frames, frames[1:]))
