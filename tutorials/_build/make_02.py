@@ -107,7 +107,9 @@ cells = [
     md(r"""
     Read the plot from right to left. For large steps both precisions agree and the error falls
     along the truncation line (slope 2 on a log-log plot: 10× smaller step, 100× smaller error).
-    Then rounding takes over and the error *rises* again, noisily, along slope −1. float32 hits
+    Then rounding takes over and the error *rises* again, noisily, along slope −1. At the far left,
+    float32 cannot even tell $x \pm \varepsilon$ from $x$: the difference is exactly 0 and the error is the
+    whole derivative, $\cos 1 \approx 0.54$. float32 hits
     bottom early, around $10^{-6}$ error: a numerical gradient in float32 is only good to a few
     digits, which cannot tell a subtle bug from round-off. float64 reaches about $10^{-12}$–$10^{-13}$.
 
