@@ -299,15 +299,17 @@ cells = [
     md(r"""
     ## 6. The graph, drawn
 
-    `minidl.plot.draw_graph` draws the graph that a tensor's `grad_fn` trail records: leaves and
-    operations, with arrows in the direction the forward pass ran. Backward walks the arrows in
-    reverse. Here is the graph of the loss from section 1 (rebuilt, since `backward` freed it).
+    `minidl.plot.draw_graph` draws the trail that `grad_fn` records. The output is at the top,
+    the leaves at the bottom (dashed boxes are constants that need no gradient); arrows point the
+    way the forward pass ran, from inputs into the operation that used them. `backward` walks the
+    same arrows in reverse, multiplying by each operation's local derivative. Since `backward`
+    frees the graph, we rebuild the loss of section 1 and draw it *before* any backward.
     """),
     code("""
     w = minidl.tensor(0.5, requires_grad=True)
     b = minidl.tensor(0.25, requires_grad=True)
     L = (w * x + b - y) ** 2
-    minidl.plot.draw_graph(L)
+    minidl.plot.draw_graph(L, names={id(w): "w", id(b): "b", id(x): "x", id(y): "y"})
     plt.show()
     """),
     md(r"""
