@@ -1,0 +1,28 @@
+"""Layers, losses and the Module system, with PyTorch's names (``import minidl.nn as nn``)."""
+
+from minidl.nn import functional, init
+from minidl.nn.activation import Dropout, ReLU, Sigmoid, Tanh
+from minidl.nn.embedding import Embedding
+from minidl.nn.linear import Linear
+from minidl.nn.loss import CrossEntropyLoss, MSELoss
+from minidl.nn.module import Module, ModuleList, Parameter, Sequential
+from minidl.nn.rnn import LSTM, LSTMCell
+
+__all__ = [
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "Linear",
+    "Embedding",
+    "LSTMCell",
+    "LSTM",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Dropout",
+    "MSELoss",
+    "CrossEntropyLoss",
+    "functional",
+    "init",
+]

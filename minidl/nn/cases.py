@@ -1,0 +1,127 @@
+"""Gradient self-check cases for the layers and losses (``python -m minidl gradcheck``).
+
+Each case checks an op with respect to its inputs and every parameter, in
+float64.  A layer's parameters are checked by swapping them, for the call,
+for the tensors gradcheck perturbs (:func:`module_fn`).
+"""
+
+import numpy as np
+
+from minidl.nn import functional as F
+from minidl.nn.lstm_fused import LSTMLayer
+from minidl.nn.rnn import LSTM, LSTMCell
+from minidl.random import manual_seed
+from minidl.selfcheck import GradCase
+from minidl.tensor import Tensor
+
+__all__ = ["CASES", "module_fn"]
+
+
+def _t(rng, *shape):
+    return Tensor._make(rng.standard_normal(shape), True)
+
+
+def module_fn(module, call):
+    """``(fn, params)``: fn(*inputs, *params) runs ``call(module, *inputs)`` with the module's
+    parameters replaced by the given tensors; ``params`` are float64 copies of them."""
+    slots = []
+    for name, _ in module.named_parameters():
+        *path, attr = name.split(".")
+        owner = module
+        for part in path:
+            owner = getattr(owner, part)
+        slots.append((owner, attr))
+    params = [Tensor._make(p.data.astype(np.float64), True) for p in module.parameters()]
+
+    def fn(*args):
+        n = len(args) - len(slots)
+        for (owner, attr), value in zip(slots, args[n:]):
+            object.__setattr__(owner, attr, value)  # bypass registration: a temporary swap
+        return call(module, *args[:n])
+
+    return fn, params
+
+
+def _linear(rng):
+    return F.linear, (_t(rng, 2, 3, 4), _t(rng, 5, 4), _t(rng, 5))
+
+
+def _linear_no_bias(rng):
+    return F.linear, (_t(rng, 3, 4), _t(rng, 2, 4))
+
+
+def _embedding(rng):
+    ids = np.array([[0, 2, 2, 5], [1, 2, 0, 1]])
+    # no padding_idx: its row's gradient is zeroed on purpose, unlike the finite difference
+    return (lambda w: F.embedding(ids, w)), (_t(rng, 6, 3),)
+
+
+def _dropout(rng):
+    def fn(x):
+        manual_seed(7)  # the same mask on every evaluation
+        return F.dropout(x, 0.4, training=True)
+
+    return fn, (_t(rng, 4, 5),)
+
+
+def _mse(reduction):
+    def make(rng):
+        return (lambda a, b: F.mse_loss(a, b, reduction)), (_t(rng, 3, 4), _t(rng, 3, 4))
+
+    return make
+
+
+def _cross_entropy(reduction, **kw):
+    def make(rng):
+        target = np.array([0, 3, 2, 1, 3])
+        return (lambda x: F.cross_entropy(x, target, reduction=reduction, **kw)), (_t(rng, 5, 4),)
+
+    return make
+
+
+def _lstm_layer(rng):
+    T, B, E, H = 4, 3, 2, 3
+    inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
+    weights = (_t(rng, 4 * H, E), _t(rng, 4 * H, H), _t(rng, 4 * H), _t(rng, 4 * H))
+    return LSTMLayer.apply, inputs + weights
+
+
+def _lstm_module(rng):
+    manual_seed(0)
+    lstm = LSTM(2, 3, num_layers=2, batch_first=True)
+
+    def call(m, x, h0, c0):
+        out, (h, c) = m(x, (h0, c0))
+        return out, h, c
+
+    fn, params = module_fn(lstm, call)
+    return fn, (_t(rng, 2, 3, 2), _t(rng, 2, 2, 3), _t(rng, 2, 2, 3), *params)
+
+
+def _lstm_cell(rng):
+    manual_seed(0)
+    fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
+    return fn, (_t(rng, 4, 3), _t(rng, 4, 2), _t(rng, 4, 2), *params)
+
+
+CASES = [
+    GradCase("nn.linear", _linear, "x (2,3,4) W (5,4) b (5,)", ("Affine",)),
+    GradCase("nn.linear no bias", _linear_no_bias, "x (3,4) W (2,4)", ("Affine",)),
+    GradCase("nn.embedding", _embedding, "W (6,3) ids (2,4), repeated", ("EmbeddingLookup",)),
+    GradCase("nn.dropout", _dropout, "x (4,5) p=0.4", ("DropoutMask",)),
+    GradCase("nn.mse_loss mean", _mse("mean"), "(3,4), (3,4)", ("MSE",)),
+    GradCase("nn.mse_loss sum", _mse("sum"), "(3,4), (3,4)", ("MSE",)),
+    GradCase("nn.mse_loss none", _mse("none"), "(3,4), (3,4)", ("MSE",)),
+    GradCase("nn.cross_entropy mean", _cross_entropy("mean"), "(5,4)", ("CrossEntropy",)),
+    GradCase("nn.cross_entropy sum", _cross_entropy("sum"), "(5,4)", ("CrossEntropy",)),
+    GradCase("nn.cross_entropy none", _cross_entropy("none"), "(5,4)", ("CrossEntropy",)),
+    GradCase(
+        "nn.cross_entropy ignore+smoothing",
+        _cross_entropy("mean", ignore_index=3, label_smoothing=0.2),
+        "(5,4) ignore 3, eps 0.2",
+        ("CrossEntropy",),
+    ),
+    GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
+    GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
+    GradCase("nn.LSTMCell", _lstm_cell, "x (4,3) H 2", ()),
+]

@@ -1,0 +1,102 @@
+"""Embedding: a lookup table of learnable vectors, indexed by integer ids."""
+
+import numpy as np
+
+from minidl.autograd import Function
+from minidl.nn import init
+from minidl.nn.module import Module, Parameter
+from minidl.tensor import Tensor, get_default_dtype
+
+__all__ = ["EmbeddingLookup", "embedding", "Embedding"]
+
+
+class EmbeddingLookup(Function):
+    """y[…] = W[idx[…]],  W: (V, D), idx: any shape of ints -> y: idx.shape + (D,)
+
+    dW[v] = Σ over the positions where idx = v of dy   (dW[padding_idx] = 0)
+
+    The sum is done by sorting the ids and adding runs of equal ids with one
+    ``np.add.reduceat``: faster than ``np.add.at`` over the whole table.
+    """
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx):
+        ctx.save_for_backward(indices)
+        ctx.shape, ctx.padding_idx = weight.shape, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (indices,) = ctx.saved_tensors
+        flat = indices.ravel()
+        g = grad.reshape(flat.size, -1)
+        order = np.argsort(flat, kind="stable")
+        ids = flat[order]
+        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        dw = np.zeros(ctx.shape, grad.dtype)
+        if flat.size:
+            dw[ids[starts]] = np.add.reduceat(g[order], starts, axis=0)
+        if ctx.padding_idx is not None:
+            dw[ctx.padding_idx] = 0
+        return dw, None, None
+
+
+def _check_indices(indices, num_embeddings, op):
+    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(
+            f"{op}: indices must be integers (int64), got dtype {idx.dtype}; "
+            "use x.long() if they hold token ids"
+        )
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        bad = lo if lo < 0 else hi if hi >= num_embeddings else None
+        if bad is not None:
+            raise IndexError(
+                f"{op}: index {bad} out of range for {num_embeddings} embeddings "
+                f"(expected 0 <= index < {num_embeddings})"
+            )
+    return idx
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of ``weight`` (V, D) picked by the integer ids ``input`` (any shape)."""
+    idx = _check_indices(input, weight.shape[0], "embedding")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    return EmbeddingLookup.apply(weight, idx, padding_idx)
+
+
+class Embedding(Module):
+    """A table ``weight`` of shape (num_embeddings, embedding_dim), initialised N(0, 1).
+
+    ``padding_idx`` names a row that starts at zero and never gets a gradient
+    (the id used to pad sequences to a common length).
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+        super().__init__()
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx {padding_idx} out of range for "
+                    f"{num_embeddings} embeddings"
+                )
+            padding_idx %= num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        self.weight = Parameter(
+            np.empty((num_embeddings, embedding_dim), dtype or get_default_dtype())
+        )
+        init.normal_(self.weight)
+        if padding_idx is not None:
+            self.weight.data[padding_idx] = 0
+
+    def forward(self, input):
+        idx = _check_indices(input, self.num_embeddings, "Embedding")
+        return EmbeddingLookup.apply(self.weight, idx, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        return s if self.padding_idx is None else s + f", padding_idx={self.padding_idx}"

@@ -1,0 +1,80 @@
+"""Fully connected layer: one fused Function for y = x Wᵀ + b."""
+
+import math
+
+import numpy as np
+
+from minidl.autograd import Function, op_error
+from minidl.nn import init
+from minidl.nn.module import Module, Parameter
+from minidl.ops.elementwise import as_tensor
+from minidl.tensor import get_default_dtype
+
+__all__ = ["Affine", "linear", "Linear"]
+
+
+class Affine(Function):
+    """y = x Wᵀ + b,  x: (…, in), W: (out, in), b: (out,) -> y: (…, out)
+
+    With x and dy flattened to (n, in) and (n, out) over the leading dims:
+    dx = dy W,  dW = dyᵀ x,  db = Σₙ dy.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise op_error(
+                ValueError,
+                f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
+                f"weight of shape {weight.shape} expects {weight.shape[1]}",
+            )
+        y = x @ weight.T
+        if bias is not None:
+            y += bias
+        ctx.save_for_backward(x, weight)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g2 = grad.reshape(-1, grad.shape[-1])
+        dx = grad @ weight if need_x else None
+        dw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        db = g2.sum(axis=0) if need_b else None
+        return dx, dw, db
+
+
+def linear(x, weight, bias=None):
+    """y = x Wᵀ + b (``weight`` of shape (out, in), as in PyTorch)."""
+    return Affine.apply(as_tensor("linear", x), weight, bias)
+
+
+class Linear(Module):
+    """y = x Wᵀ + b;  weight (out_features, in_features), bias (out_features,).
+
+    Both start as U(−1/√in_features, 1/√in_features), PyTorch's default.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        dtype = dtype or get_default_dtype()
+        bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
+        self.weight = Parameter(np.empty((out_features, in_features), dtype))
+        init.uniform_(self.weight, -bound, bound)
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype))
+            init.uniform_(self.bias, -bound, bound)
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

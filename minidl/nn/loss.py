@@ -1,0 +1,185 @@
+"""Losses: mean squared error (§3.3 eq. 1) and cross-entropy on logits (§3.1, §4)."""
+
+import numpy as np
+
+from minidl.autograd import Function, op_error
+from minidl.nn.module import Module
+from minidl.ops.elementwise import as_tensor
+from minidl.tensor import Tensor
+
+__all__ = ["MSE", "CrossEntropy", "mse_loss", "cross_entropy", "MSELoss", "CrossEntropyLoss"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+class MSE(Function):
+    """L = 1/n Σᵢ (ŷᵢ − yᵢ)² over all n elements (reduction="mean");
+    dL/dŷ = 2 (ŷ − y) / n,  dL/dy = −dL/dŷ.  "sum" drops the 1/n, "none" the Σ."""
+
+    @staticmethod
+    def forward(ctx, pred, target, reduction):
+        diff = pred - target
+        ctx.save_for_backward(diff)
+        ctx.reduction = reduction
+        sq = diff * diff
+        if reduction == "none":
+            return sq
+        total = sq.sum()
+        return np.asarray(total / diff.size if reduction == "mean" else total, dtype=diff.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (diff,) = ctx.saved_tensors
+        scale = 2 * grad / diff.size if ctx.reduction == "mean" else 2 * grad
+        d = diff * scale.astype(diff.dtype, copy=False)
+        need_pred, need_target, _ = ctx.needs_input_grad
+        return (d if need_pred else None), (-d if need_target else None), None
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error between ``input`` (predictions) and ``target`` of the same shape.
+
+    Unlike PyTorch, different shapes are an error rather than a broadcast with a
+    warning: (N, 1) against (N,) would silently compare every pair.
+    """
+    _check_reduction("mse_loss", reduction)
+    input, target = as_tensor("mse_loss", input), as_tensor("mse_loss", target)
+    if input.shape != target.shape:
+        raise ValueError(
+            f"mse_loss: input of shape {input.shape} and target of shape {target.shape} differ; "
+            "reshape one of them (e.g. pred.squeeze(-1)) so they match"
+        )
+    return MSE.apply(input, target, reduction)
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy on logits x: (N, C) with class targets t: (N,).
+
+    log pₙ = xₙ − log Σ_c exp(xₙc)                       (log-sum-exp, shifted by the max)
+    qₙ     = (1 − ε) onehot(tₙ) + ε / C                  (label smoothing ε)
+    ℓₙ     = −Σ_c qₙc log pₙc,   ℓₙ = 0 where tₙ = ignore_index
+    L      = Σₙ ℓₙ / (number of targets not ignored)    (reduction="mean")
+    dL/dxₙ = (softmax(xₙ) − qₙ) / (that number)          (Σ_c qₙc = 1)
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, ignore_index, label_smoothing, reduction):
+        n, c = logits.shape
+        keep = target != ignore_index
+        safe = np.where(keep, target, 0)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        rows = np.arange(n)
+        eps = label_smoothing
+        nll = -logp[rows, safe]
+        if eps:
+            nll = (1 - eps) * nll - (eps / c) * logp.sum(axis=1)
+        losses = np.where(keep, nll, 0).astype(logits.dtype, copy=False)
+        ctx.save_for_backward(logp, safe, keep)
+        ctx.eps, ctx.reduction = eps, reduction
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return np.asarray(losses.sum(), dtype=logits.dtype)
+        count = int(keep.sum())
+        if count == 0:
+            raise op_error(
+                ValueError,
+                f"cross_entropy: every target equals ignore_index={ignore_index}; "
+                "the mean over zero targets is undefined",
+            )
+        ctx.count = count
+        return np.asarray(losses.sum() / count, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, safe, keep = ctx.saved_tensors
+        n, c = logp.shape
+        d = np.exp(logp)
+        d[np.arange(n), safe] -= 1 - ctx.eps
+        if ctx.eps:
+            d -= ctx.eps / c
+        if ctx.reduction == "none":
+            weight = np.where(keep, grad, 0).astype(d.dtype, copy=False)
+            d *= weight[:, None]
+        else:
+            scale = grad / ctx.count if ctx.reduction == "mean" else grad
+            d *= scale.astype(d.dtype, copy=False)
+            if not keep.all():
+                d[~keep] = 0
+        return d, None, None, None, None
+
+
+def _target_array(target):
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: target must hold integer class indices (int64), got dtype {t.dtype}; "
+            "use target.long() if the values are class numbers"
+        )
+    return t
+
+
+def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits ``input`` (N, C) and class indices ``target`` (N,)."""
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    input = as_tensor("cross_entropy", input)
+    t = _target_array(target)
+    if input.ndim != 2 or input.data.dtype.kind != "f":
+        raise ValueError(
+            f"cross_entropy: input must be float logits of shape (N, C), "
+            f"got shape {input.shape} dtype {input.dtype}"
+        )
+    n, c = input.shape
+    if t.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: target of shape {t.shape} does not match input of shape "
+            f"{input.shape}; expected a target of shape ({n},)"
+        )
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IndexError(
+            f"cross_entropy: target {int(t[i])} (at position {i}) out of range for {c} classes "
+            f"(expected 0 <= target < {c}, or ignore_index={ignore_index})"
+        )
+    return CrossEntropy.apply(input, t, ignore_index, float(label_smoothing), reduction)
+
+
+class MSELoss(Module):
+    """``MSELoss()(pred, target)``: 1/n Σ (ŷᵢ − yᵢ)² over all elements (§3.3 eq. 1)."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        _check_reduction("MSELoss", reduction)
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        return mse_loss(input, target, self.reduction)
+
+    def extra_repr(self):
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class CrossEntropyLoss(Module):
+    """``CrossEntropyLoss()(logits, target)``: logits (N, C), integer targets (N,)."""
+
+    def __init__(self, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__()
+        _check_reduction("CrossEntropyLoss", reduction)
+        self.ignore_index = ignore_index
+        self.reduction = reduction
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return cross_entropy(input, target, self.ignore_index, self.reduction, self.label_smoothing)
+
+    def extra_repr(self):
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"

@@ -1,0 +1,321 @@
+"""``Module``: a layer that owns parameters and sub-layers, as in PyTorch.
+
+Assigning a :class:`Parameter` or a :class:`Module` to an attribute registers
+it, so ``parameters()``, ``state_dict()`` and ``train()`` / ``eval()`` find
+it.  ``state_dict`` keys are the attribute paths, e.g. ``lstm.weight_ih_l0``
+and ``fc.bias``, the same as PyTorch's, so weights can move between the two.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from minidl.tensor import Tensor, as_array
+
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a learnable weight: ``requires_grad=True``, found by ``parameters()``.
+
+    ``Parameter(t)`` shares ``t``'s array (as in PyTorch); an ndarray or nested
+    list is taken as it is by ``minidl.tensor`` (Python floats become float32).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        self.data = data.data if isinstance(data, Tensor) else as_array(data, op="Parameter")
+        self.grad = None
+        self.grad_fn = None
+        self._out_index = 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign layers in ``__init__``,
+    write ``forward``; ``model(x)`` calls ``forward(x)``.
+
+    ``training`` is True after construction and ``train()``, False after
+    ``eval()`` (Dropout reads it).
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ----- registration ----------------------------------------------------
+    def __setattr__(self, name, value):
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, (Parameter, Module)) and params is None:
+            raise AttributeError(
+                f"cannot assign {type(value).__name__} '{name}' before Module.__init__() "
+                "is called (call super().__init__() first)"
+            )
+        if params is not None:
+            params.pop(name, None)
+            self._modules.pop(name, None)
+            if isinstance(value, Parameter):
+                params[name] = value
+            elif isinstance(value, Module):
+                self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"register_parameter: '{name}' must be a Parameter or None, "
+                f"got {type(param).__name__}"
+            )
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name, module):
+        """Add a sub-module under ``name`` (what attribute assignment does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    # ----- forward ---------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ----- traversal -------------------------------------------------------
+    def named_modules(self, prefix=""):
+        """(path, module) for this module and every descendant, each once, depth first."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            children = [
+                (f"{name}.{n}" if name else n, c) for n, c in m._modules.items() if c is not None
+            ]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(key, parameter) pairs, keys as in ``state_dict``; a shared parameter appears once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, m in modules:
+            for name, p in m._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    # ----- modes and gradients ---------------------------------------------
+    def train(self, mode=True):
+        """Set ``training`` on this module and all descendants; returns self."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """``train(False)``: Dropout becomes the identity."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients (``grad = None``, or zeros if ``set_to_none=False``)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor._make(np.zeros_like(p.data))
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def to(self, dtype):
+        """Convert every parameter (in place, same Parameter objects) to a float ``dtype``."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: expected a float dtype, got {dtype}")
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            if p.grad is not None:
+                p.grad = Tensor._make(p.grad.data.astype(dtype))
+        return self
+
+    def double(self):
+        return self.to(np.float64)
+
+    def float(self):
+        return self.to(np.float32)
+
+    # ----- state -----------------------------------------------------------
+    def state_dict(self):
+        """OrderedDict key → detached tensor sharing the parameter's data (PyTorch's keys)."""
+        out = OrderedDict()
+        for mod_name, m in self.named_modules():
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[f"{mod_name}.{name}" if mod_name else name] = p.detach()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values into the parameters (in place, so optimizers keep working).
+
+        With ``strict=True`` a missing or unexpected key is an error naming
+        them all; a shape mismatch is always an error.  Nothing is changed
+        unless every check passes.  Returns ``(missing_keys, unexpected_keys)``.
+        """
+        own = self.state_dict()
+        name = type(self).__name__
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        problems = []
+        if strict and missing:
+            problems.append("Missing key(s): " + ", ".join(repr(k) for k in missing))
+        if strict and unexpected:
+            problems.append("Unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
+        values = {}
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if arr.shape != target.shape:
+                problems.append(
+                    f"size mismatch for {key!r}: the checkpoint has shape {tuple(arr.shape)}, "
+                    f"this model has {tuple(target.shape)}"
+                )
+            values[key] = arr
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {name}:\n    " + "\n    ".join(problems)
+            )
+        for key, arr in values.items():
+            own[key].data[...] = arr  # own[key] shares the parameter's array
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ----- display ---------------------------------------------------------
+    def extra_repr(self):
+        """The text inside this module's parentheses (its settings)."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines.extend(extra.split("\n"))
+        for name, m in self._modules.items():
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {body}")
+        if not self._modules:
+            return f"{type(self).__name__}({extra})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``.
+
+    Also takes an OrderedDict of name → module; children are named "0", "1", …
+    otherwise (as in PyTorch, so state_dict keys are ``0.weight``, ``2.bias``).
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, m in modules[0].items():
+                self.add_module(name, m)
+        else:
+            for i, m in enumerate(modules):
+                self.add_module(str(i), m)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __getitem__(self, i):
+        mods = list(self._modules.values())
+        if isinstance(i, slice):
+            return Sequential(*mods[i])
+        return mods[i]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (keys ``0.weight``, ``1.weight``, …)."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        self.extend(modules)
+
+    def append(self, module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __getitem__(self, i):
+        mods = list(self._modules.values())
+        if isinstance(i, slice):
+            return ModuleList(mods[i])
+        return mods[i]
+
+    def __setitem__(self, i, module):
+        key = list(self._modules)[i]
+        self.add_module(key, module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())

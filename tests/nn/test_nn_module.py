@@ -1,0 +1,195 @@
+"""Module system: registration, traversal, modes, gradients, state_dict, repr."""
+
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import minidl
+import minidl.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5))
+        self.head = nn.Linear(4, 2, bias=False)
+        self.scale = nn.Parameter(np.ones(2, np.float32))
+        self.note = "not a parameter"
+
+    def forward(self, x):
+        return self.head(self.body(x)) * self.scale
+
+
+def test_parameters_registered_by_assignment_with_pytorch_keys():
+    net = Net()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["scale", "body.0.weight", "body.0.bias", "head.weight"]
+    assert list(net.state_dict()) == names
+    assert len(list(net.parameters())) == 4
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
+
+
+def test_children_and_modules():
+    net = Net()
+    assert [n for n, _ in net.named_children()] == ["body", "head"]
+    assert list(net.children()) == [net.body, net.head]
+    kinds = [type(m).__name__ for m in net.modules()]
+    assert kinds == ["Net", "Sequential", "Linear", "ReLU", "Dropout", "Linear"]
+
+
+def test_shared_parameter_listed_once():
+    lin = nn.Linear(2, 2)
+    seq = nn.Sequential(lin, lin)
+    assert len(list(seq.parameters())) == 2
+
+
+def test_reassigning_attribute_unregisters():
+    net = Net()
+    net.head = None
+    assert "head.weight" not in net.state_dict()
+    del net.scale
+    assert "scale" not in net.state_dict()
+
+
+def test_assigning_before_init_is_a_clear_error():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.lin = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__"):
+        Bad()
+
+
+def test_train_eval_reach_every_submodule():
+    net = Net()
+    assert all(m.training for m in net.modules())
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_eval_turns_dropout_into_identity():
+    minidl.manual_seed(0)
+    drop = nn.Dropout(0.5)
+    x = minidl.ones(1000)
+    y = drop(x).data
+    assert set(np.unique(y)) == {0.0, 2.0}
+    drop.eval()
+    np.testing.assert_array_equal(drop(x).data, x.data)
+
+
+def test_call_runs_forward_and_zero_grad():
+    net = Net()
+    out = net(minidl.randn(5, 3))
+    assert out.shape == (5, 2)
+    out.sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_parameter_shares_its_tensor_data_and_repr():
+    t = minidl.zeros(3)
+    p = nn.Parameter(t)
+    assert p.data is t.data and p.requires_grad and p.is_leaf
+    assert repr(p).startswith("Parameter containing:\ntensor(")
+    with pytest.raises(AttributeError):
+        p.anything = 1  # Tensor's __slots__ kept: no per-instance dict
+
+
+def test_state_dict_is_detached_and_shares_data():
+    lin = nn.Linear(2, 3)
+    sd = lin.state_dict()
+    assert isinstance(sd, OrderedDict)
+    assert not sd["weight"].requires_grad and sd["weight"].grad_fn is None
+    assert sd["weight"].data is lin.weight.data
+
+
+def test_load_state_dict_round_trip_in_place():
+    minidl.manual_seed(1)
+    a, b = Net(), Net()
+    weight_before = b.head.weight
+    b.load_state_dict(a.state_dict())
+    assert b.head.weight is weight_before  # the same Parameter object: optimizers keep it
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb
+        np.testing.assert_array_equal(va.data, vb.data)
+    assert va.data is not vb.data
+
+
+def test_load_state_dict_accepts_arrays():
+    lin = nn.Linear(2, 1)
+    lin.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.array([3.0])})
+    np.testing.assert_array_equal(lin(minidl.tensor([[1.0, 1.0]])).data, [[6.0]])
+    assert lin.weight.dtype == np.float32
+
+
+def test_strict_loading_names_missing_and_unexpected_keys():
+    lin = nn.Linear(2, 1)
+    before = lin.weight.data.copy()
+    bad = {"weight": np.ones((1, 2)), "bais": np.ones(1)}
+    with pytest.raises(RuntimeError) as e:
+        lin.load_state_dict(bad)
+    assert "Missing key(s): 'bias'" in str(e.value)
+    assert "Unexpected key(s): 'bais'" in str(e.value)
+    np.testing.assert_array_equal(lin.weight.data, before)  # nothing loaded on error
+    missing, unexpected = lin.load_state_dict(bad, strict=False)
+    assert missing == ["bias"] and unexpected == ["bais"]
+    np.testing.assert_array_equal(lin.weight.data, [[1.0, 1.0]])
+
+
+def test_shape_mismatch_names_key_and_shapes():
+    lin = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError, match=r"'weight'.*\(1, 3\).*\(1, 2\)"):
+        lin.load_state_dict({"weight": np.ones((1, 3)), "bias": np.ones(1)}, strict=False)
+
+
+def test_nested_repr_like_pytorch():
+    expected = (
+        "Net(\n"
+        "  (body): Sequential(\n"
+        "    (0): Linear(in_features=3, out_features=4, bias=True)\n"
+        "    (1): ReLU()\n"
+        "    (2): Dropout(p=0.5)\n"
+        "  )\n"
+        "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
+        ")"
+    )
+    assert repr(Net()) == expected
+
+
+def test_sequential_and_module_list_containers():
+    seq = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 3)), ("act", nn.Tanh())]))
+    assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
+    assert len(seq) == 2 and isinstance(seq[1], nn.Tanh) and len(seq[:1]) == 1
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    layers.append(nn.Linear(2, 1))
+    assert len(layers) == 4 and list(layers.state_dict())[-1] == "3.bias"
+    x = minidl.randn(4, 2)
+    for layer in layers:
+        x = layer(x)
+    assert x.shape == (4, 1)
+
+
+def test_module_double_converts_parameters_in_place():
+    lin = nn.Linear(2, 2)
+    w = lin.weight
+    lin.double()
+    assert lin.weight is w and w.dtype == np.float64
+    assert lin(minidl.tensor([[1.0, 2.0]], dtype=np.float64)).dtype == np.float64
+
+
+def test_missing_forward_is_a_clear_error():
+    with pytest.raises(NotImplementedError, match="Empty must define forward"):
+        type("Empty", (nn.Module,), {})()(1)
+
+
+def test_activation_modules_compute_their_functions():
+    x = minidl.tensor([-2.0, 0.0, 3.0])
+    np.testing.assert_allclose(nn.ReLU()(x).data, [0.0, 0.0, 3.0])
+    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh([-2.0, 0.0, 3.0]), rtol=1e-6)
+    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp([2.0, 0.0, -3.0])), rtol=1e-6)
