@@ -1,0 +1,190 @@
+"""LSTM: the fused layer equals LSTMCell unrolled; PyTorch layout; the document's §4 model."""
+
+import time
+
+import numpy as np
+import pytest
+
+import minidl
+import minidl as torch
+import minidl.nn as nn
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def test_lstm_cell_follows_the_gate_equations():
+    rng = np.random.default_rng(0)
+    cell = nn.LSTMCell(3, 2).double()
+    x, h, c = rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    a = x @ cell.weight_ih.data.T + cell.bias_ih.data + h @ cell.weight_hh.data.T
+    a = a + cell.bias_hh.data
+    i, f, g, o = _sigmoid(a[:, :2]), _sigmoid(a[:, 2:4]), np.tanh(a[:, 4:6]), _sigmoid(a[:, 6:])
+    c_next = f * c + i * g
+    h_next, c_out = cell(minidl.tensor(x), (minidl.tensor(h), minidl.tensor(c)))
+    np.testing.assert_allclose(c_out.data, c_next, rtol=1e-12)
+    np.testing.assert_allclose(h_next.data, o * np.tanh(c_next), rtol=1e-12)
+
+
+def test_parameter_names_shapes_and_init_bounds():
+    minidl.manual_seed(0)
+    lstm = nn.LSTM(5, 16, num_layers=2)
+    shapes = {k: tuple(v.shape) for k, v in lstm.state_dict().items()}
+    assert shapes == {
+        "weight_ih_l0": (64, 5),
+        "weight_hh_l0": (64, 16),
+        "bias_ih_l0": (64,),
+        "bias_hh_l0": (64,),
+        "weight_ih_l1": (64, 16),
+        "weight_hh_l1": (64, 16),
+        "bias_ih_l1": (64,),
+        "bias_hh_l1": (64,),
+    }
+    assert all(np.abs(p.data).max() <= 1 / 4 for p in lstm.parameters())  # 1/sqrt(H)
+    assert list(nn.LSTM(5, 16, bias=False).state_dict()) == ["weight_ih_l0", "weight_hh_l0"]
+    assert repr(nn.LSTM(5, 16, num_layers=2, batch_first=True)) == (
+        "LSTM(5, 16, num_layers=2, batch_first=True)"
+    )
+
+
+def _copy_into_cells(lstm):
+    cells = []
+    for k in range(lstm.num_layers):
+        cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
+        cell.double()
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).data[...] = getattr(lstm, f"{name}_l{k}").data
+        cells.append(cell)
+    return cells
+
+
+def _unrolled(cells, x, hx, batch_first):
+    seq = x.transpose(0, 1) if batch_first else x
+    hs, cs = [], []
+    for k, cell in enumerate(cells):
+        state = None if hx is None else (hx[0][k], hx[1][k])
+        outs = []
+        for t in range(seq.shape[0]):
+            state = cell(seq[t], state)
+            outs.append(state[0])
+        seq = minidl.stack(outs)
+        hs.append(state[0])
+        cs.append(state[1])
+    out = seq.transpose(0, 1) if batch_first else seq
+    return out, (minidl.stack(hs), minidl.stack(cs))
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_state):
+    rng = np.random.default_rng(num_layers * 4 + batch_first * 2 + with_state)
+    T, B, E, H = 6, 3, 4, 5
+    lstm = nn.LSTM(E, H, num_layers=num_layers, batch_first=batch_first).double()
+    cells = _copy_into_cells(lstm)
+    shape = (B, T, E) if batch_first else (T, B, E)
+    x_data = rng.standard_normal(shape)
+    state_data = rng.standard_normal((2, num_layers, B, H))
+    out_w = rng.standard_normal((B, T, H) if batch_first else (T, B, H))
+    h_w, c_w = rng.standard_normal((2, num_layers, B, H))
+
+    results = []
+    for model in (lstm, cells):
+        x = minidl.tensor(x_data, requires_grad=True)
+        hx = tuple(minidl.tensor(s, requires_grad=True) for s in state_data)
+        if model is lstm:
+            out, (h_n, c_n) = lstm(x, hx if with_state else None)
+        else:
+            out, (h_n, c_n) = _unrolled(cells, x, hx if with_state else None, batch_first)
+        ((out * out_w).sum() + (h_n * h_w).sum() + (c_n * c_w).sum()).backward()
+        grads = [x.grad] + ([hx[0].grad, hx[1].grad] if with_state else [])
+        results.append((out, h_n, c_n, grads))
+
+    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = results
+    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
+    for k, cell in enumerate(cells):
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            fused = getattr(lstm, f"{name}_l{k}").grad.data
+            np.testing.assert_allclose(fused, getattr(cell, name).grad.data, rtol=0, atol=1e-10)
+
+
+def test_float32_stays_float32():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    x = minidl.randn(5, 2, 3, requires_grad=True)
+    out, (h, c) = lstm(x)
+    (out.sum() + h.sum()).backward()
+    assert out.dtype == h.dtype == c.dtype == x.grad.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in lstm.parameters())
+
+
+def test_thousand_step_sequence_runs():
+    minidl.manual_seed(0)
+    lstm = nn.LSTM(8, 16)
+    x = minidl.randn(1000, 4, 8, requires_grad=True)
+    start = time.perf_counter()
+    out, (h, c) = lstm(x)
+    h.sum().backward()
+    assert time.perf_counter() - start < 2.0
+    assert out.shape == (1000, 4, 16) and x.grad.shape == x.shape
+    assert np.isfinite(x.grad.data).all()
+    # gradients reach the first step (through 999 recurrent steps), however small
+    assert np.abs(lstm.weight_ih_l0.grad.data).max() > 0
+
+
+def test_bad_inputs_are_clear_errors():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    with pytest.raises(ValueError, match=r"LSTM: expected input of shape \(T, B, E\) with E = 3"):
+        lstm(minidl.randn(5, 2, 7))
+    with pytest.raises(ValueError, match=r"h0 has shape \(1, 2, 4\), expected .* \(2, 2, 4\)"):
+        lstm(minidl.randn(5, 2, 3), (minidl.zeros(1, 2, 4), minidl.zeros(1, 2, 4)))
+    with pytest.raises(ValueError, match="dropout"):
+        nn.LSTM(3, 4, dropout=0.2)
+
+
+# ----- the document's §4 model, verbatim except the import line ------------------
+
+
+class TextClassifier(nn.Module):
+    def __init__(self, vocab_size, embedding_dim, hidden_dim, output_dim):
+        super(TextClassifier, self).__init__()  # noqa: UP008  (verbatim)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.lstm = nn.LSTM(embedding_dim, hidden_dim)
+        self.fc = nn.Linear(hidden_dim, output_dim)
+
+    def forward(self, x):
+        embedded = self.embedding(x)
+        output, (hidden, cell) = self.lstm(embedded)
+        hidden = hidden.squeeze(0)
+        out = self.fc(hidden)
+        return out
+
+
+def test_document_text_classifier_runs_forward_and_backward():
+    torch.manual_seed(0)
+    model = TextClassifier(vocab_size=500, embedding_dim=100, hidden_dim=64, output_dim=2)
+    x = torch.randint(0, 500, (50, 64))
+    assert x.dtype == np.int64
+    labels = torch.randint(0, 2, (64,))
+    criterion = nn.CrossEntropyLoss()
+    out = model(x)
+    assert out.shape == (64, 2)
+    loss = criterion(out, labels)
+    assert np.isfinite(loss.item())
+    loss.backward()
+    params = dict(model.named_parameters())
+    assert list(params) == [
+        "embedding.weight",
+        "lstm.weight_ih_l0",
+        "lstm.weight_hh_l0",
+        "lstm.bias_ih_l0",
+        "lstm.bias_hh_l0",
+        "fc.weight",
+        "fc.bias",
+    ]
+    for name, p in params.items():
+        assert p.grad is not None, name
+        assert p.grad.shape == p.shape and p.grad.dtype == p.dtype, name
+        assert np.abs(p.grad.data).max() > 0, name
