@@ -14,7 +14,8 @@ from minidl.datasets import (
     synthetic_sentiment,
     train_test_split,
 )
-from minidl.text import tokenize
+from minidl.metrics import accuracy
+from minidl.text import Vocab, pad_sequences, tokenize
 
 # ---------------------------------------------------------------- synthetic_sentiment
 
@@ -168,3 +169,72 @@ def test_train_test_split_errors():
         train_test_split([1, 2, 3], test_size=3)
     with pytest.raises(ValueError, match="test_size must be"):
         train_test_split([1, 2, 3], test_size=1.5)
+
+
+# ---------------------------------------------------------------- the point of the corpus
+
+
+class _TextClassifier(minidl.nn.Module):
+    """The document's §4 model: Embedding -> LSTM -> Linear on the last hidden state."""
+
+    def __init__(self, vocab_size, embedding_dim, hidden_dim, output_dim):
+        super().__init__()
+        self.embedding = minidl.nn.Embedding(vocab_size, embedding_dim)
+        self.lstm = minidl.nn.LSTM(embedding_dim, hidden_dim)
+        self.fc = minidl.nn.Linear(hidden_dim, output_dim)
+
+    def forward(self, x):
+        output, (hidden, cell) = self.lstm(self.embedding(x))
+        return self.fc(hidden.squeeze(0))
+
+
+def _train(model, batch_of, y, epochs, lr, batch_size):
+    """The §4 loop on shuffled mini-batches: zero_grad, loss, backward, Adam step."""
+    loss_fn = minidl.nn.CrossEntropyLoss()
+    opt = minidl.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        order = minidl.random.generator().permutation(len(y))
+        for s in range(0, len(y), batch_size):
+            idx = order[s : s + batch_size]
+            opt.zero_grad()
+            loss_fn(model(batch_of(idx)), minidl.tensor(y[idx])).backward()
+            opt.step()
+
+
+def _predict(model, x):
+    with minidl.no_grad():
+        return model(x).data.argmax(-1)
+
+
+@pytest.mark.slow
+def test_lstm_beats_bag_of_words_on_synthetic_sentiment():
+    """Bag-of-words logistic regression stays near chance (≤ 0.60 held-out accuracy) while the
+    document's LSTM, trained 5 epochs with Adam, reaches ≥ 0.90, at least 0.30 above it.
+    (Observed on seeds 0-3: BoW 0.48-0.50, LSTM 1.00.)  Adam lr = 0.01 instead of the
+    document's 0.001 to keep the test under ~10 s."""
+    minidl.manual_seed(0)
+    texts, labels = synthetic_sentiment(2000, seed=0)
+    tr_texts, te_texts, y_tr, y_te = train_test_split(texts, labels, test_size=500, seed=0)
+    vocab = Vocab.build(tr_texts)
+    # "pre" padding: the real tokens come last, right before the hidden state is read
+    ids_tr = pad_sequences([vocab.encode(t) for t in tr_texts], padding="pre")  # (T, B)
+    ids_te = pad_sequences([vocab.encode(t) for t in te_texts], padding="pre")
+
+    def counts(ids):  # (T, B) -> (B, V) word counts, padding not counted
+        c = np.zeros((ids.shape[1], len(vocab)), np.float32)
+        np.add.at(c, (np.broadcast_to(np.arange(ids.shape[1]), ids.shape), ids), 1.0)
+        c[:, 0] = 0.0
+        return c
+
+    c_tr, c_te = counts(ids_tr), counts(ids_te)
+    bow = minidl.nn.Linear(len(vocab), 2)
+    _train(bow, lambda i: minidl.tensor(c_tr[i]), y_tr, epochs=20, lr=0.05, batch_size=64)
+    acc_bow = accuracy(y_te, _predict(bow, minidl.tensor(c_te)))
+
+    lstm = _TextClassifier(len(vocab), 16, 32, 2)
+    _train(lstm, lambda i: minidl.tensor(ids_tr[:, i]), y_tr, epochs=5, lr=0.01, batch_size=32)
+    acc_lstm = accuracy(y_te, _predict(lstm, minidl.tensor(ids_te)))
+
+    assert acc_bow <= 0.60, acc_bow
+    assert acc_lstm >= 0.90, acc_lstm
+    assert acc_lstm - acc_bow >= 0.30, (acc_lstm, acc_bow)
