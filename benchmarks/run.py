@@ -1,0 +1,153 @@
+"""Time minidl against hand-written NumPy on each workload; print one table.
+
+    python benchmarks/run.py                 # all workloads, 7 timed runs each
+    python benchmarks/run.py --only W1 --repeat 11
+    python benchmarks/run.py --torch         # adds PyTorch's column if torch imports
+
+Each workload is built once per framework and warmed up; then the timed runs
+alternate minidl / reference (/ torch), so that a slow spell of the machine
+hits all of them alike.  The table shows medians and the ratio minidl /
+reference; W3 also per op.  Peak memory of one W1 step is measured with
+tracemalloc (everything alive during the step: parameters, optimizer state,
+workspaces, graph), separately from the timings.
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import w1_text_classifier, w2_mlp, w3_overhead, w4_matmul  # noqa: E402
+
+MODULES = (w1_text_classifier, w2_mlp, w3_overhead, w4_matmul)
+FRAMEWORKS = ("minidl", "reference", "torch")
+
+
+def workloads(only):
+    """(label, module, size kwargs) for every workload whose label starts with one of ``only``."""
+    for module in MODULES:
+        for label, size in module.SIZES.items():
+            if not only or any(label.lower().startswith(o.lower()) for o in only):
+                yield label, module, size
+
+
+def build(module, framework, size):
+    return getattr(module, f"{framework}_step")(**size)
+
+
+def time_interleaved(steps, repeat, warmup):
+    """{framework: [seconds]}: warm-up, then ``repeat`` rounds of one run of each."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times = {name: [] for name in steps}
+    for _ in range(repeat):
+        for name, step in steps.items():
+            gc.collect()
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def peak_memory(module, framework, size):
+    """Peak traced bytes during one step, after one warm-up step (optimizer state exists)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        step = build(module, framework, size)
+        step()
+        gc.collect()
+        tracemalloc.reset_peak()
+        step()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def torch_available():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(os.cpu_count() or 1)
+    return torch.__version__
+
+
+def format_time(seconds):
+    return f"{seconds * 1e3:9.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.1f} µs"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", metavar="W", help="workloads to run, e.g. W1 W3")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per framework (>= 1)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs first")
+    parser.add_argument("--torch", action="store_true", help="add PyTorch's column")
+    parser.add_argument("--no-memory", action="store_true", help="skip the W1 memory measure")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+
+    frameworks = ["minidl", "reference"]
+    notes = []
+    if args.torch:
+        version = torch_available()
+        if version is None:
+            notes.append("--torch: torch is not importable here; its column is left out")
+        else:
+            frameworks.append("torch")
+            notes.append(f"torch {version}, {os.cpu_count()} threads")
+
+    import numpy as np
+
+    header = f"{'workload':<12}" + "".join(f"{f + ' median':>18}" for f in frameworks)
+    header += f"{'minidl/ref':>12}" + ("  torch/ref" if "torch" in frameworks else "")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"numpy {np.__version__}, {os.cpu_count()} cores, load average {load}; "
+        f"median of {args.repeat} interleaved runs after {args.warmup} warm-up"
+    )
+    for note in notes:
+        print(note)
+    print(header)
+    print("-" * len(header))
+    for label, module, size in workloads(args.only):
+        steps = {f: build(module, f, size) for f in frameworks}
+        times = time_interleaved(steps, args.repeat, args.warmup)
+        med = {f: statistics.median(t) for f, t in times.items()}
+        row = f"{label:<12}" + "".join(f"{format_time(med[f]):>18}" for f in frameworks)
+        row += f"{med['minidl'] / med['reference']:>11.2f}x"
+        if "torch" in frameworks:
+            row += f"{med['torch'] / med['reference']:>10.2f}x"
+        print(row, flush=True)
+        ops = size.get("ops")
+        if ops:
+            per_op = "".join(f"{format_time(med[f] / ops):>18}" for f in frameworks)
+            print(f"{'  per op':<12}{per_op}", flush=True)
+        del steps
+        gc.collect()
+
+    if not args.no_memory:
+        print()
+        for label, module, size in workloads(args.only):
+            if module is not w1_text_classifier:
+                continue
+            peaks = {f: peak_memory(module, f, size) for f in ("minidl", "reference")}
+            print(
+                f"{label} peak memory of one step (tracemalloc): "
+                f"minidl {peaks['minidl'] / 2**20:.1f} MiB, "
+                f"reference {peaks['reference'] / 2**20:.1f} MiB, "
+                f"ratio {peaks['minidl'] / peaks['reference']:.2f}x",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The hand-written NumPy references of benchmarks/ compute what minidl computes.
+
+Each reference's gradients are checked against central differences (float64,
+tiny sizes), and against minidl's gradients and updates on the same weights.
+Benchmarks themselves are never timed here.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.reference.chain import chain_forward_backward  # noqa: E402
+from benchmarks.reference.matmul import MatmulSumNumpy  # noqa: E402
+from benchmarks.reference.mlp import MLPNumpy  # noqa: E402
+from benchmarks.reference.text_classifier import TextClassifierNumpy  # noqa: E402
+
+
+def central_difference(f, arr, eps=1e-6):
+    """∂f/∂arr by (f(arr + ε) − f(arr − ε)) / 2ε, one element at a time (in place, restored)."""
+    grad = np.zeros_like(arr)
+    flat, gflat = arr.reshape(-1), grad.reshape(-1)
+    for j in range(flat.size):
+        old = flat[j]
+        flat[j] = old + eps
+        up = f()
+        flat[j] = old - eps
+        down = f()
+        flat[j] = old
+        gflat[j] = (up - down) / (2 * eps)
+    return grad
+
+
+def small_text_params(rng, vocab=7, dim=3, hidden=4, classes=2, dtype=np.float64):
+    shapes = {
+        "embedding.weight": (vocab, dim),
+        "lstm.weight_ih_l0": (4 * hidden, dim),
+        "lstm.weight_hh_l0": (4 * hidden, hidden),
+        "lstm.bias_ih_l0": (4 * hidden,),
+        "lstm.bias_hh_l0": (4 * hidden,),
+        "fc.weight": (classes, hidden),
+        "fc.bias": (classes,),
+    }
+    return {k: rng.uniform(-0.8, 0.8, s).astype(dtype) for k, s in shapes.items()}
+
+
+def small_mlp_params(rng, sizes=(5, 4, 3, 2), dtype=np.float64):
+    params = {}
+    for j, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        params[f"{2 * j}.weight"] = rng.uniform(-1, 1, (n_out, n_in)).astype(dtype)
+        params[f"{2 * j}.bias"] = rng.uniform(-1, 1, n_out).astype(dtype)
+    return params
+
+
+def test_text_classifier_reference_grads_match_central_difference():
+    rng = np.random.default_rng(0)
+    ref = TextClassifierNumpy(small_text_params(rng))
+    # token 2 appears three times: its embedding row sums three gradients
+    tokens = np.array([[2, 0, 5], [2, 6, 1], [3, 2, 4], [1, 1, 6]])
+    labels = np.array([1, 0, 1])
+    ref.forward_backward(tokens, labels)
+    for name, p in ref.params.items():
+        numeric = central_difference(lambda: ref.forward_backward(tokens, labels), p)
+        np.testing.assert_allclose(ref.grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_text_classifier_reference_adam_step_replays_equations():
+    rng = np.random.default_rng(1)
+    ref = TextClassifierNumpy(small_text_params(rng), lr=0.01)
+    tokens = rng.integers(0, 7, (3, 2))
+    labels = np.array([0, 1])
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    theta = {k: v.copy() for k, v in ref.params.items()}
+    m = {k: np.zeros_like(v) for k, v in theta.items()}
+    v = {k: np.zeros_like(x) for k, x in theta.items()}
+    for t in (1, 2, 3):
+        ref.forward_backward(tokens, labels)
+        for k in theta:
+            g = ref.grads[k]
+            m[k] = b1 * m[k] + (1 - b1) * g
+            v[k] = b2 * v[k] + (1 - b2) * g**2
+            m_hat, v_hat = m[k] / (1 - b1**t), v[k] / (1 - b2**t)
+            theta[k] = theta[k] - lr * m_hat / (np.sqrt(v_hat) + eps)
+        ref.adam_step()
+        for k in theta:
+            np.testing.assert_allclose(ref.params[k], theta[k], rtol=1e-12, atol=1e-12, err_msg=k)
+
+
+def test_mlp_reference_grads_match_central_difference():
+    rng = np.random.default_rng(2)
+    ref = MLPNumpy(small_mlp_params(rng))
+    x = rng.standard_normal((6, 5))
+    labels = np.array([0, 1, 1, 0, 1, 0])
+    ref.forward_backward(x, labels)
+    for name, p in ref.params.items():
+        numeric = central_difference(lambda: ref.forward_backward(x, labels), p)
+        np.testing.assert_allclose(ref.grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_mlp_reference_sgd_step_is_theta_minus_lr_g():
+    rng = np.random.default_rng(3)
+    ref = MLPNumpy(small_mlp_params(rng), lr=0.1)
+    x, labels = rng.standard_normal((4, 5)), np.array([1, 0, 0, 1])
+    before = {k: v.copy() for k, v in ref.params.items()}
+    ref.step(x, labels)
+    for k in before:
+        np.testing.assert_array_equal(ref.params[k], before[k] - 0.1 * ref.grads[k])
+
+
+def test_chain_reference_grad_matches_central_difference():
+    rng = np.random.default_rng(4)
+    x, a, b = rng.standard_normal(10), rng.standard_normal(10), rng.uniform(0.5, 1.5, 10)
+    _, grad = chain_forward_backward(x, a, b, 30)
+    numeric = central_difference(lambda: chain_forward_backward(x, a, b, 30)[0], x)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_matmul_reference_grads_are_row_and_column_sums():
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
+    ref = MatmulSumNumpy(a, b)
+    loss = ref.step()
+    # L = Σᵢⱼₖ Aᵢₖ Bₖⱼ, so dL/dAᵢₖ = Σⱼ Bₖⱼ and dL/dBₖⱼ = Σᵢ Aᵢₖ
+    assert loss == pytest.approx((a @ b).sum())
+    np.testing.assert_allclose(ref.grad_a, np.tile(b.sum(axis=1), (4, 1)), rtol=1e-12)
+    np.testing.assert_allclose(ref.grad_b, np.tile(a.sum(axis=0)[:, None], (1, 5)), rtol=1e-12)
