@@ -37,7 +37,13 @@ __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix"]
 def _as_labels(y, op, name):
     a = np.asarray(y.data if isinstance(y, Tensor) else y)
     if a.ndim != 1:
-        raise ValueError(f"{op}: {name} must be 1-D labels, got shape {a.shape}")
+        hint = " (for class scores, pass scores.argmax(-1))" if a.ndim == 2 else ""
+        raise ValueError(f"{op}: {name} must be 1-D labels, got shape {a.shape}{hint}")
+    if a.dtype.kind == "f" and not np.all(a == np.round(a)):
+        raise ValueError(
+            f"{op}: {name} holds non-integer values such as {float(a[a != np.round(a)][0])}; "
+            "expected class labels, not scores or probabilities"
+        )
     return a
 
 

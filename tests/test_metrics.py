@@ -120,8 +120,16 @@ def test_length_mismatch_and_empty_input_are_errors(fn):
         fn([0, 1, 1], [0, 1])
     with pytest.raises(ValueError, match="empty"):
         fn([], [])
-    with pytest.raises(ValueError, match="1-D"):
+    with pytest.raises(ValueError, match="1-D.*argmax"):
         fn([[0, 1]], [[0, 1]])
+
+
+@pytest.mark.parametrize("fn", [accuracy, precision, recall, f1_score, confusion_matrix])
+def test_scores_instead_of_labels_are_an_error(fn):
+    with pytest.raises(ValueError, match="y_pred holds non-integer values such as 0.7"):
+        fn([0, 1, 1], [0.0, 0.7, 1.0])
+    # integral floats are labels
+    assert np.all(np.asarray(fn([0, 1, 1], [0.0, 1.0, 1.0])) >= 0)
 
 
 def test_bad_average_and_binary_with_three_classes_are_errors():

@@ -283,3 +283,25 @@ def test_draw_graph_refuses_huge_graphs():
         y = y * 1.01
     with pytest.raises(ValueError, match="31 nodes .max_nodes=10."):
         plot.draw_graph(y, max_nodes=10)
+
+
+def test_plot_losses_of_real_fit_histories_gd_versus_sgd():
+    from minidl.data import DataLoader, TensorDataset
+
+    minidl.manual_seed(0)
+    x = minidl.randn(32, 3)
+    y = minidl.tensor(x.data @ np.array([1.0, -2.0, 0.5], np.float32)).reshape(32, 1)
+    histories = {}
+    for name, batch in (("GD", 32), ("SGD", 1)):
+        model = minidl.nn.Linear(3, 1)
+        loader = DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=True)
+        opt = GD(model.parameters(), lr=0.05) if name == "GD" else SGD(model.parameters(), lr=0.05)
+        histories[name] = minidl.fit(
+            model, minidl.nn.MSELoss(), opt, loader, epochs=2, progress=False
+        )
+    ax = _render(plot.plot_losses(histories, x="examples", log_y=True))
+    assert _legend_texts(ax) == ["GD", "SGD"]
+    # GD: 2 steps of 32 examples; SGD: 64 steps of 1 example; both end at 64 examples seen
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [32, 64])
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), np.arange(1, 65))
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), histories["SGD"].step_loss)
