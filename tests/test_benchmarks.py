@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import minidl
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import w1_text_classifier, w2_mlp, w3_overhead  # noqa: E402
 from benchmarks.reference.chain import chain_forward_backward  # noqa: E402
 from benchmarks.reference.matmul import MatmulSumNumpy  # noqa: E402
 from benchmarks.reference.mlp import MLPNumpy  # noqa: E402
@@ -127,3 +130,100 @@ def test_matmul_reference_grads_are_row_and_column_sums():
     assert loss == pytest.approx((a @ b).sum())
     np.testing.assert_allclose(ref.grad_a, np.tile(b.sum(axis=1), (4, 1)), rtol=1e-12)
     np.testing.assert_allclose(ref.grad_b, np.tile(a.sum(axis=0)[:, None], (1, 5)), rtol=1e-12)
+
+
+# ----- minidl computes the same as the references --------------------------------------
+
+
+def minidl_text_step(params, tokens, labels):
+    """One minidl step of the §4 model; returns (loss, {name: grad}, {name: param after Adam})."""
+    model, optimizer, criterion = w1_text_classifier.minidl_model(params)
+    optimizer.zero_grad()
+    loss = criterion(model(minidl.tensor(tokens)), minidl.tensor(labels))
+    loss.backward()
+    grads = {k: p.grad.data.copy() for k, p in model.named_parameters()}
+    optimizer.step()
+    return loss.item(), grads, {k: p.data for k, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize("steps, batch", [(1, 3), (5, 4)])
+def test_text_classifier_minidl_matches_reference_float64(steps, batch):
+    rng = np.random.default_rng(6)
+    params = w1_text_classifier.make_params(hidden=5, vocab=11, embed=4, dtype=np.float64)
+    tokens = rng.integers(0, 11, (steps, batch))
+    tokens[0, 0] = tokens[-1, -1]  # a repeated token
+    labels = rng.integers(0, 2, batch)
+    ref = TextClassifierNumpy(params)
+    ref_loss = ref.forward_backward(tokens, labels)
+    loss, grads, updated = minidl_text_step(params, tokens, labels)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    for name in params:
+        np.testing.assert_allclose(grads[name], ref.grads[name], rtol=1e-10, atol=1e-13)
+        assert grads[name].dtype == np.float64
+    ref.adam_step()
+    for name in params:
+        np.testing.assert_allclose(updated[name], ref.params[name], rtol=1e-10, atol=1e-13)
+
+
+def test_mlp_minidl_matches_reference_float64():
+    rng = np.random.default_rng(7)
+    params = small_mlp_params(rng, sizes=(6, 5, 4, 3))
+    x, labels = rng.standard_normal((8, 6)), rng.integers(0, 3, 8)
+    ref = MLPNumpy(params, lr=0.05)
+    ref_loss = ref.forward_backward(x, labels)
+    model, optimizer, criterion = w2_mlp.minidl_model(params, lr=0.05)
+    loss = criterion(model(minidl.tensor(x)), minidl.tensor(labels))
+    loss.backward()
+    assert loss.item() == pytest.approx(ref_loss, rel=1e-12)
+    named = dict(model.named_parameters())
+    for name in params:
+        np.testing.assert_allclose(named[name].grad.data, ref.grads[name], rtol=1e-10, atol=1e-13)
+    optimizer.step()
+    ref.sgd_step()
+    for name in params:
+        np.testing.assert_allclose(named[name].data, ref.params[name], rtol=1e-12, atol=1e-14)
+
+
+def test_chain_minidl_matches_reference():
+    x, a, b = (v.astype(np.float64) for v in w3_overhead.make_inputs(10))
+    ref_loss, ref_grad = chain_forward_backward(x, a, b, 60)
+    xt = minidl.tensor(x, requires_grad=True)
+    loss = w3_overhead.minidl_chain(xt, minidl.tensor(a), minidl.tensor(b), 60)
+    loss.backward()
+    assert loss.item() == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(xt.grad.data, ref_grad, rtol=1e-12)
+
+
+def test_matmul_minidl_matches_reference():
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 5))
+    ref = MatmulSumNumpy(a, b)
+    ref_loss = ref.step()
+    at, bt = minidl.tensor(a, requires_grad=True), minidl.tensor(b, requires_grad=True)
+    loss = (at @ bt).sum()
+    loss.backward()
+    assert loss.item() == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(at.grad.data, ref.grad_a, rtol=1e-12)
+    np.testing.assert_allclose(bt.grad.data, ref.grad_b, rtol=1e-12)
+
+
+# ----- float32 stays float32 -------------------------------------------------------------
+
+
+def test_text_classifier_step_stays_float32():
+    params = w1_text_classifier.make_params(hidden=6, vocab=20, embed=5)
+    tokens, labels = w1_text_classifier.make_batch(7, 3, vocab=20)
+    model, optimizer, criterion = w1_text_classifier.minidl_model(params)
+    for _ in range(2):  # the second step runs on Adam state made by the first
+        optimizer.zero_grad()
+        loss = criterion(model(minidl.tensor(tokens)), minidl.tensor(labels))
+        assert loss.dtype == np.float32
+        loss.backward()
+        optimizer.step()
+    for name, p in model.named_parameters():
+        assert p.dtype == np.float32, name
+        assert p.grad.dtype == np.float32, name
+        state = optimizer.state[p]
+        for key, value in state.items():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == np.float32, (name, key)
