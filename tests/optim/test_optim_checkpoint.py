@@ -1,0 +1,59 @@
+"""A checkpoint (model + optimizer state_dict) through minidl.save / minidl.load resumes exactly."""
+
+import numpy as np
+import pytest
+
+import minidl
+import minidl.nn as nn
+from minidl.optim import GD, SGD, Adam
+from minidl.train import fit
+
+OPTIMIZERS = {
+    "gd": lambda ps: GD(ps, lr=0.05),
+    "sgd-momentum": lambda ps: SGD(ps, lr=0.05, momentum=0.9),
+    "adam": lambda ps: Adam(ps, lr=0.01),
+    "adam-printed": lambda ps: Adam(ps, lr=0.01, betas=(0.8, 0.95), correct_v=False),
+}
+
+
+def make_model():
+    minidl.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+
+
+def batches():
+    rng = np.random.default_rng(0)
+    return [
+        (minidl.tensor(rng.standard_normal((5, 3))), minidl.tensor(rng.integers(0, 2, 5)))
+        for _ in range(4)
+    ]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_training_resumed_from_a_saved_checkpoint_is_bit_exact(name, tmp_path):
+    make_opt, data, loss = OPTIMIZERS[name], batches(), nn.CrossEntropyLoss()
+
+    model = make_model()
+    opt = make_opt(model.parameters())
+    fit(model, loss, opt, data, epochs=2, progress=False)
+    path = tmp_path / "checkpoint.npz"
+    minidl.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, path)
+    rest = fit(model, loss, opt, data, epochs=3, progress=False)
+
+    resumed = make_model()
+    resumed_opt = make_opt(resumed.parameters())
+    fit(resumed, loss, resumed_opt, data[:1], progress=False)  # perturb: load must overwrite
+    checkpoint = minidl.load(path)
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    rest_resumed = fit(resumed, loss, resumed_opt, data, epochs=3, progress=False)
+
+    assert rest_resumed.step_loss == rest.step_loss
+    for (key, a), (_, b) in zip(model.state_dict().items(), resumed.state_dict().items()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=key)
+        assert np.asarray(b).dtype == np.float32
+    assert resumed_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    for p, q in zip(model.parameters(), resumed.parameters()):
+        for key, value in opt.state.get(p, {}).items():
+            np.testing.assert_array_equal(resumed_opt.state[q][key], value)
+            assert type(resumed_opt.state[q][key]) is type(value)
