@@ -1,16 +1,18 @@
 """Each optimizer against its equation (§3.3 eqs. 2-4, DESIGN.md) replayed by hand in NumPy.
 
-Two problems: a quadratic (least squares, J(θ) = mean (x·θ − y)²) and a small
-tanh network with MSE.  The NumPy side computes the gradients by hand
-(closed form / hand-written backprop) and applies each update equation as the
-document writes it, in float64; minidl's parameters must agree to 1e-12
-after every one of several steps.
+Three problems: a quadratic (least squares, J(θ) = mean (x·θ − y)²), a small
+tanh network from raw tensor ops, and the same kind of network built from
+``nn.Linear`` / ``nn.Tanh`` / ``nn.MSELoss`` (so the parameters are ``nn.Parameter``).
+The NumPy side computes the gradients by hand (closed form / hand-written
+backprop) and applies each update equation as the document writes it, in
+float64; minidl's parameters must agree to 1e-12 after every one of several steps.
 """
 
 import numpy as np
 import pytest
 
 import minidl
+import minidl.nn as nn
 from minidl.data import DataLoader, TensorDataset
 from minidl.optim import GD, SGD, Adam
 
@@ -18,7 +20,13 @@ STEPS = 6
 TOL = dict(rtol=1e-12, atol=1e-12)
 
 
-class Quadratic:
+class Problem:
+    def make_params(self):
+        """The trainable tensors, by name, holding ``params0``."""
+        return {k: minidl.tensor(v.copy(), requires_grad=True) for k, v in self.params0.items()}
+
+
+class Quadratic(Problem):
     """J(θ) = 1/n Σ (x_i·θ − y_i)²;  ∇J = 2/n Xᵀ(Xθ − y)."""
 
     def __init__(self, rng):
@@ -34,7 +42,7 @@ class Quadratic:
         return {"theta": 2.0 / len(y) * X.T @ r}
 
 
-class TanhNet:
+class TanhNet(Problem):
     """out = tanh(X W1ᵀ + b1) w2 + b2,  J = 1/n Σ (out_i − y_i)²; gradients by backprop."""
 
     def __init__(self, rng):
@@ -58,12 +66,48 @@ class TanhNet:
         return {"W1": dz.T @ X, "b1": dz.sum(0), "w2": h.T @ d_out, "b2": d_out.sum()}
 
 
-PROBLEMS = [Quadratic, TanhNet]
+class NNNet(Problem):
+    """nn.Sequential(Linear(3, 5), Tanh(), Linear(5, 2)), nn.MSELoss (mean over n·2 elements).
+
+    Backprop by hand with PyTorch's layout W: (out, in):  out = tanh(X W1ᵀ + b1) W2ᵀ + b2.
+    """
+
+    def __init__(self, rng):
+        self.X = rng.standard_normal((10, 3))
+        self.y = rng.standard_normal((10, 2))
+        minidl.manual_seed(int(rng.integers(1000)))
+        self.model = nn.Sequential(
+            nn.Linear(3, 5, dtype=np.float64), nn.Tanh(), nn.Linear(5, 2, dtype=np.float64)
+        )
+        self.params0 = {k: p.data.copy() for k, p in self.model.named_parameters()}
+        self.mse = nn.MSELoss()
+
+    def make_params(self):
+        params = dict(self.model.named_parameters())
+        assert all(isinstance(p, nn.Parameter) for p in params.values())
+        return params
+
+    def loss(self, p, X, y):
+        return self.mse(self.model(X), y)
+
+    def grad(self, p, X, y):
+        h = np.tanh(X @ p["0.weight"].T + p["0.bias"])
+        d_out = 2.0 * (h @ p["2.weight"].T + p["2.bias"] - y) / y.size
+        dz = d_out @ p["2.weight"] * (1 - h * h)
+        return {
+            "0.weight": dz.T @ X,
+            "0.bias": dz.sum(0),
+            "2.weight": d_out.T @ h,
+            "2.bias": d_out.sum(0),
+        }
+
+
+PROBLEMS = [Quadratic, TanhNet, NNNet]
 
 
 def run_minidl(problem, make_opt, loader, steps=STEPS):
     """Train with minidl; returns the parameter values after each step and the batches seen."""
-    params = {k: minidl.tensor(v.copy(), requires_grad=True) for k, v in problem.params0.items()}
+    params = problem.make_params()
     opt = make_opt(list(params.values()))
     trajectory, batches = [], []
     while len(batches) < steps:
@@ -139,9 +183,9 @@ def test_sgd_is_eq3_on_one_random_sample_per_step(Problem):
     got, batches = run_minidl(problem, lambda ps: SGD(ps, lr=0.05), loader, steps=n + 2)
     rows = []
     for xb, yb in batches:
-        assert xb.shape == (1, problem.X.shape[1]) and yb.shape == (1,)
+        assert xb.shape == (1, *problem.X.shape[1:]) and yb.shape == (1, *problem.y.shape[1:])
         (i,) = np.flatnonzero((problem.X == xb[0]).all(axis=1))
-        assert problem.y[i] == yb[0]
+        np.testing.assert_array_equal(problem.y[i], yb[0])
         rows.append(int(i))
     # one epoch visits every sample once, in an order that is not the stored one
     assert sorted(rows[:n]) == list(range(n))
