@@ -305,3 +305,18 @@ def test_plot_losses_of_real_fit_histories_gd_versus_sgd():
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [32, 64])
     np.testing.assert_array_equal(ax.lines[1].get_xdata(), np.arange(1, 65))
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), histories["SGD"].step_loss)
+
+
+def test_draw_graph_boxes_do_not_overlap_with_long_labels():
+    x = minidl.tensor(np.ones((2, 3)), requires_grad=True)
+    w = [minidl.tensor(np.ones((3, 3)), requires_grad=True) for _ in range(4)]
+    y = (x @ w[0] + x @ w[1] + x @ w[2] + x @ w[3]).sum()
+    names = {id(t): f"a_rather_long_parameter_name_{k}" for k, t in enumerate(w)}
+    ax = _render(plot.draw_graph(y, names=names))
+    boxes = [
+        t.get_bbox_patch().get_window_extent() for t in ax.texts if t.get_bbox_patch() is not None
+    ]
+    assert len(boxes) == 1 + 3 + 4 + 1 + 4  # Sum (output), 3 Adds, 4 MatMuls, x, 4 weights
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            assert not a.overlaps(b), (a, b)

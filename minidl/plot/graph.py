@@ -5,6 +5,8 @@ The graph is the chain of ``grad_fn`` nodes (one per op, named like
 frees it (unless ``retain_graph=True``), so draw it BEFORE calling backward.
 """
 
+import numpy as np
+
 from minidl.autograd import Node
 from minidl.plot.curves import new_axes
 from minidl.tensor import Tensor
@@ -35,26 +37,24 @@ def graph_of(tensor, names=None, params=None):
     names = dict(names or {})
     names.update({id(t): n for n, t in (params or {}).items()})
     index = {}  # id(node or leaf tensor) -> position in `nodes`
-    nodes, edges, keep = [], [], []
+    nodes, edges = [], []
 
     def add(obj, label, kind):
         index[id(obj)] = len(nodes)
         nodes.append({"label": label, "kind": kind, "depth": 0})
-        keep.append(obj)  # hold a reference: ids stay unique while we walk
 
     root = tensor.grad_fn
     if root is None:
         add(tensor, _leaf_label(tensor, names), "leaf" if tensor.requires_grad else "const")
         return nodes, edges
     add(root, f"{root.name}\n{tuple(tensor.shape)}", "output")
-    # newest node first is a topological order (a node is created after its inputs)
     pending = [root]
     found = {id(root): root}
     while pending:
         node = pending.pop()
         if node.inputs is None:
             raise RuntimeError(
-                f"draw_graph: {node.name} was freed by backward(); draw the graph before "
+                f"minidl.plot: {node.name} was freed by backward(); draw the graph before "
                 "calling backward() (or call backward(retain_graph=True))"
             )
         for inp in node.inputs:
@@ -62,6 +62,8 @@ def graph_of(tensor, names=None, params=None):
                 if id(inp.grad_fn) not in found:
                     found[id(inp.grad_fn)] = inp.grad_fn
                     pending.append(inp.grad_fn)
+    # newest node first is a topological order (a node is created after its inputs),
+    # so every user of a node is visited before it and its depth is final when reached
     for node in sorted(found.values(), key=lambda n: n.seq, reverse=True):
         if id(node) not in index:
             add(node, node.name, "op")
@@ -108,9 +110,18 @@ def to_dot(tensor, names=None, params=None):
 _COLORS = {"output": "#f4c7a1", "op": "#dbe8f7", "leaf": "#d5f0d5", "const": "#eeeeee"}
 
 
+def _width(node):
+    # in characters, with room for the box padding and a gap to the next box
+    return max(len(line) for line in node["label"].split("\n")) + 6
+
+
 def _layout(nodes, edges):
-    """x positions row by row from the output down; each node sits near the mean
-    x of the ops that use it (a one-pass barycenter heuristic against crossings)."""
+    """x of each node (in character widths), row by row from the output down.
+
+    Each node wants to sit at the mean x of the ops that use it (a one-pass
+    barycenter heuristic against crossings); a row is packed left to right
+    without overlap, then shifted back so its mean stays where the nodes wanted.
+    """
     rows = {}
     for i, n in enumerate(nodes):
         rows.setdefault(n["depth"], []).append(i)
@@ -118,17 +129,21 @@ def _layout(nodes, edges):
     for i, j in edges:
         users[i].append(j)
     x = {}
-    width = max(len(r) for r in rows.values())
     for d in sorted(rows):
-        row = rows[d]
-        row.sort(key=lambda i: sum(x[j] for j in users[i]) / len(users[i]) if users[i] else 0.0)
-        for k, i in enumerate(row):
-            x[i] = (k - (len(row) - 1) / 2) * max(1.0, width / len(row))
-    return x, width, max(rows)
-
-
-def _half_height(node):
-    return 11 + 7 * node["label"].count("\n")
+        want = {i: np.mean([x[j] for j in users[i]]) if users[i] else 0.0 for i in rows[d]}
+        row = sorted(rows[d], key=want.get)
+        prev = None
+        for i in row:
+            x[i] = (
+                want[i]
+                if prev is None
+                else max(want[i], x[prev] + (_width(nodes[prev]) + _width(nodes[i])) / 2)
+            )
+            prev = i
+        shift = np.mean([want[i] - x[i] for i in row])
+        for i in row:
+            x[i] += shift
+    return x
 
 
 def draw_graph(tensor, ax=None, names=None, params=None, max_nodes=200):
@@ -143,31 +158,33 @@ def draw_graph(tensor, ax=None, names=None, params=None, max_nodes=200):
             f"draw_graph: the graph has {len(nodes)} nodes (max_nodes={max_nodes}); "
             "raise max_nodes or render to_dot(tensor) with Graphviz"
         )
-    x, width, depth = _layout(nodes, edges)
+    x = _layout(nodes, edges)
+    left = min(x[i] - _width(n) / 2 for i, n in enumerate(nodes))
+    right = max(x[i] + _width(n) / 2 for i, n in enumerate(nodes))
+    depth = max(n["depth"] for n in nodes)
     if ax is None:
-        ax = new_axes((min(2 + 1.8 * width, 20), min(1.5 + 1.2 * (depth + 1), 20)))
+        # about 0.085 inch per character at the default 10-point font
+        ax = new_axes(
+            (min(max(5.0, 1 + 0.085 * (right - left)), 30), min(1.5 + 0.9 * (depth + 1), 30))
+        )
+    boxes = []
     for i, n in enumerate(nodes):
         box = dict(boxstyle="round,pad=0.4", fc=_COLORS[n["kind"]], ec="#555555")
         if n["kind"] == "const":
             box["linestyle"] = "--"
-        y = -n["depth"]
-        ax.text(x[i], y, n["label"], ha="center", va="center", bbox=box, zorder=3)
+        text = ax.text(x[i], -n["depth"], n["label"], ha="center", va="center", bbox=box)
+        boxes.append(text.get_bbox_patch())
     for i, j in edges:
+        # patchA/patchB clip the arrow at the two boxes' outlines; the arrows are
+        # drawn after the boxes (higher zorder), when the outlines are in place
         ax.annotate(
             "",
             xy=(x[j], -nodes[j]["depth"]),
             xytext=(x[i], -nodes[i]["depth"]),
-            # stop the arrow at the boxes: about half a box height, in points
-            arrowprops=dict(
-                arrowstyle="-|>",
-                color="#555555",
-                shrinkA=_half_height(nodes[i]),
-                shrinkB=_half_height(nodes[j]),
-            ),
-            zorder=2,
+            arrowprops=dict(arrowstyle="-|>", color="#555555", patchA=boxes[i], patchB=boxes[j]),
+            zorder=4,
         )
-    half = max(x.values()) + 0.8
-    ax.set_xlim(-half, half)
+    ax.set_xlim(left - 1, right + 1)
     ax.set_ylim(-depth - 0.6, 0.6)
     ax.set_axis_off()
     n_ops = sum(n["kind"] in ("op", "output") for n in nodes)
