@@ -19,20 +19,19 @@ __all__ = ["synthetic_sentiment", "load_polarity", "load_csv_text", "train_test_
 
 POSITIVE = ("good", "great", "fun", "brilliant", "moving", "charming", "clever", "funny")
 NEGATIVE = ("bad", "boring", "dull", "awful", "silly", "tedious", "bland", "weak")
-_SUBJECTS = ("the movie", "the film", "the plot", "the story", "the acting", "the ending",
-             "this script", "the cast")  # fmt: skip
+_SUBJECTS = ("the movie", "the film", "the plot", "the story", "the acting", "the ending")
+_SUBJECTS += ("this script", "the cast")
 _VERBS = ("was", "is", "felt", "seemed")
 _ADVERBS = ("very", "really", "quite", "so")
 
-# Each template is (text with slots A and B, which slot's polarity is the label,
-# whether that polarity is flipped).  A and B always have opposite polarities,
-# except in "plain" and "negated" where only A is used.
+# (template, the slot whose polarity gives the label, whether "not" flips it).
+# A and B always have opposite polarities; "plain" and "negated" use A only.
 _TEMPLATES = (
-    ("{s} {v} {A}", "A", False),  # plain:     "the film was good"          -> good
-    ("{s} {v} not {A}", "A", True),  # negated: "the film was not good"      -> not good
-    ("{s} {v} {A} but {B}", "B", False),  # contrast: "good but boring"     -> the clause after but
-    ("although {s} {v} {A} , it {v2} {B}", "B", False),  # concession         -> the main clause
-    ("{s} {v} {A} and not {B}", "A", False),  # "good and not boring"       -> the first one
+    ("{s} {v} {A}", "A", False),  # plain: "the film was good"
+    ("{s} {v} not {A}", "A", True),  # negated: "the film was not good"
+    ("{s} {v} {A} but {B}", "B", False),  # contrast: the clause after "but" decides
+    ("although {s} {v} {A}, it {v2} {B}", "B", False),  # concession: the main clause decides
+    ("{s} {v} {A} and not {B}", "A", False),  # "good and not boring": the first decides
 )
 
 
