@@ -54,7 +54,7 @@ def synthetic_sentiment(n, seed=0):
         the film was A                  label = pol(A)
         the film was not A              label = not pol(A)
         the film was A but B            label = pol(B),  pol(B) = not pol(A)
-        although the film was A , it was B        label = pol(B)
+        although the film was A, it was B         label = pol(B)
         the film was A and not B        label = pol(A),  pol(B) = not pol(A)
 
     Every contrast sentence holds one positive and one negative adjective and
