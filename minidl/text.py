@@ -166,7 +166,7 @@ def pad_sequences(
 
     Returns (T, B) — sequence first, the layout of ``nn.LSTM`` — or (B, T) with
     ``batch_first=True``; T = ``max_len`` or the longest length.  ``padding``
-    puts the ``value`` s after ("post") or before ("pre") each sequence;
+    puts ``value`` after ("post") or before ("pre") each sequence;
     ``truncating`` drops tokens of a sequence longer than ``max_len`` from its
     end ("post") or its start ("pre").  With an LSTM whose last hidden state
     feeds a classifier, "pre" padding places the real tokens last.
