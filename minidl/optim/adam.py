@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, real_in_range
 
 __all__ = ["Adam"]
 
@@ -35,15 +35,12 @@ class Adam(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        betas = group["betas"]
-        if len(betas) != 2 or not all(
-            isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in betas
-        ):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got betas={betas!r}")
-        group["betas"] = tuple(float(b) for b in betas)
-        eps = group["eps"]
-        if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps >= 0:
-            raise ValueError(f"Adam: eps must be a number >= 0, got eps={eps!r}")
+        betas = tuple(group["betas"])
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (β1, β2), got betas={betas!r}")
+        group["betas"] = tuple(real_in_range("Adam", "each of betas", b, 0, 1) for b in betas)
+        group["eps"] = real_in_range("Adam", "eps", group["eps"], 0, None)
+        group["correct_v"] = bool(group["correct_v"])
 
     def _update(self, p, g, group):
         state = self.state.setdefault(p, {})

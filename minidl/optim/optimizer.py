@@ -7,6 +7,8 @@ class walks the groups, skips parameters without a gradient and never
 touches ``p.grad``.
 """
 
+import numbers
+
 import numpy as np
 
 from minidl.autograd import enable_grad, no_grad
@@ -94,7 +96,8 @@ class Optimizer:
         return loss
 
     def _check_group(self, group):
-        _check_lr(type(self).__name__, group["lr"])
+        """Validate a group's hyper-parameters (numbers become Python floats: no upcasting)."""
+        group["lr"] = real_in_range(type(self).__name__, "learning rate lr", group["lr"], 0, None)
 
     def _update(self, p, g, group):
         raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, group)")
@@ -158,9 +161,14 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _check_lr(name, lr):
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr >= 0:
-        raise ValueError(f"{name}: learning rate must be a number >= 0, got lr={lr!r}")
+def real_in_range(name, what, value, low, high):
+    """``float(value)`` if it is a real number with low <= value (< high), else a ValueError."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = ok and value >= low and (high is None or value < high)  # NaN fails both comparisons
+    if not ok:
+        bound = f">= {low}" if high is None else f"in [{low}, {high})"
+        raise ValueError(f"{name}: {what} must be a number {bound}, got {value!r}")
+    return float(value)
 
 
 def _plain(v):

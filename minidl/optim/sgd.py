@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minidl.optim.optimizer import Optimizer
+from minidl.optim.optimizer import Optimizer, real_in_range
 
 __all__ = ["SGD"]
 
@@ -29,9 +29,7 @@ class SGD(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        mu = group["momentum"]
-        if not isinstance(mu, (int, float)) or isinstance(mu, bool) or not 0 <= mu < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got momentum={mu!r}")
+        group["momentum"] = real_in_range("SGD", "momentum", group["momentum"], 0, 1)
 
     def _update(self, p, g, group):
         if group["momentum"] == 0:

@@ -167,3 +167,14 @@ def test_gd_and_sgd_are_distinct_classes_sharing_the_base():
     assert GD is not SGD and not issubclass(GD, SGD) and not issubclass(SGD, GD)
     assert "whole training set" in GD.__doc__.replace("\n", " ").lower()
     assert "one randomly" in SGD.__doc__.replace("\n", " ").lower()
+
+
+def test_numpy_scalar_hyper_parameters_become_python_floats():
+    # an np.float64 lr would otherwise compute float32 updates in float64
+    p = leaf([1.0, -2.0])
+    opt = Adam([p], lr=np.float64(0.1), betas=(np.float32(0.9), 0.99), eps=np.float64(1e-8))
+    group = opt.param_groups[0]
+    assert all(type(v) is float for v in (group["lr"], group["eps"], *group["betas"]))
+    (p * p).sum().backward()
+    opt.step()
+    assert p.dtype == opt.state[p]["m"].dtype == opt.state[p]["v"].dtype == np.float32
