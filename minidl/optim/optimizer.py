@@ -141,7 +141,13 @@ class Optimizer:
             params.extend(zip((int(j) for j in saved["params"]), mine["params"]))
         new_groups = []
         for saved, mine in zip(groups, self.param_groups):
-            group = {k: _like(mine[k], v) if k in mine else v for k, v in saved.items()}
+            unknown = set(saved) - set(mine)
+            if unknown:
+                raise ValueError(
+                    f"{name}.load_state_dict: hyper-parameter(s) {sorted(unknown)} belong to "
+                    "another optimizer"
+                )
+            group = {k: _like(mine[k], v) for k, v in saved.items()}
             group["params"] = mine["params"]
             self._check_group(group)
             new_groups.append(group)
