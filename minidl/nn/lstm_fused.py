@@ -13,12 +13,17 @@ from minidl.autograd import Function, op_error
 __all__ = ["LSTMLayer"]
 
 
-def _sigmoid_(a):
-    # σ(a) = (1 + tanh(a/2)) / 2: never overflows, unlike 1 / (1 + e^(−a)) for a << 0
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
+def _gate_scales(H, dtype):
+    """(s, k) with σ(a) = s·tanh(s·a) + k for the i, f, o gates and tanh(a) = 1·tanh(1·a) + 0 for g.
+
+    σ(a) = ½ + ½ tanh(a/2) (which never overflows, unlike 1/(1 + e^(−a))), so
+    one tanh over the whole row of four gates activates all of them.
+    """
+    s = np.full(4 * H, 0.5, dtype)
+    s[2 * H : 3 * H] = 1
+    k = np.full(4 * H, 0.5, dtype)
+    k[2 * H : 3 * H] = 0
+    return s, k
 
 
 class LSTMLayer(Function):
@@ -33,7 +38,9 @@ class LSTMLayer(Function):
         c_t = f ⊙ c_{t−1} + i ⊙ g
         h_t = o ⊙ tanh(c_t)                                  (output_t = h_t)
 
-    The input part W_ih x_t + b is one (T·B, E) @ (E, 4H) product for all steps.
+    The input part W_ih x_t + b is one (T·B, E) @ (E, 4H) product for all steps,
+    and the inner scale s of the activations (see ``_gate_scales``) is folded
+    into the weights, so each step is one product and nine elementwise calls.
 
     Backward through time, t = T … 1, with δh, δc the gradients reaching h_t, c_t
     (starting from the gradients of h_T and c_T):
@@ -50,7 +57,7 @@ class LSTMLayer(Function):
         db_ih = db_hh = Σ_t δa_t,   dh₀ = δh,  dc₀ = δc  (after step 1).
 
     The factors that do not depend on δ (g ⊙ i(1 − i), …) are computed for all
-    steps at once before the loop, leaving seven NumPy calls per step.
+    steps at once before the loop, leaving nine NumPy calls per step.
     """
 
     @staticmethod
@@ -63,24 +70,26 @@ class LSTMLayer(Function):
                 f"lstm: x {x.shape}, h0 {h0.shape}, weight_ih {w_ih.shape}, weight_hh "
                 f"{w_hh.shape}: expected weight_ih (4H, E), weight_hh (4H, H), h0 (B, H)",
             )
-        gates = (x.reshape(T * B, E) @ w_ih.T).reshape(T, B, 4 * H)
+        dtype = np.result_type(x, w_ih, w_hh)
+        s, k = _gate_scales(H, dtype)
+        # gates holds s ⊙ a_t, then (in place) the activations i, f, g, o
+        gates = (x.reshape(T * B, E) @ (w_ih * s[:, None]).T).reshape(T, B, 4 * H)
         if b_ih is not None:
-            gates += b_ih + b_hh
-        dtype = gates.dtype
+            gates += (b_ih + b_hh) * s
+        w_hh_t = (w_hh * s[:, None]).T
         h = np.empty((T, B, H), dtype)
         c = np.empty((T, B, H), dtype)
         tanh_c = np.empty((T, B, H), dtype)
         rec = np.empty((B, 4 * H), dtype)
         ig = np.empty((B, H), dtype)
-        w_hh_t = w_hh.T
         h_prev, c_prev = h0, c0
         for t in range(T):
             a = gates[t]
             np.matmul(h_prev, w_hh_t, out=rec)
             a += rec
-            _sigmoid_(a[:, : 2 * H])
-            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])
-            _sigmoid_(a[:, 3 * H :])
+            np.tanh(a, out=a)
+            a *= s
+            a += k
             np.multiply(a[:, H : 2 * H], c_prev, out=c[t])
             np.multiply(a[:, :H], a[:, 2 * H : 3 * H], out=ig)
             c[t] += ig
@@ -96,33 +105,45 @@ class LSTMLayer(Function):
         T, B, E = x.shape
         H = w_hh.shape[1]
         i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
-        c_prev = np.concatenate((c0[None], c[:-1]))
-        # the δ-free factors of δa_i, δa_f, δa_g (as one (T, B, 3, H) block), δa_o and δc
-        dc_factors = np.stack((g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)), axis=2)
-        do_factor = tanh_c * o * (1 - o)
-        dc_from_dh = o * (1 - tanh_c * tanh_c)
+        # the δ-free factors, for all steps at once (written in place: no temporaries)
+        # d = (g ⊙ i(1 − i), c_{t−1} ⊙ f(1 − f), i ⊙ (1 − g²), tanh(c_t) ⊙ o(1 − o))
+        d = np.subtract(1, gates)
+        d *= gates
+        d_i, d_f, d_g, d_o = (d[..., k * H : (k + 1) * H] for k in range(4))
+        np.multiply(g, g, out=d_g)
+        np.subtract(1, d_g, out=d_g)
+        d_i *= g
+        d_f[0] *= c0
+        d_f[1:] *= c[:-1]
+        d_g *= i
+        d_o *= tanh_c
+        # δc gets δh ⊙ o ⊙ (1 − tanh² c_t)
+        dc_dh = np.multiply(tanh_c, tanh_c)
+        np.subtract(1, dc_dh, out=dc_dh)
+        dc_dh *= o
 
-        d_gates = np.empty_like(gates)
+        # d becomes δa in place, step by step
         dh = np.array(d_hn, dtype=gates.dtype)
         dc = np.array(d_cn, dtype=gates.dtype)
         tmp = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
-            da = d_gates[t]
             dh += d_out[t]
-            np.multiply(dh, dc_from_dh[t], out=tmp)
+            np.multiply(dh, dc_dh[t], out=tmp)
             dc += tmp
-            np.multiply(dc[:, None, :], dc_factors[t], out=da.reshape(B, 4, H)[:, :3])
-            np.multiply(dh, do_factor[t], out=da[:, 3 * H :])
+            d_i[t] *= dc
+            d_f[t] *= dc
+            d_g[t] *= dc
+            d_o[t] *= dh
             dc *= f[t]
-            np.matmul(da, w_hh, out=dh)
+            np.matmul(d[t], w_hh, out=dh)
 
         need = ctx.needs_input_grad
-        da2 = d_gates.reshape(T * B, 4 * H)
+        da2 = d.reshape(T * B, 4 * H)
         dx = (da2 @ w_ih).reshape(T, B, E) if need[0] else None
         dw_ih = da2.T @ x.reshape(T * B, E) if need[3] else None
         dw_hh = None
         if need[4]:
-            dw_hh = d_gates[0].T @ h0
+            dw_hh = d[0].T @ h0
             if T > 1:
                 dw_hh += da2[B:].T @ h[:-1].reshape((T - 1) * B, H)
         db = da2.sum(axis=0) if need[5] or need[6] else None

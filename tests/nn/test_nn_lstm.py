@@ -51,9 +51,9 @@ def test_parameter_names_shapes_and_init_bounds():
 def _copy_into_cells(lstm):
     cells = []
     for k in range(lstm.num_layers):
-        cell = nn.LSTMCell(lstm.input_size if k == 0 else lstm.hidden_size, lstm.hidden_size)
-        cell.double()
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        size = lstm.input_size if k == 0 else lstm.hidden_size
+        cell = nn.LSTMCell(size, lstm.hidden_size, bias=lstm.bias).double()
+        for name, _ in cell.named_parameters():
             getattr(cell, name).data[...] = getattr(lstm, f"{name}_l{k}").data
         cells.append(cell)
     return cells
@@ -75,13 +75,15 @@ def _unrolled(cells, x, hx, batch_first):
     return out, (minidl.stack(hs), minidl.stack(cs))
 
 
-@pytest.mark.parametrize("num_layers", [1, 2])
-@pytest.mark.parametrize("batch_first", [False, True])
-@pytest.mark.parametrize("with_state", [False, True])
-def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_state):
+@pytest.mark.parametrize(
+    "num_layers, batch_first, with_state, bias",
+    [(n, bf, s, True) for n in (1, 2) for bf in (False, True) for s in (False, True)]
+    + [(2, False, True, False)],
+)
+def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_state, bias):
     rng = np.random.default_rng(num_layers * 4 + batch_first * 2 + with_state)
     T, B, E, H = 6, 3, 4, 5
-    lstm = nn.LSTM(E, H, num_layers=num_layers, batch_first=batch_first).double()
+    lstm = nn.LSTM(E, H, num_layers=num_layers, bias=bias, batch_first=batch_first).double()
     cells = _copy_into_cells(lstm)
     shape = (B, T, E) if batch_first else (T, B, E)
     x_data = rng.standard_normal(shape)
@@ -106,7 +108,7 @@ def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_stat
         assert a.shape == b.shape
         np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
     for k, cell in enumerate(cells):
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        for name, _ in cell.named_parameters():
             fused = getattr(lstm, f"{name}_l{k}").grad.data
             np.testing.assert_allclose(fused, getattr(cell, name).grad.data, rtol=0, atol=1e-10)
 
@@ -118,6 +120,15 @@ def test_float32_stays_float32():
     (out.sum() + h.sum()).backward()
     assert out.dtype == h.dtype == c.dtype == x.grad.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in lstm.parameters())
+
+
+def test_saturated_gates_stay_finite_without_warnings():
+    lstm = nn.LSTM(2, 3)
+    with np.errstate(all="raise"):
+        out, (h, c) = lstm(minidl.tensor([[[1e4, -1e4]], [[-1e4, 1e4]]]))
+        h.sum().backward()
+    assert np.isfinite(out.data).all() and np.abs(out.data).max() <= 1
+    assert all(np.isfinite(p.grad.data).all() for p in lstm.parameters())
 
 
 def test_thousand_step_sequence_runs():
