@@ -87,6 +87,20 @@ def evaluate(model, x, y):
     }
 
 
+def train_and_evaluate(name, model, lr, epochs, seed, progress, x_train, y_train, x_test, y_test):
+    """Adam with mini-batches of 32, then the §6.3 scores on the held-out data."""
+    _say(f"Training {name} with Adam(lr={lr}), {epochs} epochs", progress)
+    minidl.fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=lr),
+        loader(x_train, y_train, 32, seed),
+        epochs=epochs,
+        progress=progress,
+    )
+    return evaluate(model, x_test, y_test)
+
+
 def compare_optimizers(initial, x, y, size, seed, progress):
     """Train copies of one initial model with GD, SGD and Adam; {label: (History, smooth)}."""
     runs = {}
@@ -148,7 +162,8 @@ def main(out="minidl-demo", epochs=None, seed=0, quick=False, progress=True):
     os.makedirs(out, exist_ok=True)
     minidl.manual_seed(seed)
 
-    vocab, x_train, y_train, x_test, y_test = prepare(n, seed)
+    vocab, *data = prepare(n, seed)
+    x_train, y_train, x_test, y_test = data
     print(
         f"synthetic_sentiment: {len(y_train)} training and {len(y_test)} test sentences, "
         f"vocabulary of {len(vocab)} words, up to {x_train.shape[1]} tokens"
@@ -156,31 +171,13 @@ def main(out="minidl-demo", epochs=None, seed=0, quick=False, progress=True):
     model = TextClassifier(len(vocab), EMBEDDING_DIM, HIDDEN_DIM, 2)
     initial = copy.deepcopy(model)
 
-    _say(
-        f"Training the document's TextClassifier with Adam(lr=0.001), {adam_epochs} epochs",
-        progress,
+    lstm_scores = train_and_evaluate(
+        "the document's TextClassifier", model, 0.001, adam_epochs, seed, progress, *data
     )
-    minidl.fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optim.Adam(model.parameters(), lr=0.001),
-        loader(x_train, y_train, 32, seed),
-        epochs=adam_epochs,
-        progress=progress,
-    )
-    lstm_scores = evaluate(model, x_test, y_test)
-
-    _say("Training the bag-of-words baseline with Adam(lr=0.01)", progress)
     bow = BagOfWords(len(vocab), 2)
-    minidl.fit(
-        bow,
-        nn.CrossEntropyLoss(),
-        optim.Adam(bow.parameters(), lr=0.01),
-        loader(x_train, y_train, 32, seed),
-        epochs=adam_epochs,
-        progress=progress,
+    bow_scores = train_and_evaluate(
+        "the bag-of-words baseline", bow, 0.01, adam_epochs, seed, progress, *data
     )
-    bow_scores = evaluate(bow, x_test, y_test)
 
     print(f"\n{'held-out (§6.3)':<22}{'accuracy':>10}{'precision':>11}{'recall':>9}{'F1':>8}")
     for name, s in (("LSTM (document §4)", lstm_scores), ("bag of words", bow_scores)):
