@@ -32,6 +32,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "correct_v": bool(correct_v)}
         super().__init__(params, defaults)
+        self._scratch = {}
 
     def _check_group(self, group):
         super()._check_group(group)
@@ -52,14 +53,31 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["m"], state["v"]
+        # the same arithmetic as the equations above, in place in two scratch arrays:
+        # fresh temporaries of a large parameter (an embedding table) cost page faults
+        s1, s2 = self._scratch_for(p.data)
+        np.multiply(g, 1 - beta1, out=s1)
         m *= beta1
-        m += (1 - beta1) * g
+        m += s1
+        np.multiply(g, g, out=s1)
+        s1 *= 1 - beta2
         v *= beta2
-        v += (1 - beta2) * (g * g)
-        m_hat = m / (1 - beta1**t)  # Python-float divisors keep float32 state float32
+        v += s1
         if group["correct_v"]:
-            denom = np.sqrt(v / (1 - beta2**t))
+            np.divide(v, 1 - beta2**t, out=s1)  # Python-float divisors keep float32 float32
+            np.sqrt(s1, out=s1)
         else:
-            denom = np.sqrt(v)
-        denom += group["eps"]
-        p.data -= group["lr"] * m_hat / denom
+            np.sqrt(v, out=s1)
+        s1 += group["eps"]  # s1 = denominator
+        np.divide(m, 1 - beta1**t, out=s2)  # s2 = m̂
+        s2 *= group["lr"]
+        s2 /= s1
+        p.data -= s2
+
+    def _scratch_for(self, array):
+        """Two work arrays of ``array``'s shape and dtype, shared by same-shaped parameters."""
+        key = (array.shape, array.dtype)
+        pair = self._scratch.get(key)
+        if pair is None:
+            pair = self._scratch[key] = (np.empty_like(array), np.empty_like(array))
+        return pair
