@@ -20,6 +20,9 @@ cells = [
        what the missing bias correction does to the first steps.
     """),
     code("""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads cost more than they save
     %matplotlib inline
     import inspect
 
