@@ -71,47 +71,48 @@ class CrossEntropy(Function):
     def forward(ctx, logits, target, ignore_index, label_smoothing, reduction):
         n, c = logits.shape
         keep = target != ignore_index
-        safe = np.where(keep, target, 0)
+        if keep.all():
+            keep, safe, count = None, target, n  # the common case: no mask needed
+        else:
+            safe, count = np.where(keep, target, 0), int(keep.sum())
         shifted = logits - logits.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        rows = np.arange(n)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(total)
         eps = label_smoothing
-        nll = -logp[rows, safe]
+        losses = -logp[np.arange(n), safe]
         if eps:
-            nll = (1 - eps) * nll - (eps / c) * logp.sum(axis=1)
-        losses = np.where(keep, nll, 0).astype(logits.dtype, copy=False)
-        ctx.save_for_backward(logp, safe, keep)
-        ctx.eps, ctx.reduction = eps, reduction
+            losses = (1 - eps) * losses - (eps / c) * logp.sum(axis=1)
+        if keep is not None:
+            losses[~keep] = 0
+        ctx.save_for_backward(e, total, safe, keep)
+        ctx.eps, ctx.reduction, ctx.count = eps, reduction, count
         if reduction == "none":
             return losses
         if reduction == "sum":
             return np.asarray(losses.sum(), dtype=logits.dtype)
-        count = int(keep.sum())
         if count == 0:
             raise op_error(
                 ValueError,
                 f"cross_entropy: every target equals ignore_index={ignore_index}; "
                 "the mean over zero targets is undefined",
             )
-        ctx.count = count
         return np.asarray(losses.sum() / count, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        logp, safe, keep = ctx.saved_tensors
-        n, c = logp.shape
-        d = np.exp(logp)
+        e, total, safe, keep = ctx.saved_tensors
+        n, c = e.shape
+        d = e / total  # softmax
         d[np.arange(n), safe] -= 1 - ctx.eps
         if ctx.eps:
             d -= ctx.eps / c
         if ctx.reduction == "none":
-            weight = np.where(keep, grad, 0).astype(d.dtype, copy=False)
-            d *= weight[:, None]
+            d *= grad[:, None]
         else:
-            scale = grad / ctx.count if ctx.reduction == "mean" else grad
-            d *= scale.astype(d.dtype, copy=False)
-            if not keep.all():
-                d[~keep] = 0
+            d *= grad / ctx.count if ctx.reduction == "mean" else grad
+        if keep is not None:
+            d[~keep] = 0
         return d, None, None, None, None
 
 
@@ -123,6 +124,18 @@ def _target_array(target):
             "use target.long() if the values are class numbers"
         )
     return t
+
+
+def _check_classes(t, c, ignore_index):
+    if t.size == 0 or (t.min() >= 0 and t.max() < c):
+        return
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IndexError(
+            f"cross_entropy: target {int(t[i])} (at position {i}) out of range for {c} classes "
+            f"(expected 0 <= target < {c}, or ignore_index={ignore_index})"
+        )
 
 
 def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -143,13 +156,7 @@ def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoo
             f"cross_entropy: target of shape {t.shape} does not match input of shape "
             f"{input.shape}; expected a target of shape ({n},)"
         )
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise IndexError(
-            f"cross_entropy: target {int(t[i])} (at position {i}) out of range for {c} classes "
-            f"(expected 0 <= target < {c}, or ignore_index={ignore_index})"
-        )
+    _check_classes(t, c, ignore_index)
     return CrossEntropy.apply(input, t, ignore_index, float(label_smoothing), reduction)
 
 
