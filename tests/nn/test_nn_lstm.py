@@ -1,7 +1,5 @@
 """LSTM: the fused layer equals LSTMCell unrolled; PyTorch layout; the document's §4 model."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -135,10 +133,8 @@ def test_thousand_step_sequence_runs():
     minidl.manual_seed(0)
     lstm = nn.LSTM(8, 16)
     x = minidl.randn(1000, 4, 8, requires_grad=True)
-    start = time.perf_counter()
     out, (h, c) = lstm(x)
     h.sum().backward()
-    assert time.perf_counter() - start < 2.0
     assert out.shape == (1000, 4, 16) and x.grad.shape == x.shape
     assert np.isfinite(x.grad.data).all()
     # gradients reach the first step (through 999 recurrent steps), however small

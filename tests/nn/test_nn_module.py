@@ -193,3 +193,29 @@ def test_activation_modules_compute_their_functions():
     np.testing.assert_allclose(nn.ReLU()(x).data, [0.0, 0.0, 3.0])
     np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh([-2.0, 0.0, 3.0]), rtol=1e-6)
     np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp([2.0, 0.0, -3.0])), rtol=1e-6)
+
+
+def test_dropout_statistics_scaling_and_reproducibility():
+    x = minidl.ones(200_000)
+    minidl.manual_seed(5)
+    y = nn.functional.dropout(x, p=0.3).data
+    assert y.dtype == np.float32
+    assert set(np.unique(y)) == {np.float32(0), np.float32(1 / 0.7)}
+    assert abs((y == 0).mean() - 0.3) < 0.005  # zeroed with probability p
+    assert abs(y.mean() - 1) < 0.01  # E[y] = x thanks to the 1/(1 − p) scale
+    minidl.manual_seed(5)
+    np.testing.assert_array_equal(nn.functional.dropout(x, p=0.3).data, y)
+    assert not nn.functional.dropout(x, p=1.0).data.any()
+    assert nn.functional.dropout(x, p=0.3, training=False) is x
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\], got 1.5"):
+        nn.Dropout(1.5)
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+
+    lin = nn.Linear(2, 2)
+    twin = copy.deepcopy(lin)
+    assert isinstance(twin.weight, nn.Parameter) and list(twin.state_dict()) == ["weight", "bias"]
+    twin.weight.data[...] = 0
+    assert lin.weight.data.any()
