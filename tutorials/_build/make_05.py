@@ -93,6 +93,35 @@ cells = [
     print(inspect.getsource(optim.Adam._update))
     """),
     md(r"""
+    The code computes in place, in two scratch arrays (a large parameter such as an embedding
+    table would otherwise allocate several fresh arrays per step), so the lines are split up; the
+    state kept between steps is only $m_t$, $v_t$ and $t$. To be sure it is eq. 4, replay the
+    equations by hand in NumPy for a few steps and compare, for both readings of the last line:
+    """),
+    code("""
+    def adam_by_hand(theta, grads, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, correct_v=True):
+        m = v = np.zeros_like(theta)
+        for t, g in enumerate(grads, start=1):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = m / (1 - beta1**t)
+            v_hat = v / (1 - beta2**t)
+            theta = theta - lr * m_hat / ((np.sqrt(v_hat) if correct_v else np.sqrt(v)) + eps)
+        return theta
+
+
+    grads = [np.random.default_rng(t).standard_normal(3) for t in range(5)]
+    for correct_v in (True, False):
+        p = minidl.tensor(np.ones(3), dtype=minidl.float64, requires_grad=True)
+        adam = optim.Adam([p], lr=0.1, correct_v=correct_v)
+        for g in grads:
+            p.grad = minidl.tensor(g)
+            adam.step()
+        expected = adam_by_hand(np.ones(3), grads, correct_v=correct_v)
+        print(f"correct_v={correct_v!s:5}  minidl {p.data}   by hand {expected}   "
+              f"max difference {np.abs(p.data - expected).max():.1e}")
+    """),
+    md(r"""
     ## 2. Three optimizers, one problem, one starting point
 
     The problem: 256 points $x \in \mathbb{R}^8$ and a smooth nonlinear target, learned by a small
