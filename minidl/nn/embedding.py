@@ -87,7 +87,10 @@ class Embedding(Module):
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx
         self.weight = Parameter(
-            np.empty((num_embeddings, embedding_dim), dtype or get_default_dtype())
+            np.empty(
+                (num_embeddings, embedding_dim),
+                get_default_dtype() if dtype is None else np.dtype(dtype),
+            )
         )
         init.normal_(self.weight)
         if padding_idx is not None:

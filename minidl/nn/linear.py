@@ -60,7 +60,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dtype = dtype or get_default_dtype()
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
         self.weight = Parameter(np.empty((out_features, in_features), dtype))
         init.uniform_(self.weight, -bound, bound)

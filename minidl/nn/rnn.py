@@ -38,7 +38,7 @@ class LSTMCell(Module):
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
-        dtype = dtype or get_default_dtype()
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         self.weight_ih = _uniform_parameter((4 * hidden_size, input_size), bound, dtype)
         self.weight_hh = _uniform_parameter((4 * hidden_size, hidden_size), bound, dtype)
@@ -109,7 +109,7 @@ class LSTM(Module):
         self.num_layers = num_layers
         self.bias = bias
         self.batch_first = batch_first
-        dtype = dtype or get_default_dtype()
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         H = hidden_size
         for k in range(num_layers):
