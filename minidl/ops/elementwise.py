@@ -245,7 +245,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (inside,) = ctx.saved_tensors
-        return grad * inside
+        return grad * inside, None, None
 
 
 class Maximum(Function):

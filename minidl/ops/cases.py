@@ -1,0 +1,217 @@
+"""Gradient self-check cases for the core ops (``python -m minidl gradcheck``).
+
+One small float64 problem per op (several where an op has distinct forms,
+e.g. matmul's 1-D and batched cases).  Values are drawn so that no case sits
+on a kink (|x| at 0, clamp bounds, ties of max/min).
+"""
+
+import numpy as np
+
+from minidl import ops
+from minidl.selfcheck import GradCase
+from minidl.tensor import Tensor
+
+__all__ = ["CASES"]
+
+
+def _t(rng, *shape, low=None, high=None):
+    a = rng.standard_normal(shape) if low is None else rng.uniform(low, high, shape)
+    return Tensor._make(a, True)
+
+
+def _off_zero(rng, *shape):
+    # |x| ≥ 0.2: far from the kinks of abs/relu at 0 (gradcheck's ε is 1e-6)
+    a = rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    return Tensor._make(a, True)
+
+
+def _distinct(rng, *shape):
+    # a shuffled grid with steps of 0.1: no ties, so max/min have one winner
+    a = rng.permutation(np.arange(int(np.prod(shape))) * 0.1 - 1.0).reshape(shape)
+    return Tensor._make(a, True)
+
+
+def _binary(op, sa, sb, positive_b=False):
+    def make(rng):
+        b = _t(rng, *sb, low=0.5, high=2.0) if positive_b else _t(rng, *sb)
+        return op, (_t(rng, *sa), b)
+
+    return make
+
+
+def _unary(op, shape, maker=_t, **kw):
+    def make(rng):
+        return op, (maker(rng, *shape, **kw),)
+
+    return make
+
+
+def _pow_tensor_tensor(rng):
+    return ops.pow, (_t(rng, 3, 4, low=0.5, high=2.0), _t(rng, 4))
+
+
+def _where(rng):
+    cond = rng.random((3, 4)) > 0.5
+    return (lambda a, b: ops.where(cond, a, b)), (_t(rng, 3, 4), _t(rng, 4))
+
+
+def _maximum(rng):
+    a = _t(rng, 3, 4)
+    return ops.maximum, (a, Tensor._make(a.data + rng.choice([-0.5, 0.5], (3, 4)), True))
+
+
+def _minimum(rng):
+    a = _t(rng, 3, 4)
+    return ops.minimum, (a, Tensor._make(a.data + rng.choice([-0.5, 0.5], (3, 4)), True))
+
+
+def _clamp(rng):
+    a = rng.uniform(-2, 2, (4, 5))
+    a[np.abs(a - 0.5) < 0.1] += 0.3  # keep off the bounds
+    a[np.abs(a + 0.5) < 0.1] -= 0.3
+    return (lambda x: ops.clamp(x, -0.5, 0.5)), (Tensor._make(a, True),)
+
+
+def _getitem(index):
+    def make(rng):
+        return (lambda x: x[index]), (_t(rng, 4, 5, 3),)
+
+    return make
+
+
+def _cat(rng):
+    return (lambda a, b, c: ops.cat([a, b, c], dim=1)), (
+        _t(rng, 2, 3),
+        _t(rng, 2, 1),
+        _t(rng, 2, 4),
+    )
+
+
+def _stack(rng):
+    return (lambda a, b: ops.stack([a, b], dim=1)), (_t(rng, 3, 2), _t(rng, 3, 2))
+
+
+def _split(rng):
+    return (lambda x: ops.split(x, [1, 3, 2], dim=1)), (_t(rng, 2, 6),)
+
+
+def _split_one_used(rng):
+    return (lambda x: ops.chunk(x, 3, dim=0)[1]), (_t(rng, 6, 2),)
+
+
+def _cast(rng):
+    # float64 → float64: a float32 round trip would round away the ε = 1e-6 of the check
+    return (lambda x: x.to(np.float64) * x.double()), (_t(rng, 3, 2),)
+
+
+CASES = [
+    GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
+    GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
+    GradCase("mul broadcast", _binary(ops.mul, (2, 3, 4), (3, 1)), "(2, 3, 4) * (3, 1)", ("Mul",)),
+    GradCase(
+        "div broadcast",
+        _binary(ops.div, (3, 4), (4,), positive_b=True),
+        "(3, 4) / (4,), divisor in [0.5, 2]",
+        ("Div",),
+    ),
+    GradCase("neg", _unary(ops.neg, (3, 4)), "(3, 4)", ("Neg",)),
+    GradCase(
+        "pow tensor ** scalar",
+        _unary(lambda x: x**3, (3, 4)),
+        "(3, 4) ** 3",
+        ("Pow",),
+    ),
+    GradCase(
+        "pow scalar ** tensor",
+        _unary(lambda x: 2.0**x, (3, 4)),
+        "2 ** (3, 4)",
+        ("Pow",),
+    ),
+    GradCase(
+        "pow tensor ** tensor", _pow_tensor_tensor, "(3, 4) ** (4,), base in [0.5, 2]", ("Pow",)
+    ),
+    GradCase("exp", _unary(ops.exp, (3, 4)), "(3, 4)", ("Exp",)),
+    GradCase("log", _unary(ops.log, (3, 4), low=0.5, high=3.0), "(3, 4) in [0.5, 3]", ("Log",)),
+    GradCase("sqrt", _unary(ops.sqrt, (3, 4), low=0.5, high=3.0), "(3, 4) in [0.5, 3]", ("Sqrt",)),
+    GradCase("tanh", _unary(ops.tanh, (3, 4)), "(3, 4)", ("Tanh",)),
+    GradCase("sigmoid", _unary(ops.sigmoid, (3, 4)), "(3, 4)", ("Sigmoid",)),
+    GradCase("relu", _unary(ops.relu, (3, 4), _off_zero), "(3, 4), |x| ≥ 0.2", ("Relu",)),
+    GradCase("abs", _unary(ops.abs, (3, 4), _off_zero), "(3, 4), |x| ≥ 0.2", ("Abs",)),
+    GradCase("clamp", _clamp, "(4, 5) to [-0.5, 0.5]", ("Clamp",)),
+    GradCase("maximum", _maximum, "(3, 4), (3, 4), no ties", ("Maximum",)),
+    GradCase("minimum", _minimum, "(3, 4), (3, 4), no ties", ("Minimum",)),
+    GradCase("where", _where, "cond (3, 4), (3, 4), (4,)", ("Where",)),
+    GradCase("cast .to / .double", _cast, "(3, 2) float64", ("Cast",)),
+    GradCase("matmul 2-D", _binary(ops.matmul, (3, 4), (4, 2)), "(3, 4) @ (4, 2)", ("MatMul",)),
+    GradCase("matmul 1-D · 1-D", _binary(ops.matmul, (4,), (4,)), "(4,) @ (4,)", ("MatMul",)),
+    GradCase("matmul 1-D · 2-D", _binary(ops.matmul, (4,), (4, 3)), "(4,) @ (4, 3)", ("MatMul",)),
+    GradCase("matmul 2-D · 1-D", _binary(ops.matmul, (3, 4), (4,)), "(3, 4) @ (4,)", ("MatMul",)),
+    GradCase(
+        "matmul broadcast batch",
+        _binary(ops.matmul, (2, 1, 3, 4), (5, 4, 2)),
+        "(2, 1, 3, 4) @ (5, 4, 2)",
+        ("MatMul",),
+    ),
+    GradCase("sum dim", _unary(lambda x: ops.sum(x, 1), (3, 4, 2)), "(3, 4, 2) dim 1", ("Sum",)),
+    GradCase(
+        "mean dims keepdim",
+        _unary(lambda x: ops.mean(x, (0, 2), keepdim=True), (3, 4, 2)),
+        "(3, 4, 2) dim (0, 2) keepdim",
+        ("Mean",),
+    ),
+    GradCase(
+        "max dim", _unary(lambda x: ops.amax(x, -1), (3, 4), _distinct), "(3, 4) dim -1", ("Max",)
+    ),
+    GradCase(
+        "min all", _unary(lambda x: ops.min(x), (3, 4), _distinct), "(3, 4) all axes", ("Min",)
+    ),
+    GradCase(
+        "reshape",
+        _unary(lambda x: x.reshape(4, -1) * 1.0, (2, 3, 2)),
+        "(2,3,2)→(4,3)",
+        ("Reshape",),
+    ),
+    GradCase(
+        "permute", _unary(lambda x: x.permute(2, 0, 1), (2, 3, 4)), "(2,3,4)→(4,2,3)", ("Permute",)
+    ),
+    GradCase(
+        "expand", _unary(lambda x: x.expand(2, 3, 4), (3, 1)), "(3, 1)→(2, 3, 4)", ("Expand",)
+    ),
+    GradCase(
+        "getitem slices",
+        _getitem((slice(1, 3), None, Ellipsis, 0)),
+        "(4, 5, 3)[1:3, None, ..., 0]",
+        ("GetItem",),
+    ),
+    GradCase(
+        "getitem repeated indices",
+        _getitem((np.array([0, 2, 0, 0]), slice(None), np.array([1, 1, 2, 1]))),
+        "(4, 5, 3)[[0, 2, 0, 0], :, [1, 1, 2, 1]]",
+        ("GetItem",),
+    ),
+    GradCase(
+        "getitem boolean mask",
+        _getitem(np.array([True, False, True, True])),
+        "(4, 5, 3)[mask of 4]",
+        ("GetItem",),
+    ),
+    GradCase("cat", _cat, "(2, 3), (2, 1), (2, 4) dim 1", ("Cat",)),
+    GradCase("stack", _stack, "(3, 2), (3, 2) dim 1", ("Stack",)),
+    GradCase("split sizes", _split, "(2, 6) into [1, 3, 2] dim 1", ("Split",)),
+    GradCase("chunk, one piece used", _split_one_used, "(6, 2) chunk 3, piece 1", ("Split",)),
+    GradCase(
+        "softmax", _unary(lambda x: ops.softmax(x, 1), (3, 4, 2)), "(3, 4, 2) dim 1", ("Softmax",)
+    ),
+    GradCase(
+        "log_softmax",
+        _unary(lambda x: ops.log_softmax(x, -1), (3, 4)),
+        "(3, 4) dim -1",
+        ("LogSoftmax",),
+    ),
+    GradCase(
+        "logsumexp",
+        _unary(lambda x: ops.logsumexp(x, (0, 2)), (3, 4, 2)),
+        "(3, 4, 2) dim (0, 2)",
+        ("LogSumExp",),
+    ),
+]
