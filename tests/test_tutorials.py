@@ -36,7 +36,8 @@ def _check_figure(fig):
         if not (ax.lines or ax.collections or ax.patches or ax.images or ax.texts):
             continue  # colorbars and empty panels
         where = f"figure {fig.number} axes {i} ({ax.get_title()!r})"
-        if not (ax.get_title() or fig._suptitle is not None):
+        suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""  # mpl >= 3.5
+        if not (ax.get_title() or suptitle):
             _plot_problems.append(f"{where}: no title")
         if ax.axison and not (ax.get_xlabel() and ax.get_ylabel()):
             _plot_problems.append(f"{where}: missing an axis label")
@@ -77,12 +78,16 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
 def _same_story(old, new):
-    """Same text with numbers equal up to float noise across platforms (BLAS, libm)."""
+    """Same text, and numbers equal up to what another BLAS or libm may change.
+
+    Training runs amplify last-bit differences, so a printed loss or accuracy may move in its
+    third digit on another platform; the words, the order and the verdicts may not.
+    """
     if _NUMBER.sub("#", old) != _NUMBER.sub("#", new):
         return False
     for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new)):
         x, y = float(a), float(b)
-        if abs(x - y) > 1e-6 + 1e-3 * max(abs(x), abs(y)):
+        if abs(x - y) > 1e-4 + 2e-2 * max(abs(x), abs(y)):
             return False
     return True
 
