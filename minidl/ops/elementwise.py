@@ -183,10 +183,11 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # σ(x) = ½(1 + tanh(x/2)): the same function, and exp never overflows
-        y = np.tanh(x * 0.5)
-        y *= 0.5
-        y += 0.5
+        # with e = exp(−|x|) ≤ 1 (never overflows): σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) below;
+        # ½(1 + tanh(x/2)) cancels to 0 in the left tail (σ(−20) = 0 in float32, log σ = −inf)
+        e = np.exp(-np.abs(x))
+        r = 1 / (1 + e)
+        y = np.where(x >= 0, r, e * r)
         ctx.save_for_backward(y)
         return y
 
