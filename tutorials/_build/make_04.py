@@ -76,13 +76,9 @@ cells = [
     5. compares it with a **bag-of-words** model, which ignores word order.
     """),
     md(
-        r"""
-    ## 1. §4 as printed
-
-    The document's code (PyTorch), in its five blocks; the comments say "load the data", "convert
-    the text to indices" and "split the text into word embeddings".
-
-    """
+        "## 1. §4 as printed\n\n"
+        "The document's code (PyTorch), in its five blocks; the comments say \"load the data\",\n"
+        "\"convert the text to indices\" and \"split the text into word embeddings\".\n\n"
         + "\n\n".join(
             listing(b)
             for b in (PRINTED_IMPORTS, PRINTED_MODEL, PRINTED_DATA, PRINTED_SETUP, PRINTED_TRAIN)

@@ -70,11 +70,13 @@ cells = [
     $m_0 = v_0 = 0$:
 
     $$
+    \begin{gathered}
     m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t \qquad
     v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
     m_{t+1} = \frac{m_t}{1 - \beta_1^t} \qquad
     v_{t+1} = \frac{v_t}{1 - \beta_2^t} \\
     \theta_{t+1} = \theta_t - \alpha \cdot \frac{m_t}{1 - \beta_1^t} \cdot \frac{1}{\sqrt{v_t} + \epsilon}
+    \end{gathered}
     $$
 
     $m$ is a running average of the gradient (its direction), $v$ of its square (its scale); dividing
