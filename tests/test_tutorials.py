@@ -157,6 +157,7 @@ def test_notebook_executes_and_tells_the_committed_story(path):
         old_text = "".join(_text(o) for o in old.outputs)
         new_text = "".join(_text(o) for o in new.outputs)
         assert _same_story(old_text, new_text), (
-            f"{path.name} cell {i} prints something else than the committed notebook:\n"
+            f"{path.name} cell {i} prints something else than the committed notebook "
+            f"(if the change is intended, run tutorials/_build/make_{path.name[:2]}.py):\n"
             f"--- committed\n{old_text[:1500]}\n--- now\n{new_text[:1500]}"
         )
