@@ -1,0 +1,73 @@
+"""matmul: 1-D·1-D, 1-D·2-D, 2-D·1-D, 2-D, batched and broadcast batch dims (as np.matmul)."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, leaf
+
+import minidl
+from minidl import gradcheck
+
+side = st.integers(1, 4)
+
+
+@st.composite
+def matmul_shapes(draw):
+    """A pair of shapes np.matmul accepts, covering every 1-D/2-D/batched combination."""
+    m, k, n = draw(side), draw(side), draw(side)
+    kind_a = draw(st.sampled_from(["1d", "2d", "batched"]))
+    kind_b = draw(st.sampled_from(["1d", "2d", "batched"]))
+    batch = draw(st.lists(side, min_size=1, max_size=2))
+
+    # broadcast batch dims: each operand may drop leading axes or have size 1 there
+    def batch_of():
+        lead = batch[draw(st.integers(0, len(batch) - 1)) :]
+        return tuple(b if draw(st.booleans()) else 1 for b in lead)
+
+    sa = {"1d": (k,), "2d": (m, k), "batched": batch_of() + (m, k)}[kind_a]
+    sb = {"1d": (k,), "2d": (k, n), "batched": batch_of() + (k, n)}[kind_b]
+    return sa, sb
+
+
+@given(shapes=matmul_shapes(), data=st.data())
+def test_matmul_grad_matches_central_difference(shapes, data):
+    sa, sb = shapes
+    a, b = data.draw(arrays(sa)), data.draw(arrays(sb))
+    out = minidl.matmul(leaf(a), leaf(b))
+    expected = np.matmul(a, b)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    assert gradcheck(minidl.matmul, (leaf(a), leaf(b)))
+
+
+def test_matmul_gradients_are_the_textbook_formulas():
+    rng = np.random.default_rng(0)
+    a, b, g = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((3, 2))
+    ta, tb = leaf(a), leaf(b)
+    (ta @ tb).backward(g)
+    np.testing.assert_allclose(ta.grad.data, g @ b.T)
+    np.testing.assert_allclose(tb.grad.data, a.T @ g)
+
+
+def test_matmul_broadcast_batch_gradient_sums_over_the_batch():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((5, 3, 4)), rng.standard_normal((4, 2))
+    ta, tb = leaf(a), leaf(b)
+    (ta @ tb).sum().backward()
+    np.testing.assert_allclose(tb.grad.data, np.einsum("bik,ij->kj", a, np.ones((3, 2))))
+    assert tb.grad.shape == (4, 2)
+
+
+def test_matmul_operator_accepts_arrays_on_either_side():
+    a = np.array([[1.0, 2.0]], np.float32)
+    x = minidl.tensor([[3.0], [4.0]])
+    np.testing.assert_array_equal((a @ x).data, [[11.0]])
+    np.testing.assert_array_equal((x.T @ a.T).data, [[11.0]])
+
+
+def test_matmul_float32_stays_float32():
+    x = minidl.randn(3, 4, requires_grad=True)
+    w = minidl.randn(4, 2, requires_grad=True)
+    (x @ w).sum().backward()
+    assert (x @ w).dtype == np.float32
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
