@@ -1,0 +1,218 @@
+"""Shape ops move values unchanged; each gradient goes back to where its value came from."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, leaf, shapes
+
+import minidl
+from minidl import gradcheck
+
+nonscalar = shapes(min_dims=1)
+
+
+@st.composite
+def array_and_reshape(draw):
+    x = draw(shapes().flatmap(arrays))
+    flat = draw(st.permutations(list(_factors(x.size))))
+    new = tuple(flat)
+    if new and draw(st.booleans()):
+        i = draw(st.integers(0, len(new) - 1))
+        new = new[:i] + (-1,) + new[i + 1 :]
+    return x, new
+
+
+def _factors(n):
+    out = []
+    p = 2
+    while n > 1:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1
+    return out
+
+
+@given(args=array_and_reshape())
+def test_reshape_and_view_grad_matches_central_difference(args):
+    x, new = args
+    np.testing.assert_array_equal(leaf(x).reshape(new).data, x.reshape(new))
+    np.testing.assert_array_equal(leaf(x).view(*new).data, x.reshape(new))
+    assert gradcheck(lambda t: t.reshape(new), (leaf(x),))
+    assert gradcheck(lambda t: t.view(*new), (leaf(x),))
+
+
+@given(x=shapes().flatmap(arrays), data=st.data())
+def test_flatten_grad_matches_central_difference(x, data):
+    if x.ndim:
+        s = data.draw(st.integers(0, x.ndim - 1))
+        e = data.draw(st.integers(s, x.ndim - 1))
+    else:
+        s, e = 0, -1
+    out = leaf(x).flatten(s, e)
+    expected = x.reshape(1) if x.ndim == 0 else x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1 :])
+    np.testing.assert_array_equal(out.data, expected)
+    assert gradcheck(lambda t: t.flatten(s, e), (leaf(x),))
+
+
+@given(x=nonscalar.flatmap(arrays), data=st.data())
+def test_permute_transpose_and_T_grad_matches_central_difference(x, data):
+    perm = tuple(data.draw(st.permutations(range(x.ndim))))
+    d0, d1 = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(st.integers(0, x.ndim - 1))
+    np.testing.assert_array_equal(leaf(x).permute(*perm).data, x.transpose(perm))
+    np.testing.assert_array_equal(leaf(x).transpose(d0, d1).data, np.swapaxes(x, d0, d1))
+    np.testing.assert_array_equal(leaf(x).T.data, x.T)
+    assert gradcheck(lambda t: t.permute(perm), (leaf(x),))
+    assert gradcheck(lambda t: t.transpose(d0, d1), (leaf(x),))
+    assert gradcheck(lambda t: t.T, (leaf(x),))
+
+
+@given(x=shapes(max_side=2).flatmap(arrays), data=st.data())
+def test_squeeze_unsqueeze_grad_matches_central_difference(x, data):
+    np.testing.assert_array_equal(leaf(x).squeeze().data, np.squeeze(x))
+    assert gradcheck(lambda t: t.squeeze(), (leaf(x),))
+    if x.ndim:
+        d = data.draw(st.integers(-x.ndim, x.ndim - 1))
+        expected = np.squeeze(x, d) if x.shape[d] == 1 else x
+        np.testing.assert_array_equal(leaf(x).squeeze(d).data, expected)
+        assert gradcheck(lambda t: t.squeeze(d), (leaf(x),))
+    u = data.draw(st.integers(-x.ndim - 1, x.ndim))
+    np.testing.assert_array_equal(leaf(x).unsqueeze(u).data, np.expand_dims(x, u))
+    assert gradcheck(lambda t: t.unsqueeze(u), (leaf(x),))
+
+
+@given(x=shapes(max_side=3).flatmap(arrays), data=st.data())
+def test_expand_grad_matches_central_difference(x, data):
+    lead = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    target = lead + tuple(data.draw(st.integers(1, 3)) if n == 1 else n for n in x.shape)
+    out = leaf(x).expand(*target)
+    np.testing.assert_array_equal(out.data, np.broadcast_to(x, target))
+    assert gradcheck(lambda t: t.expand(*target), (leaf(x),))
+    if x.ndim:  # -1 keeps an axis
+        keep = lead + (-1,) * x.ndim
+        assert leaf(x).expand(*keep).shape == lead + x.shape
+
+
+@st.composite
+def basic_index(draw, shape):
+    """An index of ints, slices, None and Ellipsis valid for ``shape``."""
+    parts = []
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "none_then_slice"]))
+        if kind == "int":
+            parts.append(draw(st.integers(-n, n - 1)))
+        else:
+            start, stop = draw(st.integers(-n, n)), draw(st.integers(-n, n))
+            step = draw(st.sampled_from([None, 1, 2, -1]))
+            if kind == "none_then_slice":
+                parts.append(None)
+            parts.append(slice(start, stop, step))
+    if parts and draw(st.booleans()):
+        k = draw(st.integers(0, len(parts)))
+        parts = parts[:k] + [Ellipsis]  # Ellipsis stands for the remaining axes
+    return tuple(parts)
+
+
+@given(x=shapes().flatmap(arrays), data=st.data())
+def test_getitem_basic_grad_matches_central_difference(x, data):
+    index = data.draw(basic_index(x.shape))
+    np.testing.assert_array_equal(leaf(x)[index].data, x[index])
+    assert gradcheck(lambda t: t[index], (leaf(x),))
+
+
+@given(x=nonscalar.flatmap(arrays), data=st.data())
+def test_getitem_integer_array_with_repeats_grad_matches_central_difference(x, data):
+    n = x.shape[0]
+    idx = np.array(data.draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=6)))
+    np.testing.assert_array_equal(leaf(x)[idx].data, x[idx])
+    assert gradcheck(lambda t: t[idx], (leaf(x),))
+    assert gradcheck(lambda t: t[list(idx)], (leaf(x),))
+
+
+@given(x=nonscalar.flatmap(arrays), data=st.data())
+def test_getitem_boolean_mask_grad_matches_central_difference(x, data):
+    mask_shape = x.shape[: data.draw(st.integers(1, x.ndim))]
+    mask = data.draw(arrays(mask_shape)) > 0
+    np.testing.assert_array_equal(leaf(x)[mask].data, x[mask])
+    assert gradcheck(lambda t: t[mask], (leaf(x),))
+    assert gradcheck(lambda t: t[minidl.tensor(mask)], (leaf(x),))
+
+
+def test_repeated_indices_accumulate_their_gradients():
+    x = leaf([10.0, 20.0, 30.0])
+    x[[0, 2, 0, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+
+
+def test_two_integer_arrays_with_repeated_pairs_accumulate():
+    x = leaf(np.zeros((3, 3)))
+    x[np.array([1, 1, 2]), np.array([0, 0, 2])].sum().backward()
+    expected = np.zeros((3, 3))
+    expected[1, 0], expected[2, 2] = 2.0, 1.0
+    np.testing.assert_array_equal(x.grad.data, expected)
+
+
+@st.composite
+def cat_args(draw, same_shape=False):
+    base = list(draw(shapes(min_dims=1)))
+    dim = draw(st.integers(-len(base), len(base) - 1))
+    count = draw(st.integers(1, 3))
+    xs = []
+    for _ in range(count):
+        s = list(base)
+        if not same_shape:
+            s[dim] = draw(st.integers(1, 3))
+        xs.append(draw(arrays(tuple(s))))
+    return xs, dim
+
+
+@given(args=cat_args())
+def test_cat_grad_matches_central_difference(args):
+    xs, dim = args
+    np.testing.assert_array_equal(
+        minidl.cat([leaf(a) for a in xs], dim).data, np.concatenate(xs, dim)
+    )
+    assert gradcheck(lambda *ts: minidl.cat(list(ts), dim), tuple(leaf(a) for a in xs))
+
+
+@given(args=cat_args(same_shape=True), data=st.data())
+def test_stack_grad_matches_central_difference(args, data):
+    xs, _ = args
+    dim = data.draw(st.integers(-xs[0].ndim - 1, xs[0].ndim))
+    np.testing.assert_array_equal(minidl.stack([leaf(a) for a in xs], dim).data, np.stack(xs, dim))
+    assert gradcheck(lambda *ts: minidl.stack(list(ts), dim), tuple(leaf(a) for a in xs))
+
+
+@given(x=nonscalar.flatmap(arrays), data=st.data())
+def test_split_and_chunk_grad_matches_central_difference(x, data):
+    d = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    n = x.shape[d]
+    size = data.draw(st.integers(1, n))
+    pieces = leaf(x).split(size, d)
+    bounds = list(range(size, n, size))
+    for got, want in zip(pieces, np.split(x, bounds, axis=d), strict=True):
+        np.testing.assert_array_equal(got.data, want)
+    assert gradcheck(lambda t: t.split(size, d), (leaf(x),))
+    chunks = data.draw(st.integers(1, 4))
+    assert sum(p.shape[d] for p in leaf(x).chunk(chunks, d)) == n
+    assert gradcheck(lambda t: t.chunk(chunks, d), (leaf(x),))
+    sizes = [data.draw(st.integers(0, n))]
+    sizes.append(n - sizes[0])
+    assert gradcheck(lambda t: minidl.split(t, sizes, d), (leaf(x),))
+
+
+@pytest.mark.parametrize("used", [0, 1, 2])
+def test_split_with_one_output_used_gives_zeros_to_the_others(used):
+    x = leaf(np.arange(6.0))
+    parts = x.split(2)
+    (parts[used] * 3.0).sum().backward()
+    expected = np.zeros(6)
+    expected[2 * used : 2 * used + 2] = 3.0
+    np.testing.assert_array_equal(x.grad.data, expected)
+
+
+def test_chunk_sizes_match_pytorch_rule():
+    # ceil(n / chunks) per piece: 5 elements in 3 chunks -> 2, 2, 1
+    assert [p.shape[0] for p in minidl.arange(5.0).chunk(3)] == [2, 2, 1]
+    assert [p.shape[0] for p in minidl.arange(6.0).chunk(4)] == [2, 2, 2]
