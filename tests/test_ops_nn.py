@@ -1,0 +1,85 @@
+"""softmax, log_softmax, logsumexp: the math against NumPy, stability at large inputs, gradients."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, leaf, shape_and_dim
+
+import minidl
+from minidl import gradcheck
+
+
+def _ref_softmax(x, dim):
+    e = np.exp(x)  # safe: the drawn values are in [-3, 3]
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(sd=shape_and_dim(allow_none=False, allow_tuple=False), data=st.data())
+def test_softmax_family_grad_matches_central_difference(name, sd, data):
+    shape, dim = sd
+    x = data.draw(arrays(shape))
+    op = getattr(minidl, name)
+    expected = _ref_softmax(x, dim)
+    if name == "log_softmax":
+        expected = np.log(expected)
+    np.testing.assert_allclose(op(leaf(x), dim).data, expected, rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda t: op(t, dim), (leaf(x),))
+
+
+@given(sd=shape_and_dim(allow_none=False, allow_tuple=False), data=st.data())
+def test_softmax_rows_are_probabilities(sd, data):
+    shape, dim = sd
+    y = minidl.softmax(leaf(data.draw(arrays(shape, -50.0, 50.0))), dim).data
+    assert np.all(y >= 0) and np.all(y <= 1)
+    np.testing.assert_allclose(y.sum(axis=dim), 1.0, rtol=1e-12)
+
+
+@given(sd=shape_and_dim(min_dims=0), keepdim=st.booleans(), data=st.data())
+def test_logsumexp_grad_matches_central_difference(sd, keepdim, data):
+    shape, dim = sd
+    x = data.draw(arrays(shape))
+    axis = dim if dim is None or isinstance(dim, int) else tuple(dim)
+    expected = np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdim))
+    np.testing.assert_allclose(minidl.logsumexp(leaf(x), dim, keepdim).data, expected, rtol=1e-12)
+    assert gradcheck(lambda t: minidl.logsumexp(t, dim, keepdim), (leaf(x),))
+
+
+@pytest.mark.parametrize("big", [1e4, -1e4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_inputs_stay_finite_and_exact(big, dtype):
+    # shifting every input by c shifts logsumexp by c and leaves softmax unchanged
+    base = np.array([[0.0, 1.0, 2.0], [-1.0, 0.5, 0.0]])
+    x = minidl.tensor(base + big, dtype=dtype)
+    lse = minidl.logsumexp(x, 1).data
+    assert lse.dtype == dtype and np.all(np.isfinite(lse))
+    np.testing.assert_allclose(lse, np.log(np.exp(base).sum(1)) + big, rtol=1e-6)
+    np.testing.assert_allclose(minidl.softmax(x, 1).data, _ref_softmax(base, 1), rtol=1e-5)
+    np.testing.assert_allclose(
+        minidl.log_softmax(x, 1).data, np.log(_ref_softmax(base, 1)), atol=1e-3
+    )
+
+
+def test_large_inputs_have_finite_gradients():
+    x = minidl.tensor([1e4, 1e4 - 1.0, -1e4], dtype=np.float64, requires_grad=True)
+    minidl.logsumexp(x).backward()
+    expected = np.exp([0.0, -1.0]) / np.exp([0.0, -1.0]).sum()
+    np.testing.assert_allclose(x.grad.data, [expected[0], expected[1], 0.0], rtol=1e-12)
+
+
+def test_log_softmax_is_exact_where_softmax_underflows():
+    x = minidl.tensor([0.0, -200.0], dtype=np.float64)
+    np.testing.assert_allclose(minidl.log_softmax(x).data, [0.0, -200.0], atol=1e-12)
+
+
+def test_softmax_of_a_row_of_minus_infinity_but_one_is_one_hot():
+    x = minidl.tensor([-np.inf, 0.0, -np.inf])
+    np.testing.assert_array_equal(minidl.softmax(x).data, [0.0, 1.0, 0.0])
+
+
+def test_softmax_rejects_a_0d_tensor_and_a_bad_dim():
+    with pytest.raises(ValueError, match="softmax.*0-d"):
+        minidl.softmax(minidl.tensor(1.0))
+    with pytest.raises(IndexError, match="dim 2 out of range.*2 dimension"):
+        minidl.softmax(minidl.zeros(2, 3), dim=2)
