@@ -15,27 +15,23 @@ class EmbeddingLookup(Function):
 
     dW[v] = Σ over the positions where idx = v of dy   (dW[padding_idx] = 0)
 
-    The sum is done by sorting the ids and adding runs of equal ids with one
-    ``np.add.reduceat``: faster than ``np.add.at`` over the whole table.
+    The sum is one ``np.add.at`` on the flattened table, element (v, j) at
+    v·D + j: NumPy's 1-D fast path, several times quicker than adding rows.
     """
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx):
         ctx.save_for_backward(indices)
         ctx.shape, ctx.padding_idx = weight.shape, padding_idx
-        return weight[indices]
+        return np.take(weight, indices, axis=0)
 
     @staticmethod
     def backward(ctx, grad):
         (indices,) = ctx.saved_tensors
-        flat = indices.ravel()
-        g = grad.reshape(flat.size, -1)
-        order = np.argsort(flat, kind="stable")
-        ids = flat[order]
-        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        D = ctx.shape[1]
         dw = np.zeros(ctx.shape, grad.dtype)
-        if flat.size:
-            dw[ids[starts]] = np.add.reduceat(g[order], starts, axis=0)
+        flat = (indices.reshape(-1, 1) * D + np.arange(D)).reshape(-1)
+        np.add.at(dw.reshape(-1), flat, grad.reshape(-1))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
         return dw, None, None
