@@ -6,13 +6,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-# derandomize: the same examples on every run, so a failure reproduces exactly;
-# deadline=None: a gradcheck's timing varies with machine load, not with correctness
+# derandomize and no example database: the same examples on every run and every machine,
+# so a failure reproduces exactly; deadline=None: a gradcheck's timing varies with load
 settings.register_profile(
     "minidl",
     max_examples=30,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "minidl"))
