@@ -31,6 +31,8 @@ def build(name, cells, timeout=60):
     """Write ``tutorials/<name>``, execute it in place and report its size and run time."""
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
+    for i, cell in enumerate(cells):
+        cell.id = f"c{i:02d}"  # stable ids and no timing metadata: rebuilding gives small diffs
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -38,11 +40,13 @@ def build(name, cells, timeout=60):
     }
     start = time.perf_counter()
     NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(TUTORIALS)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(TUTORIALS)}},
     ).execute()
     elapsed = time.perf_counter() - start
-    nb.metadata.pop("widgets", None)
     path = TUTORIALS / name
     nbformat.write(nb, str(path))
     print(f"{path.name}: executed in {elapsed:.1f} s, {path.stat().st_size / 1e6:.2f} MB")
-
