@@ -363,10 +363,12 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 f"backward: gradient has shape {g.shape} but the output has shape {tensor.shape}"
             )
         g = g.astype(tensor.data.dtype, copy=False)
+    # arrays whose memory is not ours to hand out as a .grad: the caller's gradient
+    handed = set() if gradient is None else {id(_owner(g))}
 
     root = tensor.grad_fn
     if root is None:
-        _accumulate_leaves({id(tensor): (tensor, g)})
+        _accumulate_leaves({id(tensor): (tensor, g)}, handed)
         return
 
     # collect every node reachable from the root, iteratively (no recursion limit)
@@ -449,7 +451,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 slots[inp._out_index] = _accumulate(slots[inp._out_index], gi)
         if not retain_graph:
             node._free()
-    _accumulate_leaves(leaves)
+    _accumulate_leaves(leaves, handed)
 
 
 def _store_retained(node, grads):
@@ -463,14 +465,22 @@ def _seq(node):
     return node.seq
 
 
-def _accumulate_leaves(leaves):
+def _owner(a):
+    return a if a.base is None else a.base
+
+
+def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
         owned = type(got) is not np.ndarray
         g = _value(got)
         if t.grad is None:
-            if not owned and not (g.flags.c_contiguous and g.flags.writeable):
-                # a broadcast view (zero strides) would make later matmuls skip BLAS
-                g = np.array(g, copy=True, order="C")
+            if not owned:
+                # a broadcast view (zero strides) would make later matmuls skip BLAS, and an
+                # op may pass one array to several inputs (Add): two .grads must not share it
+                if not (g.flags.c_contiguous and g.flags.writeable) or id(_owner(g)) in handed:
+                    g = np.array(g, copy=True, order="C")
+                else:
+                    handed.add(id(_owner(g)))
             t.grad = Tensor._make(g)
         else:
             # out of place: the old grad array may be shared with a user's variable

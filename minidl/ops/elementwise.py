@@ -377,7 +377,9 @@ def abs(x):
 
 def clamp(x, min=None, max=None):
     """Limit x to [min, max] (either bound may be None)."""
-    return Clamp.apply(as_tensor("clamp", x), min, max)
+    # NumPy scalar bounds become Python numbers, which never upcast a float32 x
+    lo, hi = (b.item() if isinstance(b, np.generic) else b for b in (min, max))
+    return Clamp.apply(as_tensor("clamp", x), lo, hi)
 
 
 def maximum(a, b):

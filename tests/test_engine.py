@@ -1,0 +1,295 @@
+"""The backward engine: accumulation over paths, long chains, freeing the graph, no_grad, dtypes."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+from strategies import leaf
+
+import minidl
+from minidl import gradcheck
+from minidl.autograd import Function
+
+
+def test_a_tensor_used_twice_accumulates():
+    a = leaf([1.5, -2.0])
+    b = a + a
+    c = b + b
+    c.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [4.0, 4.0])
+
+
+def test_diamond_graph_adds_both_paths():
+    # d = (x·2)·(x+1): dd/dx = 2(x+1) + 2x = 4x + 2
+    x = leaf([0.5, 3.0])
+    left, right = x * 2.0, x + 1.0
+    (left * right).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 4 * np.array([0.5, 3.0]) + 2)
+
+
+def test_the_same_tensor_as_both_inputs_of_one_op():
+    x = leaf([3.0])
+    (x * x).backward()
+    np.testing.assert_array_equal(x.grad.data, [6.0])
+
+
+def test_chain_of_100000_ops_backpropagates_without_recursion_error():
+    x = leaf(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_intermediate_is_freed_after_backward():
+    x = leaf(np.ones(3))
+    h = x * 2.0
+    ref = weakref.ref(h)
+    loss = h.sum()
+    del h
+    gc.collect()
+    assert ref() is not None  # the graph still holds it
+    loss.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_second_backward_through_a_freed_graph_is_a_clear_error():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward_which_accumulates():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+
+
+def test_no_grad_records_nothing():
+    x = leaf([1.0, 2.0])
+    with minidl.no_grad():
+        y = (x * 2.0).exp().sum()
+    assert y.grad_fn is None and not y.requires_grad
+    assert minidl.is_grad_enabled()
+
+
+def test_no_grad_works_as_a_decorator_and_restores_the_mode():
+    @minidl.no_grad()
+    def step(t):
+        return t * 3.0
+
+    x = leaf([1.0])
+    y = step(x)
+    assert y.grad_fn is None and not y.requires_grad
+    assert (x * 3.0).requires_grad
+
+
+def test_enable_grad_inside_no_grad_records_again():
+    x = leaf([1.0])
+    with minidl.no_grad(), minidl.enable_grad():
+        y = x * 2.0
+    assert y.requires_grad and y.grad_fn is not None
+
+
+@pytest.mark.parametrize("scalar", [2, 2.5, np.float64(2.5)])
+def test_float32_stays_float32_with_python_and_numpy_scalars(scalar):
+    x = minidl.tensor([1.0, 2.0], requires_grad=True)
+    ys = [x * scalar, scalar * x, x + scalar, x - scalar, scalar - x, x / scalar, x**scalar]
+    ys += [scalar / x, minidl.maximum(x, scalar), x.clamp(0.0, scalar)]
+    for y in ys:
+        assert y.dtype == np.float32, y
+    sum(y.sum() for y in ys).backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_float32_gradients_stay_float32_through_a_network():
+    x = minidl.randn(4, 3)
+    w = minidl.randn(3, 2, requires_grad=True)
+    b = minidl.zeros(2, requires_grad=True)
+    loss = (minidl.tanh(x @ w + b).sigmoid() ** 2).mean() * 0.5
+    assert loss.dtype == np.float32
+    loss.backward()
+    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+
+
+def test_broadcast_size_one_input_gets_a_gradient_of_its_own_shape():
+    a = leaf([2.0])
+    b = leaf(np.arange(3.0).reshape(3, 1))
+    (a * b).sum().backward()
+    assert a.grad.shape == (1,)
+    np.testing.assert_array_equal(a.grad.data, [3.0])  # 0 + 1 + 2
+    assert b.grad.shape == (3, 1)
+    np.testing.assert_array_equal(b.grad.data, [[2.0], [2.0], [2.0]])
+
+
+def test_no_op_mutates_its_inputs():
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.uniform(0.5, 2, (3, 4)), rng.uniform(0.5, 2, (4,))
+    a, b = leaf(a0), leaf(b0)
+    outs = [
+        a + b, a - b, a * b, a / b, -a, a**2, a**b, a.exp(), a.log(), a.sqrt(), a.tanh(),
+        a.sigmoid(), a.relu(), a.abs(), a.clamp(0.7, 1.5), minidl.maximum(a, b),
+        minidl.minimum(a, b), minidl.where(a > 1.0, a, b), a.double(), a @ b, a.sum(0),
+        a.mean(), a.amax(1), a.amin(), a.reshape(12), a.T, a.unsqueeze(0).squeeze(0),
+        b.expand(3, 4), a[[0, 0, 2]], a[a > 1.0], a[1:, ::2], minidl.cat([a, a]),
+        minidl.stack([a, a]), *a.split(2, 1), a.softmax(1), a.log_softmax(0), a.logsumexp(1),
+    ]  # fmt: skip
+    total = sum(o.sum() for o in outs)
+    total.backward()
+    np.testing.assert_array_equal(a.data, a0)
+    np.testing.assert_array_equal(b.data, b0)
+
+
+def test_leaf_gets_grad_and_non_leaf_does_not_unless_retained():
+    x = leaf([1.0, 2.0])
+    h = x * 3.0
+    r = x * 4.0
+    r.retain_grad()
+    (h.sum() + (r * r).sum()).backward()
+    assert x.is_leaf and not h.is_leaf
+    assert h.grad is None
+    np.testing.assert_array_equal(r.grad.data, [8.0, 16.0])  # d(r²)/dr = 2r
+    np.testing.assert_array_equal(x.grad.data, [3.0 + 32.0, 3.0 + 64.0])
+
+
+def test_detach_cuts_the_graph_and_shares_data():
+    x = leaf([1.0, 2.0])
+    d = (x * 2.0).detach()
+    assert d.grad_fn is None and not d.requires_grad and d.is_leaf
+    y = (x * d).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])  # d is a constant
+
+
+def test_backward_with_explicit_gradient():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * x
+    y.backward(gradient=minidl.tensor([1.0, 0.1, 0.0], dtype=np.float64))
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.4, 0.0])
+
+
+def test_backward_on_a_leaf_sets_its_grad():
+    x = leaf([1.0, 2.0])
+    x.backward(gradient=np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+
+
+def test_grads_of_two_leaves_are_independent_arrays():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    g = np.array([1.0, 1.0])
+    (a + b).backward(g)
+    a.grad.data *= 10.0  # e.g. in-place gradient clipping of one parameter
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+
+
+class Softplus(Function):
+    """y = log(1 + eˣ);  dy/dx = σ(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.logaddexp(0, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 + np.exp(-x))
+
+
+def test_user_defined_function_works_and_is_gradchecked():
+    x = leaf([-2.0, 0.0, 3.0])
+    y = Softplus.apply(x)
+    np.testing.assert_allclose(y.data, np.log1p(np.exp([-2.0, 0.0, 3.0])))
+    assert y.grad_fn is not None and "Softplus" in repr(y.grad_fn)
+    assert gradcheck(Softplus.apply, (leaf([-2.0, 0.0, 3.0]),))
+
+
+def test_user_function_is_not_registered_as_a_builtin_op():
+    assert "Softplus" not in minidl.autograd.OPS
+
+
+class SinCos(Function):
+    """(s, c) = (sin x, cos x);  dx = ds·cos x − dc·sin x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        s, c = np.sin(x), np.cos(x)
+        ctx.save_for_backward(s, c)
+        return s, c
+
+    @staticmethod
+    def backward(ctx, ds, dc):
+        s, c = ctx.saved_tensors
+        return ds * c - dc * s
+
+
+def test_multi_output_user_function():
+    x0 = np.array([0.3, 1.2, -0.7])
+    assert gradcheck(SinCos.apply, (leaf(x0),))
+    x = leaf(x0)
+    s, c = SinCos.apply(x)
+    (s * 2.0 + c * c).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * np.cos(x0) - 2 * np.cos(x0) * np.sin(x0))
+
+
+def test_multi_output_function_with_one_output_unused_gets_zeros_for_it():
+    x0 = np.array([0.3, 1.2])
+    x = leaf(x0)
+    _, c = SinCos.apply(x)
+    c.sum().backward()
+    np.testing.assert_allclose(x.grad.data, -np.sin(x0))
+
+
+def test_backward_returning_the_wrong_number_of_gradients_is_named():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    with pytest.raises(RuntimeError, match="BadBackward.*1 gradients for 2 inputs"):
+        Bad.apply(leaf([1.0]), leaf([2.0])).sum().backward()
+
+
+def test_needs_input_grad_tells_which_inputs_need_a_gradient():
+    seen = {}
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            seen["needs"] = list(ctx.needs_input_grad)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    Probe.apply(leaf([1.0]), minidl.tensor([2.0], dtype=np.float64))
+    assert seen["needs"] == [True, False]
+
+
+def test_gradient_only_reaches_leaves_that_require_it():
+    x = leaf([1.0])
+    c = minidl.tensor([5.0], dtype=np.float64)
+    (x * c).sum().backward()
+    assert c.grad is None
+    np.testing.assert_array_equal(x.grad.data, [5.0])
+
+
+def test_grads_reached_through_views_do_not_share_memory():
+    a, b = leaf([[1.0, 2.0]]), leaf([3.0, 4.0])
+    (a.reshape(2) + b).sum().backward()
+    (a.reshape(2) - b).backward(np.ones(2))
+    assert not np.shares_memory(a.grad.data, b.grad.data)
