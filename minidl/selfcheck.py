@@ -15,6 +15,7 @@ import numpy as np
 
 from minidl.autograd import OPS, Function
 from minidl.gradcheck import check_gradients
+from minidl.random import fork_rng
 
 
 @dataclass
@@ -59,9 +60,10 @@ def run(cases=None, seed=0):
     results = []
     for case in cases if cases is not None else all_cases():
         rng = np.random.default_rng(seed)
-        fn, inputs = case.make(rng)
         try:
-            reports = check_gradients(fn, inputs)
+            with fork_rng():  # cases may reseed (dropout masks); the user's generator is kept
+                fn, inputs = case.make(rng)
+                reports = check_gradients(fn, inputs)
         except Exception as e:  # a crash is a failed check, reported like one
             results.append(CaseResult(case.name, case.shapes, np.nan, np.nan, False, repr(e)))
             continue
@@ -89,8 +91,9 @@ def functions_used(case, seed=0):
 
     Function.apply = classmethod(spy)
     try:
-        fn, inputs = case.make(np.random.default_rng(seed))
-        fn(*inputs)
+        with fork_rng():
+            fn, inputs = case.make(np.random.default_rng(seed))
+            fn(*inputs)
     finally:
         Function.apply = classmethod(original)
     return used
