@@ -10,15 +10,15 @@ def _dtype(dtype):
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def _size(shape):
+def _size(shape, op):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     try:
         shape = tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"expected a shape of integers, got {shape!r}") from None
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: expected a shape of integers, got {shape!r}") from None
     if any(s < 0 for s in shape):
-        raise ValueError(f"negative dimension in shape {shape}")
+        raise ValueError(f"{op}: negative dimension in shape {shape}")
     return shape
 
 
@@ -43,19 +43,19 @@ def from_numpy(array):
 
 def zeros(*shape, dtype=None, requires_grad=False):
     """A tensor of zeros."""
-    return _new(np.zeros(_size(shape), _dtype(dtype)), requires_grad)
+    return _new(np.zeros(_size(shape, "zeros"), _dtype(dtype)), requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False):
     """A tensor of ones."""
-    return _new(np.ones(_size(shape), _dtype(dtype)), requires_grad)
+    return _new(np.ones(_size(shape, "ones"), _dtype(dtype)), requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
     """A tensor of ``shape`` filled with ``fill_value``."""
     if dtype is None and isinstance(fill_value, (bool, int)):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
-    return _new(np.full(_size((shape,)), fill_value, _dtype(dtype)), requires_grad)
+    return _new(np.full(_size((shape,), "full"), fill_value, _dtype(dtype)), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
@@ -94,14 +94,16 @@ def eye(n, m=None, dtype=None, requires_grad=False):
 
 def rand(*shape, dtype=None, requires_grad=False):
     """Uniform samples in [0, 1) from minidl's seeded generator."""
-    return _new(generator().random(_size(shape)).astype(_dtype(dtype)), requires_grad)
+    return _new(generator().random(_size(shape, "rand")).astype(_dtype(dtype)), requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad=False):
     """Standard normal samples from minidl's seeded generator."""
-    return _new(generator().standard_normal(_size(shape)).astype(_dtype(dtype)), requires_grad)
+    return _new(
+        generator().standard_normal(_size(shape, "randn")).astype(_dtype(dtype)), requires_grad
+    )
 
 
 def randint(low, high, size, dtype=np.int64):
     """Integers uniform in [low, high) from minidl's seeded generator."""
-    return _new(generator().integers(low, high, _size((size,))).astype(dtype), False)
+    return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)

@@ -6,7 +6,7 @@ the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
 
 import numpy as np
 
-from minidl.autograd import Function
+from minidl.autograd import Function, op_error
 from minidl.tensor import Tensor, as_array
 
 
@@ -232,9 +232,9 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
         if lo is None and hi is None:
-            raise TypeError("clamp: at least one of min and max must be given")
+            raise op_error(TypeError, "clamp: at least one of min and max must be given")
         if lo is not None and hi is not None and lo > hi:
-            raise ValueError(f"clamp: min {lo} is greater than max {hi}")
+            raise op_error(ValueError, f"clamp: min {lo} is greater than max {hi}")
         inside = np.ones(x.shape, bool)
         if lo is not None:
             inside &= x >= lo
