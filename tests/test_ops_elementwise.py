@@ -64,6 +64,16 @@ def test_pow_tensor_scalar_grad_matches_central_difference(x, p):
     assert gradcheck(lambda t: t**p, (leaf(x),))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pow_zero_exponent_has_zero_gradient_even_at_zero(dtype):
+    # x⁰ = 1 is constant: its derivative is 0 everywhere, including x = 0
+    x = minidl.tensor([0.0, 2.0], dtype=dtype, requires_grad=True)
+    e = minidl.tensor([0.0, 0.0], dtype=dtype)
+    ((x**0).sum() + (x**e).sum()).backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    assert x.grad.dtype == dtype
+
+
 @given(x=shapes().flatmap(arrays), base=st.sampled_from([2, 0.5, 3.5]))
 def test_pow_scalar_tensor_grad_matches_central_difference(x, base):
     np.testing.assert_allclose((base ** leaf(x)).data, base**x)

@@ -114,8 +114,15 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        ga = grad * b * a ** (b - 1) if da else None
-        gb = grad * z * np.log(a) if db else None
+        ga = gb = None
+        if da:
+            e = b - 1
+            if np.any(b == 0):
+                # d(a⁰)/da = 0 everywhere, but b·a^(b−1) is 0 · ∞ = nan at a = 0: use a⁰ there
+                e = np.where(b == 0, 0, e) if isinstance(b, np.ndarray) else 0
+            ga = grad * b * a**e
+        if db:
+            gb = grad * z * np.log(a)
         return ga, gb
 
 
