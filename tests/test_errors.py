@@ -168,3 +168,18 @@ def test_errors_are_not_bare_numpy_tracebacks():
     with pytest.raises(ValueError) as info:
         minidl.zeros(3, 4) + minidl.zeros(5, 2)
     assert str(info.value).startswith("add:")
+
+
+@pytest.mark.parametrize(
+    "call, exc, fragments",
+    [
+        (lambda x: minidl.softmax(x, dim=None), TypeError, ("softmax", "one int", "None")),
+        (lambda x: x.argmax(dim=(0, 1)), TypeError, ("argmax", "one int", "(0, 1)")),
+        (lambda x: x.split(1, dim=None), TypeError, ("split", "one int")),
+        (lambda x: minidl.cat([x.sum(), x.sum()]), IndexError, ("cat", "0-d")),
+        (lambda x: x.sum().argmax(0), IndexError, ("argmax", "0-d")),
+    ],
+)
+def test_ops_along_one_axis_refuse_several_or_none(call, exc, fragments):
+    with raises(exc, *fragments):
+        call(minidl.zeros(2, 3))

@@ -226,3 +226,10 @@ def test_reflected_operators_compute_the_reflected_math():
 )
 def test_reflected_operator_grad_matches_central_difference(expr):
     assert gradcheck(expr, (leaf([0.7, 1.3, 2.1]),))
+
+
+def test_where_of_two_python_numbers_uses_the_default_float_dtype():
+    mask = minidl.tensor([True, False])
+    out = minidl.where(mask, 1.0, 0.0)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, [1.0, 0.0])

@@ -404,7 +404,10 @@ def where(cond, a, b):
     cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
-    return Where.apply(cond, operand("where", a), operand("where", b))
+    a, b = operand("where", a), operand("where", b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor("where", a)  # two Python numbers: the default float dtype, as in tensor()
+    return Where.apply(cond, a, b)
 
 
 def cast(x, dtype):

@@ -4,7 +4,7 @@ import numpy as np
 
 from minidl.autograd import Function
 from minidl.ops.elementwise import as_tensor
-from minidl.ops.reduce import normalize_dims
+from minidl.ops.reduce import normalize_dims, single_dim
 
 
 def _stable_max(x, axis):
@@ -71,8 +71,7 @@ class LogSumExp(Function):
 def _one_dim(op, x, dim):
     if x.ndim == 0:
         raise ValueError(f"{op}: expected a tensor with at least 1 dim, got a 0-d tensor")
-    (d,) = normalize_dims(op, dim, x.ndim)
-    return d
+    return single_dim(op, dim, x.ndim)
 
 
 def softmax(x, dim=-1):

@@ -34,6 +34,15 @@ def normalize_dims(op, dim, ndim):
     return tuple(sorted(out))
 
 
+def single_dim(op, dim, ndim):
+    """``dim`` as one non-negative axis, for ops that work along exactly one axis."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise op_error(TypeError, f"{op}: dim must be one int, got {dim!r}")
+    if ndim == 0:
+        raise op_error(IndexError, f"{op}: dim {dim} given for a 0-d tensor, which has no axes")
+    return normalize_dims(op, dim, ndim)[0]
+
+
 def _expand_back(grad, shape, dims, keepdim):
     """Give a reduced gradient its reduced axes back (size 1) so it broadcasts to ``shape``."""
     if not keepdim and len(shape):
@@ -167,5 +176,5 @@ def _arg(fn, op, x, dim, keepdim):
         raise ValueError(f"{op}: tensor of shape {x.shape} is empty")
     if dim is None:
         return Tensor._make(np.asarray(fn(x.data), np.int64))
-    (d,) = normalize_dims(op, dim, x.ndim)
+    d = single_dim(op, dim, x.ndim)
     return Tensor._make(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))

@@ -9,7 +9,7 @@ import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
 from minidl.ops.elementwise import as_tensor
-from minidl.ops.reduce import normalize_dims
+from minidl.ops.reduce import normalize_dims, single_dim
 from minidl.tensor import Tensor
 
 
@@ -146,8 +146,8 @@ def flatten(x, start_dim=0, end_dim=-1):
     if x.ndim == 0:
         return reshape(x, 1)
     s, e = (
-        normalize_dims("flatten", start_dim, x.ndim)[0],
-        normalize_dims("flatten", end_dim, x.ndim)[0],
+        single_dim("flatten", start_dim, x.ndim),
+        single_dim("flatten", end_dim, x.ndim),
     )
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
@@ -168,8 +168,8 @@ def transpose(x, dim0, dim1):
     x = as_tensor("transpose", x)
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
-    d0 = normalize_dims("transpose", dim0, x.ndim)[0]
-    d1 = normalize_dims("transpose", dim1, x.ndim)[0]
+    d0 = single_dim("transpose", dim0, x.ndim)
+    d1 = single_dim("transpose", dim1, x.ndim)
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(x, tuple(dims))
@@ -234,7 +234,7 @@ def _check_same_rank(op, xs, dim, new_axis):
     nd = len(shapes[0])
     if any(len(s) != nd for s in shapes):
         raise ValueError(f"{op}: tensors must have the same number of dims, got shapes {shapes}")
-    (d,) = normalize_dims(op, dim, nd + 1 if new_axis else nd)
+    d = single_dim(op, dim, nd + 1 if new_axis else nd)
     for s in shapes:
         if new_axis and s != shapes[0]:
             raise ValueError(f"{op}: tensors must have equal shapes, got {shapes}")
@@ -259,7 +259,7 @@ def split(x, split_size_or_sections, dim=0):
     """Pieces of x along ``dim``: of size ``split_size`` each (the last may be smaller),
     or of the sizes in a list."""
     x = as_tensor("split", x)
-    (d,) = normalize_dims("split", dim, x.ndim)
+    d = single_dim("split", dim, x.ndim)
     n = x.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
@@ -280,5 +280,5 @@ def chunk(x, chunks, dim=0):
     x = as_tensor("chunk", x)
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    (d,) = normalize_dims("chunk", dim, x.ndim)
+    d = single_dim("chunk", dim, x.ndim)
     return split(x, max(1, -(-x.shape[d] // chunks)), d)
