@@ -458,7 +458,9 @@ def _store_retained(node, grads):
     for i, ref in node.retained.items():
         t = ref()
         if t is not None:
-            t.grad = Tensor._make(np.array(grads[i], copy=True))
+            # accumulates across backward calls, like a leaf's .grad
+            g = np.array(grads[i], copy=True)
+            t.grad = Tensor._make(g if t.grad is None else t.grad.data + g)
 
 
 def _seq(node):

@@ -294,3 +294,14 @@ def test_grads_reached_through_views_do_not_share_memory():
     assert not np.shares_memory(a.grad.data, b.grad.data)
     np.testing.assert_array_equal(a.grad.data, [[2.0, 2.0]])
     np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
+
+
+def test_retained_grad_accumulates_over_two_backwards_like_a_leaf():
+    x = leaf([1.0, 2.0])
+    r = x * 3.0
+    r.retain_grad()
+    y = (r * r).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(r.grad.data, 2 * (2 * np.array([3.0, 6.0])))
+    np.testing.assert_array_equal(x.grad.data, 2 * (2 * 9 * np.array([1.0, 2.0])))
