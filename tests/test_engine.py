@@ -305,3 +305,41 @@ def test_retained_grad_accumulates_over_two_backwards_like_a_leaf():
     y.backward()
     np.testing.assert_array_equal(r.grad.data, 2 * (2 * np.array([3.0, 6.0])))
     np.testing.assert_array_equal(x.grad.data, 2 * (2 * 9 * np.array([1.0, 2.0])))
+
+
+F32_EXPRESSIONS = {
+    "add": lambda a, b: a + b,
+    "pow tensor": lambda a, b: a**b,
+    "pow scalar": lambda a, b: a**2.5,
+    "rpow": lambda a, b: 2.5**a,
+    "pow zero": lambda a, b: a**0,
+    "div": lambda a, b: a / b,
+    "rdiv": lambda a, b: 1 / a,
+    "matmul": lambda a, b: a @ b,
+    "exp log sqrt tanh": lambda a, b: a.exp().log().sqrt().tanh(),
+    "sigmoid relu abs": lambda a, b: a.sigmoid().relu().abs(),
+    "clamp numpy bound": lambda a, b: minidl.clamp(a, np.float64(0.7)),
+    "maximum numpy scalar": lambda a, b: minidl.maximum(a, np.float64(1.0)),
+    "minimum": lambda a, b: minidl.minimum(a, b),
+    "where numpy scalar": lambda a, b: minidl.where(a > 1.0, a, np.float64(0.0)),
+    "reductions": lambda a, b: a.sum(0) + a.mean() + a.amax(0) + a.amin(0),
+    "softmax family": lambda a, b: a.softmax(1) + a.log_softmax(0) + a.logsumexp(),
+    "indexing": lambda a, b: a[[0, 0, 1]].sum() + a[a > 1.0].sum() + a[1:, None].sum(),
+    "cat stack split": lambda a, b: (
+        minidl.cat([a, a]).sum() + minidl.stack([a, a]).sum() + a.split(2, 1)[1].sum()
+    ),
+    "expand": lambda a, b: b.expand(2, 3, 4),
+    "numpy scalar operators": lambda a, b: a * np.float64(2.0) - np.float64(1.0) / b,
+}
+
+
+@pytest.mark.parametrize("name", sorted(F32_EXPRESSIONS))
+def test_float32_forward_and_gradients_stay_float32_through_every_op(name):
+    rng = np.random.default_rng(0)
+    a = minidl.tensor(rng.uniform(0.5, 1.5, (3, 4)), dtype=np.float32, requires_grad=True)
+    b = minidl.tensor(rng.uniform(0.5, 1.5, (4,)), dtype=np.float32, requires_grad=True)
+    y = F32_EXPRESSIONS[name](a, b)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    for t in (a, b):
+        assert t.grad is None or t.grad.dtype == np.float32
