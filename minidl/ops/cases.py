@@ -167,15 +167,18 @@ CASES = [
     ),
     GradCase(
         "reshape",
-        _unary(lambda x: x.reshape(4, -1) * 1.0, (2, 3, 2)),
-        "(2,3,2)→(4,3)",
+        _unary(lambda x: x.reshape(4, -1), (2, 3, 2)),
+        "(2, 3, 2) → (4, 3)",
         ("Reshape",),
     ),
     GradCase(
-        "permute", _unary(lambda x: x.permute(2, 0, 1), (2, 3, 4)), "(2,3,4)→(4,2,3)", ("Permute",)
+        "permute",
+        _unary(lambda x: x.permute(2, 0, 1), (2, 3, 4)),
+        "(2, 3, 4) → (4, 2, 3)",
+        ("Permute",),
     ),
     GradCase(
-        "expand", _unary(lambda x: x.expand(2, 3, 4), (3, 1)), "(3, 1)→(2, 3, 4)", ("Expand",)
+        "expand", _unary(lambda x: x.expand(2, 3, 4), (3, 1)), "(3, 1) → (2, 3, 4)", ("Expand",)
     ),
     GradCase(
         "getitem slices",
