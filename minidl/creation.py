@@ -53,8 +53,8 @@ def ones(*shape, dtype=None, requires_grad=False):
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
     """A tensor of ``shape`` filled with ``fill_value``."""
-    if dtype is None and isinstance(fill_value, (bool, int)):
-        dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
+    if dtype is None and isinstance(fill_value, (bool, int, np.bool_, np.integer)):
+        dtype = np.bool_ if isinstance(fill_value, (bool, np.bool_)) else np.int64
     return _new(np.full(_size((shape,), "full"), fill_value, _dtype(dtype)), requires_grad)
 
 

@@ -61,6 +61,8 @@ def test_creation_functions_make_the_expected_values():
     np.testing.assert_array_equal(minidl.full((2, 2), 7.0).data, np.full((2, 2), 7.0))
     assert minidl.full((2,), 7.0).dtype == np.float32
     assert minidl.full((2,), 7).dtype == np.int64
+    assert minidl.full((2,), np.int64(7)).dtype == np.int64
+    assert minidl.full((2,), True).dtype == np.bool_
     np.testing.assert_array_equal(minidl.arange(5).data, [0, 1, 2, 3, 4])
     assert minidl.arange(5).dtype == np.int64
     np.testing.assert_allclose(minidl.arange(0.0, 1.0, 0.25).data, [0.0, 0.25, 0.5, 0.75])
