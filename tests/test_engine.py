@@ -5,11 +5,13 @@ import weakref
 
 import numpy as np
 import pytest
-from strategies import leaf
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, broadcastable_pair, leaf
 
 import minidl
 from minidl import gradcheck
-from minidl.autograd import Function
+from minidl.autograd import Function, unbroadcast
 
 
 def test_a_tensor_used_twice_accumulates():
@@ -343,3 +345,35 @@ def test_float32_forward_and_gradients_stay_float32_through_every_op(name):
     y.sum().backward()
     for t in (a, b):
         assert t.grad is None or t.grad.dtype == np.float32
+
+
+@given(pair=broadcastable_pair(), data=st.data())
+def test_unbroadcast_sums_the_gradient_back_to_the_input_shape(pair, data):
+    shape, other = pair
+    out = np.broadcast_shapes(shape, other)
+    g = data.draw(arrays(out))
+    got = unbroadcast(g, shape)
+    assert got.shape == shape
+    # each input element receives the sum of the gradient over the places it was copied to
+    ones = unbroadcast(np.ones(out), shape)
+    np.testing.assert_allclose(ones, np.prod(out, dtype=float) / max(np.prod(shape), 1))
+    np.testing.assert_allclose(got.sum(), g.sum(), atol=1e-9)
+
+
+@given(pair=broadcastable_pair(), data=st.data())
+def test_float32_gradients_agree_with_float64_to_float32_precision(pair, data):
+    a = data.draw(arrays(pair[0], 0.5, 2.0))
+    b = data.draw(arrays(pair[1], 0.5, 2.0))
+
+    def f(x, y):
+        return ((x * y).tanh() + x / y - (x**2).sqrt() * y.exp()).sum()
+
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        x = minidl.tensor(a, dtype=dtype, requires_grad=True)
+        y = minidl.tensor(b, dtype=dtype, requires_grad=True)
+        f(x, y).backward()
+        assert x.grad.dtype == dtype and y.grad.dtype == dtype
+        grads[dtype] = (x.grad.data, y.grad.data)
+    for g32, g64 in zip(grads[np.float32], grads[np.float64]):
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-4)
