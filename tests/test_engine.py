@@ -132,10 +132,13 @@ def test_broadcast_size_one_input_gets_a_gradient_of_its_own_shape():
     np.testing.assert_array_equal(b.grad.data, [[2.0], [2.0], [2.0]])
 
 
-def test_no_op_mutates_its_inputs():
+@pytest.mark.parametrize("read_only", [False, True])
+def test_no_op_mutates_its_inputs(read_only):
     rng = np.random.default_rng(0)
     a0, b0 = rng.uniform(0.5, 2, (3, 4)), rng.uniform(0.5, 2, (4,))
     a, b = leaf(a0), leaf(b0)
+    if read_only:  # any in-place write into an input, forward or backward, now raises
+        a.data.flags.writeable = b.data.flags.writeable = False
     outs = [
         a + b, a - b, a * b, a / b, -a, a**2, a**b, a.exp(), a.log(), a.sqrt(), a.tanh(),
         a.sigmoid(), a.relu(), a.abs(), a.clamp(0.7, 1.5), minidl.maximum(a, b),
