@@ -1,7 +1,11 @@
 """Every registered op is gradchecked: a new Function without a case or a test fails here."""
 
+import re
+from pathlib import Path
+
 import pytest
 
+import minidl.ops
 from minidl import selfcheck
 from minidl.autograd import OPS
 from minidl.ops.cases import CASES as CORE_CASES
@@ -43,6 +47,41 @@ HYPOTHESIS_TESTED = {
     "LogSoftmax",
     "LogSumExp",
 }
+
+
+# Every public function of minidl.ops: the differentiable ones are gradchecked over
+# hypothesis shapes in tests/test_ops_*.py (the name says where), the rest carry no gradient.
+PUBLIC_GRADCHECKED = {
+    "test_ops_elementwise": {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt"}
+    | {"tanh", "sigmoid", "relu", "abs", "clamp", "maximum", "minimum", "where", "cast"},
+    "test_ops_reduce": {"sum", "mean", "max", "min", "amax", "amin"},
+    "test_ops_linalg": {"matmul"},
+    "test_ops_shape": {"reshape", "view", "flatten", "permute", "transpose", "squeeze"}
+    | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk"},
+    "test_ops_nn": {"softmax", "log_softmax", "logsumexp"},
+}
+NO_GRADIENT = {"compare", "argmax", "argmin"}
+
+
+def test_every_public_op_function_is_gradchecked_or_has_no_gradient():
+    public = {
+        name
+        for name, obj in vars(minidl.ops).items()
+        if callable(obj) and not name.startswith("_") and not isinstance(obj, type)
+    }
+    listed = set().union(*PUBLIC_GRADCHECKED.values())
+    assert public - NO_GRADIENT == listed, (
+        f"untested: {sorted(public - NO_GRADIENT - listed)}, gone: {sorted(listed - public)}"
+    )
+
+
+def test_each_listed_public_op_is_called_in_its_test_file():
+    here = Path(__file__).parent
+    for module, names in PUBLIC_GRADCHECKED.items():
+        source = (here / f"{module}.py").read_text()
+        for name in names - {"index", "cast"}:  # written x[...] and x.to/.double/.float
+            prefixes = {m.group(1) for m in re.finditer(rf"(\w*)\.{name}\b", source)}
+            assert prefixes - {"np"}, f"minidl's {name} is not used in {module}"
 
 
 def _core_ops():
