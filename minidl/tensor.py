@@ -131,6 +131,10 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
+    def __iter__(self):
+        # through len(): a 0-d tensor raises instead of iterating silently over nothing
+        return (self[i] for i in range(len(self)))
+
     def numpy(self):
         """The underlying ndarray (shared, not copied); refuses while a graph records it."""
         if self.requires_grad:

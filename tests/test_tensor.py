@@ -128,6 +128,16 @@ def test_len_of_a_0d_tensor_is_an_error():
         len(minidl.tensor(1.0))
 
 
+def test_iterating_gives_the_rows_and_refuses_a_0d_tensor():
+    x = minidl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 2 and all(r.shape == (2,) for r in rows)
+    (rows[0] * 1.0 + rows[1] * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[1.0, 1.0], [3.0, 3.0]])
+    with pytest.raises(TypeError, match="0-d"):
+        list(minidl.tensor(1.0))
+
+
 def test_repr_is_readable():
     r = repr(minidl.tensor([1.0, 2.5]))
     assert r.startswith("tensor([1. , 2.5]") or r.startswith("tensor([1., 2.5]")
