@@ -216,3 +216,22 @@ def test_chunk_sizes_match_pytorch_rule():
     # ceil(n / chunks) per piece: 5 elements in 3 chunks -> 2, 2, 1
     assert [p.shape[0] for p in minidl.arange(5.0).chunk(3)] == [2, 2, 1]
     assert [p.shape[0] for p in minidl.arange(6.0).chunk(4)] == [2, 2, 2]
+
+
+@given(x=shapes(min_dims=2).flatmap(arrays), data=st.data())
+def test_getitem_mixed_integer_arrays_and_slices_grad_matches_central_difference(x, data):
+    # an integer array (repeats allowed) on some axes, basic indices on the others
+    index = []
+    for n in x.shape:
+        kind = data.draw(st.sampled_from(["array", "slice", "int"]))
+        if kind == "array":
+            index.append(
+                np.array(data.draw(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2)))
+            )
+        elif kind == "slice":
+            index.append(slice(data.draw(st.integers(0, n - 1)), None))
+        else:
+            index.append(data.draw(st.integers(-n, n - 1)))
+    index = tuple(index)
+    np.testing.assert_array_equal(leaf(x)[index].data, x[index])
+    assert gradcheck(lambda t: t[index], (leaf(x),))
