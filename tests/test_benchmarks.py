@@ -227,3 +227,49 @@ def test_text_classifier_step_stays_float32():
         for key, value in state.items():
             if isinstance(value, np.ndarray):
                 assert value.dtype == np.float32, (name, key)
+
+
+# ----- buffers reused across steps for speed never leak between graphs ------------------
+
+
+def lstm_grads(lstm, x, scale):
+    """d(scale · Σ h_n)/d(weights) of one fresh graph."""
+    lstm.zero_grad()
+    _, (h_n, _) = lstm(x)
+    (h_n.sum() * scale).backward()
+    return {k: p.grad.data.copy() for k, p in lstm.named_parameters()}
+
+
+def test_lstm_graphs_alive_at_once_keep_their_own_buffers():
+    minidl.manual_seed(0)
+    lstm = minidl.nn.LSTM(3, 4)
+    rng = np.random.default_rng(9)
+    x1, x2 = (minidl.tensor(rng.standard_normal((5, 2, 3))) for _ in range(2))
+    expected1, expected2 = lstm_grads(lstm, x1, 1.0), lstm_grads(lstm, x2, 2.0)
+    lstm.zero_grad()
+    _, (h1, _) = lstm(x1)
+    _, (h2, _) = lstm(x2)  # a second graph while the first is alive
+    with minidl.no_grad():
+        lstm(x2)  # and an evaluation in between
+    (h2.sum() * 2.0).backward()
+    grads2 = {k: p.grad.data.copy() for k, p in lstm.named_parameters()}
+    lstm.zero_grad()
+    h1.sum().backward()
+    for k, p in lstm.named_parameters():
+        np.testing.assert_allclose(grads2[k], expected2[k], rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(p.grad.data, expected1[k], rtol=1e-6, atol=1e-7)
+
+
+def test_lstm_backward_twice_with_retain_graph_doubles_the_gradient():
+    minidl.manual_seed(1)
+    lstm = minidl.nn.LSTM(3, 4)
+    x = minidl.tensor(np.random.default_rng(10).standard_normal((6, 2, 3)))
+    once = lstm_grads(lstm, x, 1.0)
+    lstm.zero_grad()
+    _, (h_n, _) = lstm(x)
+    loss = h_n.sum()
+    loss.backward(retain_graph=True)
+    lstm(x)  # a step in between may reuse freed buffers, never retained ones
+    loss.backward()
+    for k, p in lstm.named_parameters():
+        np.testing.assert_allclose(p.grad.data, 2 * once[k], rtol=1e-6, atol=1e-7)
