@@ -32,7 +32,6 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "correct_v": bool(correct_v)}
         super().__init__(params, defaults)
-        self._scratch = {}
 
     def _check_group(self, group):
         super()._check_group(group)
@@ -53,9 +52,8 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["m"], state["v"]
-        # the same arithmetic as the equations above, in place in two scratch arrays:
-        # fresh temporaries of a large parameter (an embedding table) cost page faults
-        s1, s2 = self._scratch_for(p.data)
+        # the equations above, operation for operation, in place (see _work_arrays)
+        s1, s2 = self._work_arrays(p.data, 2)
         np.multiply(g, 1 - beta1, out=s1)
         m *= beta1
         m += s1
@@ -73,11 +71,3 @@ class Adam(Optimizer):
         s2 *= group["lr"]
         s2 /= s1
         p.data -= s2
-
-    def _scratch_for(self, array):
-        """Two work arrays of ``array``'s shape and dtype, shared by same-shaped parameters."""
-        key = (array.shape, array.dtype)
-        pair = self._scratch.get(key)
-        if pair is None:
-            pair = self._scratch[key] = (np.empty_like(array), np.empty_like(array))
-        return pair

@@ -33,6 +33,7 @@ class Optimizer:
             )
         self.defaults = dict(defaults)
         self.state = {}
+        self._work = {}
         self.param_groups = []
         groups = list(params)
         if not groups:
@@ -101,6 +102,18 @@ class Optimizer:
 
     def _update(self, p, g, group):
         raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, group)")
+
+    def _work_arrays(self, array, n):
+        """``n`` scratch arrays of ``array``'s shape and dtype, shared by same-shaped parameters.
+
+        Updates write their temporaries here (``out=``): fresh temporaries the
+        size of a large parameter (an embedding table) cost page faults every step.
+        """
+        key = (array.shape, array.dtype, n)
+        work = self._work.get(key)
+        if work is None:
+            work = self._work[key] = tuple(np.empty_like(array) for _ in range(n))
+        return work
 
     # ----- checkpoints -----------------------------------------------------
     def state_dict(self):

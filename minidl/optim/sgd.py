@@ -32,8 +32,10 @@ class SGD(Optimizer):
         group["momentum"] = real_in_range("SGD", "momentum", group["momentum"], 0, 1)
 
     def _update(self, p, g, group):
+        (step,) = self._work_arrays(p.data, 1)  # in place: see _work_arrays
         if group["momentum"] == 0:
-            p.data -= group["lr"] * g
+            np.multiply(g, group["lr"], out=step)
+            p.data -= step
             return
         state = self.state.setdefault(p, {})
         if "velocity" not in state:
@@ -41,4 +43,5 @@ class SGD(Optimizer):
         v = state["velocity"]
         v *= group["momentum"]
         v += g
-        p.data -= group["lr"] * v
+        np.multiply(v, group["lr"], out=step)
+        p.data -= step
