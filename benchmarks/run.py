@@ -41,8 +41,16 @@ def build(module, framework, size):
     return getattr(module, f"{framework}_step")(**size)
 
 
-def time_interleaved(steps, repeat, warmup):
-    """{framework: [seconds]}: warm-up, then ``repeat`` rounds of one run of each."""
+def steps_per_run(module):
+    """How many steps one timed run makes (a few for ms-short workloads: timer noise)."""
+    return getattr(module, "STEPS_PER_RUN", 1)
+
+
+def time_interleaved(steps, repeat, warmup, inner=1):
+    """{framework: [seconds per step]}: warm-up, then ``repeat`` rounds of one run of each.
+
+    A run makes ``inner`` steps back to back and counts their mean.
+    """
     for step in steps.values():
         for _ in range(warmup):
             step()
@@ -51,8 +59,9 @@ def time_interleaved(steps, repeat, warmup):
         for name, step in steps.items():
             gc.collect()
             start = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(inner):
+                step()
+            times[name].append((time.perf_counter() - start) / inner)
     return times
 
 
@@ -120,7 +129,7 @@ def main(argv=None):
     print("-" * len(header))
     for label, module, size in workloads(args.only):
         steps = {f: build(module, f, size) for f in frameworks}
-        times = time_interleaved(steps, args.repeat, args.warmup)
+        times = time_interleaved(steps, args.repeat, args.warmup, steps_per_run(module))
         med = {f: statistics.median(t) for f, t in times.items()}
         row = f"{label:<12}" + "".join(f"{format_time(med[f]):>18}" for f in frameworks)
         row += f"{med['minidl'] / med['reference']:>11.2f}x"
