@@ -53,14 +53,16 @@ cells = [
     md(r"""
     **Stochastic gradient descent (§3.3 eq. 3).** The document prints *the same formula*, and adds
     the difference in words: "each iteration computes the gradient on only **one randomly chosen
-    sample**". So the code is the same line; what changes is the data each step sees, which is
-    the `DataLoader`'s job:
+    sample**". So the code computes the same update, $\theta \leftarrow \theta - \alpha g$; what
+    changes is the data each step sees, which is the `DataLoader`'s job:
 
         DataLoader(dataset, batch_size=len(dataset))          # GD:  the whole training set per step
         DataLoader(dataset, batch_size=1, shuffle=True)       # SGD: one random sample per step
 
     (`SGD` also has an optional `momentum`, which the document does not print; with the default
-    `momentum=0` it is exactly eq. 3.)
+    `momentum=0` it is exactly eq. 3. It writes $\alpha g$ into a reusable work array and subtracts
+    it, instead of allocating a fresh array for $\alpha g$ at every step: the same numbers, less
+    memory traffic.)
     """),
     code("""
     print(inspect.getsource(optim.SGD._update))
@@ -95,9 +97,9 @@ cells = [
     print(inspect.getsource(optim.Adam._update))
     """),
     md(r"""
-    The code computes in place, in two scratch arrays (a large parameter such as an embedding
-    table would otherwise allocate several fresh arrays per step), so the lines are split up; the
-    state kept between steps is only $m_t$, $v_t$ and $t$. To be sure it is eq. 4, replay the
+    The code computes in place, in two reusable work arrays (a large parameter such as an
+    embedding table would otherwise allocate several fresh arrays per step), so each equation is
+    split over a few lines; the state kept between steps is only $m_t$, $v_t$ and $t$. To be sure it is eq. 4, replay the
     equations by hand in NumPy for a few steps and compare, for both readings of the last line:
     """),
     code("""
