@@ -28,6 +28,51 @@ def _gate_scales(H, dtype):
     return s, k
 
 
+class _Workspace:
+    """Large arrays that one training step hands on to the next.
+
+    Each step of a training loop needs the same multi-MB buffers (the gates of
+    all T steps, their local derivatives, c_t, tanh c_t); fresh ones cost page
+    faults (the OS zero-fills every new page): about a fifth of a W1 benchmark
+    step.  ``take`` reuses a free array of the right shape and dtype.  The
+    arrays a forward saves for backward come back through a ``_Lease`` held by
+    the graph node, when the node is freed (after backward, or when the graph
+    is dropped), so two graphs alive at once never share a buffer.
+    """
+
+    def __init__(self):
+        self.free = {}
+
+    def take(self, shape, dtype):
+        stack = self.free.get((shape, np.dtype(dtype)))
+        return stack.pop() if stack else np.empty(shape, dtype)
+
+    def give(self, *arrays):
+        for a in arrays:
+            key = (a.shape, a.dtype)
+            stack = self.free.pop(key, [])  # re-inserted: the most recently used shape is last
+            if len(stack) < 4:  # one step's worth of a shape; more would only hoard memory
+                stack.append(a)
+            self.free[key] = stack
+        while len(self.free) > 16:  # sequences of many lengths: forget the least recent shape
+            del self.free[next(iter(self.free))]
+
+
+class _Lease:
+    """Gives its arrays back to the workspace when it is garbage (with its graph node)."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, *arrays):
+        self.arrays = arrays
+
+    def __del__(self):
+        _WORKSPACE.give(*self.arrays)
+
+
+_WORKSPACE = _Workspace()
+
+
 class LSTMLayer(Function):
     """One LSTM layer: x (T, B, E), h₀ (B, H), c₀ (B, H) -> output (T, B, H), h_T, c_T (B, H).
 
@@ -75,15 +120,17 @@ class LSTMLayer(Function):
         dtype = np.result_type(x, w_ih, w_hh)
         s, k = _gate_scales(H, dtype)
         # gates holds s ⊙ a_t, then (in place) the activations i, f, g, o
-        gates = (x.reshape(T * B, E) @ (w_ih * s[:, None]).T).reshape(T, B, 4 * H)
+        ws = _WORKSPACE
+        gates = ws.take((T, B, 4 * H), dtype)
+        np.matmul(x.reshape(T * B, E), (w_ih * s[:, None]).T, out=gates.reshape(T * B, 4 * H))
         if b_ih is not None:
             gates += (b_ih + b_hh) * s
         w_hh_t = (w_hh * s[:, None]).T
-        h = np.empty((T, B, H), dtype)
-        c = np.empty((T, B, H), dtype)
-        tanh_c = np.empty((T, B, H), dtype)
-        rec = np.empty((B, 4 * H), dtype)
-        ig = np.empty((B, H), dtype)
+        h = np.empty((T, B, H), dtype)  # the output: its caller keeps it, so never reused
+        c = ws.take((T, B, H), dtype)
+        tanh_c = ws.take((T, B, H), dtype)
+        rec = ws.take((B, 4 * H), dtype)
+        ig = ws.take((B, H), dtype)
         h_prev, c_prev = h0, c0
         for t in range(T):
             a = gates[t]
@@ -98,8 +145,14 @@ class LSTMLayer(Function):
             np.tanh(c[t], out=tanh_c[t])
             np.multiply(a[:, 3 * H :], tanh_c[t], out=h[t])
             h_prev, c_prev = h[t], c[t]
-        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
-        return h, h[-1].copy(), c[-1].copy()
+        h_n, c_n = h[-1].copy(), c[-1].copy()
+        ws.give(rec, ig)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
+            ctx.lease = _Lease(gates, c, tanh_c)
+        else:
+            ws.give(gates, c, tanh_c)
+        return h, h_n, c_n
 
     @staticmethod
     def backward(ctx, d_out, d_hn, d_cn):
@@ -109,7 +162,8 @@ class LSTMLayer(Function):
         i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
         # the δ-free factors, for all steps at once (written in place: no temporaries)
         # d = (g ⊙ i(1 − i), c_{t−1} ⊙ f(1 − f), i ⊙ (1 − g²), tanh(c_t) ⊙ o(1 − o))
-        d = np.subtract(1, gates)
+        ws = _WORKSPACE
+        d = np.subtract(1, gates, out=ws.take(gates.shape, gates.dtype))
         d *= gates
         d_i, d_f, d_g, d_o = (d[..., k * H : (k + 1) * H] for k in range(4))
         np.multiply(g, g, out=d_g)
@@ -120,7 +174,7 @@ class LSTMLayer(Function):
         d_g *= i
         d_o *= tanh_c
         # δc gets δh ⊙ o ⊙ (1 − tanh² c_t)
-        dc_dh = np.multiply(tanh_c, tanh_c)
+        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.take(tanh_c.shape, tanh_c.dtype))
         np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o
 
@@ -128,8 +182,11 @@ class LSTMLayer(Function):
         dh = np.array(d_hn, dtype=gates.dtype)
         dc = np.array(d_cn, dtype=gates.dtype)
         tmp = np.empty_like(dh)
+        # a classifier uses only h_T: the engine then passes zeros for the outputs
+        use_d_out = d_out.any()
         for t in range(T - 1, -1, -1):
-            dh += d_out[t]
+            if use_d_out:
+                dh += d_out[t]
             np.multiply(dh, dc_dh[t], out=tmp)
             dc += tmp
             d_i[t] *= dc
@@ -149,5 +206,6 @@ class LSTMLayer(Function):
             if T > 1:
                 dw_hh += da2[B:].T @ h[:-1].reshape((T - 1) * B, H)
         db = da2.sum(axis=0) if need[5] or need[6] else None
+        ws.give(d, dc_dh)
         # two arrays: a leaf's .grad must not share memory with another's
         return dx, dh, dc, dw_ih, dw_hh, db, (db.copy() if db is not None else None)
