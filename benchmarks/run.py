@@ -16,6 +16,7 @@ import argparse
 import gc
 import os
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -65,7 +66,18 @@ def time_interleaved(steps, repeat, warmup, inner=1):
     return times
 
 
-def peak_memory(module, framework, size):
+def peak_memory(label, framework):
+    """Peak traced bytes of one step, measured in a fresh process (see ``_peak_here``)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--peak-of", label, framework],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.split()[-1])
+
+
+def _peak_here(module, framework, size):
     """Peak traced bytes during one step, after one warm-up step (optimizer state exists)."""
     gc.collect()
     tracemalloc.start()
@@ -100,7 +112,13 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first")
     parser.add_argument("--torch", action="store_true", help="add PyTorch's column")
     parser.add_argument("--no-memory", action="store_true", help="skip the W1 memory measure")
+    parser.add_argument("--peak-of", nargs=2, help=argparse.SUPPRESS)  # (label, framework)
     args = parser.parse_args(argv)
+    if args.peak_of:
+        label, framework = args.peak_of
+        ((_, module, size),) = [w for w in workloads(None) if w[0] == label]
+        print(_peak_here(module, framework, size))
+        return
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
 
@@ -145,10 +163,10 @@ def main(argv=None):
 
     if not args.no_memory:
         print()
-        for label, module, size in workloads(args.only):
+        for label, module, _ in workloads(args.only):
             if module is not w1_text_classifier:
                 continue
-            peaks = {f: peak_memory(module, f, size) for f in ("minidl", "reference")}
+            peaks = {f: peak_memory(label, f) for f in ("minidl", "reference")}
             print(
                 f"{label} peak memory of one step (tracemalloc): "
                 f"minidl {peaks['minidl'] / 2**20:.1f} MiB, "
