@@ -11,9 +11,8 @@ import re
 import time
 from pathlib import Path
 
+import nbformat  # a dev dependency: a missing runner must fail, not skip
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
 
 TUTORIALS = Path(__file__).resolve().parent.parent / "tutorials"
 NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
