@@ -183,10 +183,6 @@ class Tensor:
         """
         _autograd.run_backward(self, gradient, retain_graph)
 
-    def zero_grad_(self):
-        self.grad = None
-        return self
-
     # ----- display ---------------------------------------------------------
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
