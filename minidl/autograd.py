@@ -133,7 +133,7 @@ class Function:
     broadcast shape of the output: the engine sums it back to the input's
     shape (see :func:`unbroadcast`).  A ``forward`` may return a tuple of
     arrays; ``backward`` then receives one gradient per output (zeros for an
-    output that received none).
+    output that received none, or None after ``ctx.set_materialize_grads(False)``).
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -200,10 +200,19 @@ class Node:
     saved_tensors = ()
     out_meta = None
     retained = None
+    materialize_grads = True
 
     def save_for_backward(self, *arrays):
         """Keep what ``backward`` needs (arrays, as in PyTorch's ``ctx.save_for_backward``)."""
         self.saved_tensors = arrays
+
+    def set_materialize_grads(self, value):
+        """``False``: ``backward`` gets None, not zeros, for an output that received no gradient.
+
+        As in PyTorch.  For a multi-output op whose caller often uses one output
+        only (an LSTM's ``h_n``), it saves building and reading a large zero array.
+        """
+        self.materialize_grads = bool(value)
 
     @property
     def name(self):
@@ -411,8 +420,9 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 _store_retained(node, [grad])
             in_grads = node.fn.backward(node, grad)
         else:
+            zeros = node.materialize_grads
             grads = [
-                _value(gr) if gr is not None else np.zeros(shape, dtype)
+                _value(gr) if gr is not None else np.zeros(shape, dtype) if zeros else None
                 for gr, (shape, dtype) in zip(got, node.out_meta)
             ]
             if node.retained:
@@ -457,7 +467,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
 def _store_retained(node, grads):
     for i, ref in node.retained.items():
         t = ref()
-        if t is not None:
+        if t is not None and grads[i] is not None:
             # accumulates across backward calls, like a leaf's .grad
             g = np.array(grads[i], copy=True)
             t.grad = Tensor._make(g if t.grad is None else t.grad.data + g)

@@ -254,6 +254,36 @@ def test_multi_output_function_with_one_output_unused_gets_zeros_for_it():
     np.testing.assert_allclose(x.grad.data, -np.sin(x0))
 
 
+def test_set_materialize_grads_false_passes_none_for_an_unused_output():
+    seen = []
+
+    class SinCosLazy(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            s, c = np.sin(x), np.cos(x)
+            ctx.save_for_backward(s, c)
+            return s, c
+
+        @staticmethod
+        def backward(ctx, ds, dc):
+            seen.append((ds is None, dc is None))
+            s, c = ctx.saved_tensors
+            return (0 if ds is None else ds * c) - (0 if dc is None else dc * s)
+
+    x0 = np.array([0.3, 1.2])
+    x = leaf(x0)
+    _, c = SinCosLazy.apply(x)
+    c.sum().backward()
+    assert seen == [(True, False)]
+    np.testing.assert_allclose(x.grad.data, -np.sin(x0))
+    x = leaf(x0)
+    s, c = SinCosLazy.apply(x)
+    (s + c).sum().backward()
+    assert seen[-1] == (False, False)
+    np.testing.assert_allclose(x.grad.data, np.cos(x0) - np.sin(x0))
+
+
 def test_backward_returning_the_wrong_number_of_gradients_is_named():
     class Bad(Function):
         @staticmethod

@@ -148,6 +148,7 @@ class LSTMLayer(Function):
         h_n, c_n = h[-1].copy(), c[-1].copy()
         ws.give(rec, ig)
         if any(ctx.needs_input_grad):
+            ctx.set_materialize_grads(False)
             ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
             ctx.lease = _Lease(gates, c, tanh_c)
         else:
@@ -178,14 +179,13 @@ class LSTMLayer(Function):
         np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o
 
-        # d becomes δa in place, step by step
-        dh = np.array(d_hn, dtype=gates.dtype)
-        dc = np.array(d_cn, dtype=gates.dtype)
+        # d becomes δa in place, step by step; an output that got no gradient arrives
+        # as None (set_materialize_grads(False)): a classifier uses only h_T
+        dh = np.zeros((B, H), gates.dtype) if d_hn is None else np.array(d_hn, gates.dtype)
+        dc = np.zeros((B, H), gates.dtype) if d_cn is None else np.array(d_cn, gates.dtype)
         tmp = np.empty_like(dh)
-        # a classifier uses only h_T: the engine then passes zeros for the outputs
-        use_d_out = d_out.any()
         for t in range(T - 1, -1, -1):
-            if use_d_out:
+            if d_out is not None:
                 dh += d_out[t]
             np.multiply(dh, dc_dh[t], out=tmp)
             dc += tmp

@@ -111,6 +111,31 @@ def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_stat
             np.testing.assert_allclose(fused, getattr(cell, name).grad.data, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("used", [("out",), ("h_n",), ("c_n",), ("h_n", "c_n"), ("out", "c_n")])
+def test_fused_lstm_gradient_when_only_some_outputs_are_used(used):
+    # an unused output reaches the fused backward as None (set_materialize_grads(False))
+    rng = np.random.default_rng(len(used))
+    T, B, E, H = 5, 2, 3, 4
+    lstm = nn.LSTM(E, H, num_layers=2).double()
+    cells = _copy_into_cells(lstm)
+    x_data = rng.standard_normal((T, B, E))
+    grads = []
+    for model in (lstm, cells):
+        x = minidl.tensor(x_data, requires_grad=True)
+        if model is lstm:
+            out, (h_n, c_n) = lstm(x)
+        else:
+            out, (h_n, c_n) = _unrolled(cells, x, None, False)
+        outputs = {"out": out, "h_n": h_n, "c_n": c_n}
+        sum((outputs[k] * outputs[k]).sum() for k in used).backward()
+        grads.append(x.grad.data)
+    assert np.abs(grads[0]).sum() > 0
+    np.testing.assert_allclose(grads[0], grads[1], rtol=0, atol=1e-10)
+    ref = {f"{n}_l{k}": p.grad.data for k, c in enumerate(cells) for n, p in c.named_parameters()}
+    for name, p in lstm.named_parameters():
+        np.testing.assert_allclose(p.grad.data, ref[name], rtol=0, atol=1e-10)
+
+
 def test_float32_stays_float32():
     lstm = nn.LSTM(3, 4, num_layers=2)
     x = minidl.randn(5, 2, 3, requires_grad=True)
