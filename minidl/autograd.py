@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import weakref
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -228,10 +229,6 @@ class Node:
     def __repr__(self):
         return f"<{self.name}>"
 
-    def _free(self):
-        self.inputs = None
-        self.__dict__.clear()
-
 
 class ScatterGrad:
     """Gradient of ``x[index]``: zeros of x's shape with ``values`` added at ``index``.
@@ -377,45 +374,31 @@ def run_backward(tensor, gradient=None, retain_graph=False):
 
     root = tensor.grad_fn
     if root is None:
-        _accumulate_leaves({id(tensor): (tensor, g)}, handed)
+        _accumulate_leaves({id(tensor): [tensor, g]}, handed)
         return
 
-    # collect every node reachable from the root, iteratively (no recursion limit)
-    nodes = [root]
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.inputs is None:
+    # Nodes wait in a heap keyed by creation order, newest first: a node is created
+    # after the nodes of its inputs, so when it is popped every node that feeds a
+    # gradient into it has already run.  Discovery and ordering are one loop.
+    if root.out_meta is None:
+        pending = {root: g}  # gradient reaching each waiting node's output(s)
+    else:
+        pending = {root: [None] * len(root.out_meta)}
+        pending[root][tensor._out_index] = g
+    heap = [(-root.seq, root)]
+    leaves = {}
+    while heap:
+        node = heappop(heap)[1]
+        inputs = node.inputs
+        if inputs is None:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time ({node.name} "
                 "was freed by an earlier backward); pass retain_graph=True to the first "
                 "backward if you need to go through it again"
             )
-        for inp in node.inputs:
-            if isinstance(inp, Tensor):
-                parent = inp.grad_fn
-                if parent is not None and parent not in seen:
-                    seen.add(parent)
-                    nodes.append(parent)
-                    stack.append(parent)
-    # a node is created after the nodes of its inputs: newest first is topological
-    nodes.sort(key=_seq, reverse=True)
-
-    # pending gradient of each node's output (a list for multi-output nodes)
-    pending = {}
-    if root.out_meta is None:
-        pending[root] = g
-    else:
-        pending[root] = [None] * len(root.out_meta)
-        pending[root][tensor._out_index] = g
-    leaves = {}
-    for node in nodes:
-        got = pending.pop(node, None)
-        if got is None:
-            continue
+        got = pending.pop(node)
         if node.out_meta is None:
-            grad = _value(got)
+            grad = got if type(got) is np.ndarray else _value(got)
             if node.retained:
                 _store_retained(node, [grad])
             in_grads = node.fn.backward(node, grad)
@@ -430,7 +413,6 @@ def run_backward(tensor, gradient=None, retain_graph=False):
             in_grads = node.fn.backward(node, *grads)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        inputs = node.inputs
         if len(in_grads) != len(inputs):
             raise RuntimeError(
                 f"{node.name}: backward returned {len(in_grads)} gradients for {len(inputs)} inputs"
@@ -438,29 +420,33 @@ def run_backward(tensor, gradient=None, retain_graph=False):
         for inp, need, gi in zip(inputs, node.needs_input_grad, in_grads):
             if not need or gi is None:
                 continue
-            if (
-                type(gi) is not np.ndarray
-                or gi.shape != inp.data.shape
-                or (gi.dtype != inp.data.dtype)
-            ):
+            data = inp.data
+            if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
                 gi = _check_grad(node, inp, gi)
             parent = inp.grad_fn
             if parent is None:
-                key = id(inp)
-                entry = leaves.get(key)
+                entry = leaves.get(id(inp))
                 if entry is None:
-                    leaves[key] = [inp, gi]
+                    leaves[id(inp)] = [inp, gi]
                 else:
                     entry[1] = _accumulate(entry[1], gi)
             elif parent.out_meta is None:
-                pending[parent] = _accumulate(pending.get(parent), gi)
+                current = pending.get(parent)
+                if current is None:
+                    pending[parent] = gi
+                    heappush(heap, (-parent.seq, parent))
+                else:
+                    pending[parent] = _accumulate(current, gi)
             else:
                 slots = pending.get(parent)
                 if slots is None:
                     slots = pending[parent] = [None] * len(parent.out_meta)
-                slots[inp._out_index] = _accumulate(slots[inp._out_index], gi)
+                    heappush(heap, (-parent.seq, parent))
+                k = inp._out_index
+                slots[k] = _accumulate(slots[k], gi)
         if not retain_graph:
-            node._free()
+            node.inputs = None
+            node.__dict__.clear()  # what forward saved: freed as soon as it is used
     _accumulate_leaves(leaves, handed)
 
 
@@ -473,30 +459,29 @@ def _store_retained(node, grads):
             t.grad = Tensor._make(g if t.grad is None else t.grad.data + g)
 
 
-def _seq(node):
-    return node.seq
-
-
 def _owner(a):
     return a if a.base is None else a.base
 
 
 def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
-        owned = type(got) is not np.ndarray
-        g = _value(got)
-        if t.grad is None:
-            if not owned:
-                # a broadcast view (zero strides) would make later matmuls skip BLAS, and an
-                # op may pass one array to several inputs (Add): two .grads must not share it
-                if not (g.flags.c_contiguous and g.flags.writeable) or id(_owner(g)) in handed:
-                    g = np.array(g, copy=True, order="C")
-                else:
-                    handed.add(id(_owner(g)))
-            t.grad = Tensor._make(g)
-        else:
+        if t.grad is not None:
             # out of place: the old grad array may be shared with a user's variable
-            t.grad = Tensor._make(t.grad.data + g)
+            t.grad = Tensor._make(t.grad.data + _value(got))
+            continue
+        if type(got) is np.ndarray:
+            g = got
+            owner = id(g if g.base is None else g.base)
+            flags = g.flags
+            # a broadcast view (zero strides) would make later matmuls skip BLAS, and an
+            # op may pass one array to several inputs (Add): two .grads must not share it
+            if not (flags.c_contiguous and flags.writeable) or owner in handed:
+                g = np.array(g, copy=True, order="C")
+            else:
+                handed.add(owner)
+        else:
+            g = _value(got)  # a buffer summed in this backward: ours
+        t.grad = Tensor._make(g)
 
 
 def retain_grad(tensor):
