@@ -8,7 +8,7 @@ x.grad            # tensor([2., 4., 6.])
 
 import numpy as np
 
-from minidl import autograd
+from minidl import autograd, memory
 from minidl.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minidl.creation import (
     arange,
@@ -79,6 +79,8 @@ int32 = np.int32
 bool_ = np.bool_
 
 __version__ = "0.1.0"
+
+memory._apply_default()  # reuse freed arrays between steps (glibc only; see minidl/memory.py)
 
 # Submodules and the names they provide are imported on first use, so that
 # `import minidl` stays fast (matplotlib is loaded only by minidl.plot).
