@@ -17,6 +17,7 @@ Backward through time, from dlogits = (softmax(logits) − onehot(y)) / B::
     da_o = dh ⊙ tanh(c_t) ⊙ o(1 − o);   da_i = dc ⊙ g ⊙ i(1 − i)
     da_f = dc ⊙ c_{t-1} ⊙ f(1 − f);     da_g = dc ⊙ i ⊙ (1 − g²)
     dh = da_t W_hh;                      dc = dc ⊙ f
+    dh, dc: entries below tiny/eps (~1e-31 in float32) set to 0   (no subnormals)
     dW_ih = Σ_t da_tᵀ x_t,  dW_hh = Σ_t da_tᵀ h_{t-1},  db = Σ_t Σ_b da_t  (one GEMM each)
     dE[tokens] += da W_ih                (rows of repeated tokens add up)
 
@@ -86,8 +87,9 @@ class TextClassifierNumpy:
         self.rec = np.empty((batch, 4 * h), dt)
         self.tmp = np.empty((batch, h), dt)
         self.tmp2 = np.empty((batch, h), dt)
-        self.dh = np.empty((batch, h), dt)
-        self.dc = np.empty((batch, h), dt)
+        self.state = np.empty((2, batch, h), dt)  # (dh, dc): flushed together
+        self.magnitude = np.empty((2, batch, h), dt)
+        self.flush = np.empty((2, batch, h), bool)
         self.dx = np.empty((steps * batch, d), dt)
 
     def forward_backward(self, tokens, labels):
@@ -129,9 +131,13 @@ class TextClassifierNumpy:
         # ---- backward
         np.matmul(probs.T, h_last, out=gr["fc.weight"])
         np.sum(probs, axis=0, out=gr["fc.bias"])
-        dh, dc, tmp2 = self.dh, self.dc, self.tmp2
+        dh, dc = state = self.state
+        tmp2 = self.tmp2
         np.matmul(probs, w_fc, out=dh)
         dc.fill(0)
+        # below this, dh and dc are flushed to 0: a product of one of them with a
+        # gate factor would be subnormal, and subnormals make NumPy and BLAS ~100x slower
+        tiny = np.finfo(self.dtype).tiny / np.finfo(self.dtype).eps
         for t in range(steps - 1, -1, -1):
             a, da = gates[t], self.dgates[t]
             i, f, g, o = a[:, :h_], a[:, h_ : 2 * h_], a[:, 2 * h_ : 3 * h_], a[:, 3 * h_ :]
@@ -166,6 +172,9 @@ class TextClassifierNumpy:
             da_g *= tmp2
             dc *= f
             np.matmul(da, w_hh, out=dh)
+            np.abs(state, out=self.magnitude)
+            np.less(self.magnitude, tiny, out=self.flush)
+            np.copyto(state, 0, where=self.flush)
 
         flat_dgates = self.dgates.reshape(n, 4 * h_)
         np.matmul(flat_dgates.T, x.reshape(n, self.dim), out=gr["lstm.weight_ih_l0"])

@@ -3,7 +3,9 @@
 ``LSTMCell`` (rnn.py) builds the same step from primitive ops and is the
 readable reference; this Function computes exactly that, but records one
 graph node per layer instead of ~20 per time step, and does the work in
-large matrix products and preallocated buffers.
+large matrix products and in-place NumPy calls on buffers allocated once per
+sequence.  (Reusing those buffers from one training step to the next is left
+to malloc: see ``minidl/memory.py``.)
 """
 
 import numpy as np
@@ -26,51 +28,6 @@ def _gate_scales(H, dtype):
     k = np.full(4 * H, 0.5, dtype)
     k[2 * H : 3 * H] = 0
     return s, k
-
-
-class _Workspace:
-    """Large arrays that one training step hands on to the next.
-
-    Each step of a training loop needs the same multi-MB buffers (the gates of
-    all T steps, their local derivatives, c_t, tanh c_t); fresh ones cost page
-    faults (the OS zero-fills every new page): about a fifth of a W1 benchmark
-    step.  ``take`` reuses a free array of the right shape and dtype.  The
-    arrays a forward saves for backward come back through a ``_Lease`` held by
-    the graph node, when the node is freed (after backward, or when the graph
-    is dropped), so two graphs alive at once never share a buffer.
-    """
-
-    def __init__(self):
-        self.free = {}
-
-    def take(self, shape, dtype):
-        stack = self.free.get((shape, np.dtype(dtype)))
-        return stack.pop() if stack else np.empty(shape, dtype)
-
-    def give(self, *arrays):
-        for a in arrays:
-            key = (a.shape, a.dtype)
-            stack = self.free.pop(key, [])  # re-inserted: the most recently used shape is last
-            if len(stack) < 4:  # one step's worth of a shape; more would only hoard memory
-                stack.append(a)
-            self.free[key] = stack
-        while len(self.free) > 16:  # sequences of many lengths: forget the least recent shape
-            del self.free[next(iter(self.free))]
-
-
-class _Lease:
-    """Gives its arrays back to the workspace when it is garbage (with its graph node)."""
-
-    __slots__ = ("arrays",)
-
-    def __init__(self, *arrays):
-        self.arrays = arrays
-
-    def __del__(self):
-        _WORKSPACE.give(*self.arrays)
-
-
-_WORKSPACE = _Workspace()
 
 
 class LSTMLayer(Function):
@@ -104,7 +61,16 @@ class LSTMLayer(Function):
         db_ih = db_hh = Σ_t δa_t,   dh₀ = δh,  dc₀ = δc  (after step 1).
 
     The factors that do not depend on δ (g ⊙ i(1 − i), …) are computed for all
-    steps at once before the loop, leaving nine NumPy calls per step.
+    steps at once before the loop.
+
+    δh and δc shrink as they travel back in time; after ~100 steps they would
+    reach the subnormal range (below ~1e−38 in float32), where every NumPy and
+    BLAS operation touching them runs ~100× slower (a T = 200 step took 2 s
+    instead of 0.15 s).  So after each step their entries below tiny/eps
+    (~1e−31 in float32, ~1e−292 in float64) are set to 0, as GPUs flush
+    subnormals to zero: the threshold keeps their products with the gate
+    factors normal too.  What is dropped is ~1e−24 of float32's precision
+    below any gradient of ordinary size.
     """
 
     @staticmethod
@@ -120,17 +86,16 @@ class LSTMLayer(Function):
         dtype = np.result_type(x, w_ih, w_hh)
         s, k = _gate_scales(H, dtype)
         # gates holds s ⊙ a_t, then (in place) the activations i, f, g, o
-        ws = _WORKSPACE
-        gates = ws.take((T, B, 4 * H), dtype)
+        gates = np.empty((T, B, 4 * H), dtype)
         np.matmul(x.reshape(T * B, E), (w_ih * s[:, None]).T, out=gates.reshape(T * B, 4 * H))
         if b_ih is not None:
             gates += (b_ih + b_hh) * s
         w_hh_t = (w_hh * s[:, None]).T
-        h = np.empty((T, B, H), dtype)  # the output: its caller keeps it, so never reused
-        c = ws.take((T, B, H), dtype)
-        tanh_c = ws.take((T, B, H), dtype)
-        rec = ws.take((B, 4 * H), dtype)
-        ig = ws.take((B, H), dtype)
+        h = np.empty((T, B, H), dtype)
+        c = np.empty((T, B, H), dtype)
+        tanh_c = np.empty((T, B, H), dtype)
+        rec = np.empty((B, 4 * H), dtype)
+        ig = np.empty((B, H), dtype)
         h_prev, c_prev = h0, c0
         for t in range(T):
             a = gates[t]
@@ -146,13 +111,8 @@ class LSTMLayer(Function):
             np.multiply(a[:, 3 * H :], tanh_c[t], out=h[t])
             h_prev, c_prev = h[t], c[t]
         h_n, c_n = h[-1].copy(), c[-1].copy()
-        ws.give(rec, ig)
-        if any(ctx.needs_input_grad):
-            ctx.set_materialize_grads(False)
-            ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
-            ctx.lease = _Lease(gates, c, tanh_c)
-        else:
-            ws.give(gates, c, tanh_c)
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
         return h, h_n, c_n
 
     @staticmethod
@@ -163,8 +123,7 @@ class LSTMLayer(Function):
         i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
         # the δ-free factors, for all steps at once (written in place: no temporaries)
         # d = (g ⊙ i(1 − i), c_{t−1} ⊙ f(1 − f), i ⊙ (1 − g²), tanh(c_t) ⊙ o(1 − o))
-        ws = _WORKSPACE
-        d = np.subtract(1, gates, out=ws.take(gates.shape, gates.dtype))
+        d = np.subtract(1, gates)
         d *= gates
         d_i, d_f, d_g, d_o = (d[..., k * H : (k + 1) * H] for k in range(4))
         np.multiply(g, g, out=d_g)
@@ -175,15 +134,22 @@ class LSTMLayer(Function):
         d_g *= i
         d_o *= tanh_c
         # δc gets δh ⊙ o ⊙ (1 − tanh² c_t)
-        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.take(tanh_c.shape, tanh_c.dtype))
+        dc_dh = np.multiply(tanh_c, tanh_c)
         np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o
 
         # d becomes δa in place, step by step; an output that got no gradient arrives
         # as None (set_materialize_grads(False)): a classifier uses only h_T
-        dh = np.zeros((B, H), gates.dtype) if d_hn is None else np.array(d_hn, gates.dtype)
-        dc = np.zeros((B, H), gates.dtype) if d_cn is None else np.array(d_cn, gates.dtype)
+        state = np.zeros((2, B, H), gates.dtype)  # (δh, δc), one array: flushed in one go
+        dh, dc = state
+        if d_hn is not None:
+            dh[...] = d_hn
+        if d_cn is not None:
+            dc[...] = d_cn
         tmp = np.empty_like(dh)
+        tiny = np.finfo(gates.dtype).tiny / np.finfo(gates.dtype).eps
+        magnitude = np.empty_like(state)
+        flush = np.empty(state.shape, bool)
         for t in range(T - 1, -1, -1):
             if d_out is not None:
                 dh += d_out[t]
@@ -195,6 +161,10 @@ class LSTMLayer(Function):
             d_o[t] *= dh
             dc *= f[t]
             np.matmul(d[t], w_hh, out=dh)
+            # flush what would become subnormal to zero (see the docstring)
+            np.abs(state, out=magnitude)
+            np.less(magnitude, tiny, out=flush)
+            np.copyto(state, 0, where=flush)
 
         need = ctx.needs_input_grad
         da2 = d.reshape(T * B, 4 * H)
@@ -206,6 +176,5 @@ class LSTMLayer(Function):
             if T > 1:
                 dw_hh += da2[B:].T @ h[:-1].reshape((T - 1) * B, H)
         db = da2.sum(axis=0) if need[5] or need[6] else None
-        ws.give(d, dc_dh)
         # two arrays: a leaf's .grad must not share memory with another's
         return dx, dh, dc, dw_ih, dw_hh, db, (db.copy() if db is not None else None)

@@ -136,6 +136,32 @@ def test_fused_lstm_gradient_when_only_some_outputs_are_used(used):
         np.testing.assert_allclose(p.grad.data, ref[name], rtol=0, atol=1e-10)
 
 
+def test_long_float32_sequence_backward_leaves_no_subnormal_gradients():
+    # δh, δc decay through time into the subnormal range (~100x slower arithmetic);
+    # the fused backward flushes them, and the gradients still match float64
+    rng = np.random.default_rng(7)
+    T, B, E, H = 400, 4, 3, 16
+    lstm = nn.LSTM(E, H)
+    x_data = rng.standard_normal((T, B, E))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        model = lstm if dtype == np.float32 else lstm.double()
+        x = minidl.tensor(x_data.astype(dtype), requires_grad=True)
+        _, (h_n, _) = model(x)
+        h_n.sum().backward()
+        grads[dtype] = [x.grad.data] + [p.grad.data for p in model.parameters()]
+        for p in model.parameters():
+            p.grad = None
+    tiny = np.finfo(np.float32).tiny
+    exact_dx = np.abs(grads[np.float64][0])
+    assert (exact_dx[0] < tiny).any() and (exact_dx[0] > 0).all()  # float64 reaches that range
+    for g32, g64 in zip(grads[np.float32], grads[np.float64]):
+        assert g32.dtype == np.float32
+        magnitude = np.abs(g32)
+        assert not ((magnitude > 0) & (magnitude < tiny)).any()
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-6)
+
+
 def test_float32_stays_float32():
     lstm = nn.LSTM(3, 4, num_layers=2)
     x = minidl.randn(5, 2, 3, requires_grad=True)
