@@ -361,7 +361,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 f"output has shape {tensor.shape}; pass gradient= a tensor of that shape "
                 f"(or reduce it first, e.g. .sum())"
             )
-        g = np.ones_like(tensor.data)
+        g = np.ones(tensor.data.shape, tensor.data.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if g.shape != tensor.data.shape:
@@ -421,7 +421,11 @@ def run_backward(tensor, gradient=None, retain_graph=False):
             if not need or gi is None:
                 continue
             data = inp.data
-            if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+            if (
+                type(gi) is not np.ndarray
+                or gi.shape != data.shape
+                or (gi.dtype is not data.dtype and gi.dtype != data.dtype)
+            ):
                 gi = _check_grad(node, inp, gi)
             parent = inp.grad_fn
             if parent is None:

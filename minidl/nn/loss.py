@@ -62,7 +62,7 @@ class CrossEntropy(Function):
 
     log pₙ = xₙ − log Σ_c exp(xₙc)                       (log-sum-exp, shifted by the max)
     qₙ     = (1 − ε) onehot(tₙ) + ε / C                  (label smoothing ε)
-    ℓₙ     = −Σ_c qₙc log pₙc,   ℓₙ = 0 where tₙ = ignore_index
+    ℓₙ     = −Σ_c qₙc log pₙc,   ℓₙ = 0 where tₙ = ignore_index  (None: ignore nothing)
     L      = Σₙ ℓₙ / (number of targets not ignored)    (reduction="mean")
     dL/dxₙ = (softmax(xₙ) − qₙ) / (that number)          (Σ_c qₙc = 1)
     """
@@ -70,8 +70,8 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, logits, target, ignore_index, label_smoothing, reduction):
         n, c = logits.shape
-        keep = target != ignore_index
-        if keep.all():
+        keep = None if ignore_index is None else target != ignore_index
+        if keep is None or keep.all():
             keep, safe, count = None, target, n  # the common case: no mask needed
         else:
             safe, count = np.where(keep, target, 0), int(keep.sum())
@@ -127,8 +127,11 @@ def _target_array(target):
 
 
 def _check_classes(t, c, ignore_index):
-    if t.size == 0 or (t.min() >= 0 and t.max() < c):
-        return
+    """Raise on a target outside [0, C) that is not ignore_index; True if a target is ignored."""
+    # one comparison checks 0 <= t < C: as unsigned, negative ids become huge
+    unsigned = (t if t.dtype == np.int64 else t.astype(np.int64)).view(np.uint64)
+    if (unsigned < c).all():
+        return 0 <= ignore_index < c and bool((t == ignore_index).any())
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -136,6 +139,7 @@ def _check_classes(t, c, ignore_index):
             f"cross_entropy: target {int(t[i])} (at position {i}) out of range for {c} classes "
             f"(expected 0 <= target < {c}, or ignore_index={ignore_index})"
         )
+    return True
 
 
 def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -156,8 +160,9 @@ def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoo
             f"cross_entropy: target of shape {t.shape} does not match input of shape "
             f"{input.shape}; expected a target of shape ({n},)"
         )
-    _check_classes(t, c, ignore_index)
-    return CrossEntropy.apply(input, t, ignore_index, float(label_smoothing), reduction)
+    masked = _check_classes(t, c, ignore_index)
+    ignore = ignore_index if masked else None  # None: no target to leave out
+    return CrossEntropy.apply(input, t, ignore, float(label_smoothing), reduction)
 
 
 class MSELoss(Module):

@@ -120,6 +120,12 @@ def test_cross_entropy_errors_name_the_problem():
         F.cross_entropy(x, minidl.tensor([0, 4, 1]))
     with pytest.raises(IndexError, match="target -1"):
         F.cross_entropy(x, minidl.tensor([0, -1, 1]))
+    for dtype in (np.int8, np.int32, np.uint8):  # not only int64: the range check casts
+        with pytest.raises(IndexError, match="target 9"):
+            F.cross_entropy(x, np.array([0, 9, 1], dtype))
+    with pytest.raises(IndexError, match="target -3"):
+        F.cross_entropy(x, np.array([0, -3, 1], np.int32))
+    assert F.cross_entropy(x, np.array([0, 3, 1], np.uint8)).item() == pytest.approx(np.log(4))
     with pytest.raises(TypeError, match="integer class indices.*float32"):
         F.cross_entropy(x, minidl.tensor([0.0, 1.0, 2.0]))
     with pytest.raises(
