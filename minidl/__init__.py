@@ -36,6 +36,7 @@ from minidl.ops import (
     cat,
     chunk,
     clamp,
+    clone,
     div,
     exp,
     expand,

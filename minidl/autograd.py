@@ -27,6 +27,7 @@ __all__ = [
     "OPS",
     "unbroadcast",
     "ScatterGrad",
+    "note_write",
 ]
 
 
@@ -230,6 +231,49 @@ class Node:
         return f"<{self.name}>"
 
 
+class _Writes:
+    last = 0  # creation number of the most recent in-place write anywhere (see note_write)
+
+
+def note_write(tensor):
+    """Record that ``tensor``'s array was just written in place (``t[i] = v``, an optimizer step).
+
+    A write takes a number from the same counter as recorded ops, so "written
+    after op N ran" is ``tensor._written_at > N.seq``.  Backward then refuses an
+    op whose saved input or output was overwritten: its gradient would silently
+    use the new values (PyTorch's "modified by an inplace operation" error).
+    Writes through ``.data`` or NumPy are not seen, as in PyTorch.
+    """
+    seq = _next_id()
+    tensor._written_at = seq
+    _Writes.last = seq
+    node = tensor.grad_fn
+    if node is not None and node.inputs is not None:
+        # the op that produced it may have saved its output (tanh, exp, sigmoid keep y)
+        node.__dict__.setdefault("written_outputs", []).append(tensor.data)
+
+
+def _check_saved_unchanged(node):
+    """Raise if an array ``node`` saved for backward was written in place after it ran."""
+    saved = [s for s in node.saved_tensors if isinstance(s, np.ndarray)]
+    if not saved:
+        return
+    culprits = [
+        (f"input {k}", inp.data)
+        for k, inp in enumerate(node.inputs)
+        if isinstance(inp, Tensor) and inp._written_at > node.seq
+    ]
+    culprits += [("output", a) for a in node.__dict__.get("written_outputs", ())]
+    for what, array in culprits:
+        if any(np.shares_memory(s, array) for s in saved):
+            raise RuntimeError(
+                f"backward: {node.name} needs the value its {what} (shape {array.shape}, "
+                f"{array.dtype}) had when the op ran, but it was modified in place afterwards "
+                "(t[...] = v, or an optimizer step before this backward); call backward "
+                "first, or write into a copy made before the op (t.clone())"
+            )
+
+
 class ScatterGrad:
     """Gradient of ``x[index]``: zeros of x's shape with ``values`` added at ``index``.
 
@@ -397,6 +441,8 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 "backward if you need to go through it again"
             )
         got = pending.pop(node)
+        if node.seq < _Writes.last:  # something was written in place since this op ran
+            _check_saved_unchanged(node)
         if node.out_meta is None:
             grad = got if type(got) is np.ndarray else _value(got)
             if node.retained:

@@ -67,7 +67,15 @@ class Tensor:
     produced the tensor (None for leaves).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_out_index", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "_out_index",
+        "_written_at",  # when it was last written in place (0: never); see autograd.note_write
+        "__weakref__",
+    )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -78,6 +86,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._out_index = 0
+        self._written_at = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -91,6 +100,7 @@ class Tensor:
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._out_index = out_index
+        t._written_at = 0
         return t
 
     # ----- properties ------------------------------------------------------
@@ -167,6 +177,10 @@ class Tensor:
     def detach(self):
         """A new leaf sharing this tensor's data, cut from the graph."""
         return Tensor._make(self.data)
+
+    def clone(self):
+        """A copy in its own memory, still in the graph (the gradient flows back to self)."""
+        return _ops.clone(self)
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -291,6 +305,7 @@ class Tensor:
                 "its gradient; do it under minidl.no_grad() or build a new tensor"
             )
         self.data[index] = value.data if isinstance(value, Tensor) else value
+        _autograd.note_write(self)
 
     # comparisons: boolean tensors, never part of a graph
     def __eq__(self, other):

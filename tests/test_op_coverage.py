@@ -43,6 +43,7 @@ HYPOTHESIS_TESTED = {
     "Cat",
     "Stack",
     "Split",
+    "Clone",
     "Softmax",
     "LogSoftmax",
     "LogSumExp",
@@ -57,7 +58,7 @@ PUBLIC_GRADCHECKED = {
     "test_ops_reduce": {"sum", "mean", "max", "min", "amax", "amin"},
     "test_ops_linalg": {"matmul"},
     "test_ops_shape": {"reshape", "view", "flatten", "permute", "transpose", "squeeze"}
-    | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk"},
+    | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk", "clone"},
     "test_ops_nn": {"softmax", "log_softmax", "logsumexp"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin"}

@@ -43,6 +43,16 @@ def test_reshape_and_view_grad_matches_central_difference(args):
     assert gradcheck(lambda t: t.view(*new), (leaf(x),))
 
 
+@given(x=shapes().flatmap(arrays))
+def test_clone_copies_into_new_memory_and_its_grad_matches_central_difference(x):
+    t = leaf(x)
+    y = minidl.clone(t)
+    np.testing.assert_array_equal(y.data, x)
+    assert not np.shares_memory(y.data, t.data)
+    assert y.grad_fn is not None
+    assert gradcheck(lambda a: a.clone() * a, (leaf(x),))  # d(x·x)/dx = 2x via both paths
+
+
 @given(x=shapes().flatmap(arrays), data=st.data())
 def test_flatten_grad_matches_central_difference(x, data):
     if x.ndim:

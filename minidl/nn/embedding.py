@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minidl.autograd import Function
+from minidl.autograd import Function, no_grad
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 from minidl.tensor import Tensor, get_default_dtype
@@ -90,7 +90,8 @@ class Embedding(Module):
         )
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            with no_grad():
+                self.weight[padding_idx] = 0
 
     def forward(self, input):
         idx = _check_indices(input, self.num_embeddings, "Embedding")

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from minidl.autograd import no_grad
+from minidl.autograd import no_grad, note_write
 from minidl.random import generator
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
 def _fill(tensor, values):
     with no_grad():
         tensor.data[...] = values
+    note_write(tensor)
     return tensor
 
 

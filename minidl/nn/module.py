@@ -12,6 +12,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from minidl.autograd import note_write
 from minidl.tensor import Tensor, as_array
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
@@ -31,6 +32,7 @@ class Parameter(Tensor):
         self.grad = None
         self.grad_fn = None
         self._out_index = 0
+        self._written_at = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -203,7 +205,12 @@ class Module:
         them all; a shape mismatch is always an error.  Nothing is changed
         unless every check passes.  Returns ``(missing_keys, unexpected_keys)``.
         """
-        own = self.state_dict()
+        own = OrderedDict(
+            (f"{mod_name}.{n}" if mod_name else n, p)
+            for mod_name, m in self.named_modules()
+            for n, p in m._parameters.items()
+            if p is not None
+        )
         name = type(self).__name__
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -229,7 +236,8 @@ class Module:
                 f"Error(s) in loading state_dict for {name}:\n    " + "\n    ".join(problems)
             )
         for key, arr in values.items():
-            own[key].data[...] = arr  # own[key] shares the parameter's array
+            own[key].data[...] = arr
+            note_write(own[key])  # a graph recorded before this load can no longer backward
         return _IncompatibleKeys(missing, unexpected)
 
     # ----- display ---------------------------------------------------------

@@ -27,6 +27,7 @@ from minidl.ops.reduce import amax, amin, argmax, argmin, max, mean, min, sum
 from minidl.ops.shape import (
     cat,
     chunk,
+    clone,
     expand,
     flatten,
     index,

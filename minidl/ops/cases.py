@@ -172,6 +172,9 @@ CASES = [
         ("Reshape",),
     ),
     GradCase(
+        "clone", _unary(lambda x: x.clone() * x, (3, 4)), "(3, 4): clone(x) ⊙ x", ("Clone", "Mul")
+    ),
+    GradCase(
         "permute",
         _unary(lambda x: x.permute(2, 0, 1), (2, 3, 4)),
         "(2, 3, 4) → (4, 2, 3)",

@@ -128,6 +128,18 @@ class Split(Function):
         return np.concatenate(grads, axis=ctx.dim), None, None
 
 
+class Clone(Function):
+    """y = a copy of x in new memory;  dy/dx = 1"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
 # ----- functional forms -----------------------------------------------------
 
 
@@ -138,6 +150,11 @@ def reshape(x, *shape):
 
 
 view = reshape
+
+
+def clone(x):
+    """A copy of x in its own memory; the gradient flows back to x (as in PyTorch)."""
+    return Clone.apply(as_tensor("clone", x))
 
 
 def flatten(x, start_dim=0, end_dim=-1):

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from minidl.autograd import enable_grad, no_grad
+from minidl.autograd import enable_grad, no_grad, note_write
 from minidl.tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -94,6 +94,7 @@ class Optimizer:
                             f"for a parameter of shape {p.data.shape}"
                         )
                     self._update(p, g, group)
+                    note_write(p)  # a graph recorded before this step can no longer backward
         return loss
 
     def _check_group(self, group):

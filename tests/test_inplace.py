@@ -1,0 +1,98 @@
+"""Backward refuses an op whose saved input or output was overwritten in place after it ran.
+
+Without the check the gradient silently uses the new values (here: x̃ instead
+of x in dL/dw = x).  Writes that change nothing backward needs stay allowed.
+"""
+
+import numpy as np
+import pytest
+
+import minidl
+from minidl import nn
+
+
+def leaf(values):
+    return minidl.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+def test_writing_a_saved_input_after_the_op_is_an_error_naming_the_op():
+    w = leaf([1.0, 2.0, 3.0])
+    x = minidl.tensor([4.0, 5.0, 6.0], dtype=np.float64)
+    loss = (w * x).sum()
+    x[0] = 10.0  # dL/dw = x: backward would read 10 where the forward used 4
+    with pytest.raises(RuntimeError, match=r"MulBackward needs the value its input 1 \(shape"):
+        loss.backward()
+
+
+def test_writing_a_parameter_between_forward_and_backward_is_an_error():
+    w = leaf([1.0, 2.0])
+    loss = (w * w).sum()
+    with minidl.no_grad():
+        w[1] = 0.0
+    with pytest.raises(RuntimeError, match="modified in place afterwards"):
+        loss.backward()
+
+
+def test_writing_a_saved_output_is_an_error():
+    x = leaf([0.5, -1.0])
+    y = x.tanh()  # backward uses 1 − y²
+    with minidl.no_grad():
+        y[0] = 0.0
+    with pytest.raises(RuntimeError, match="TanhBackward needs the value its output"):
+        y.sum().backward()
+
+
+def test_a_write_backward_does_not_depend_on_is_allowed():
+    w = leaf([1.0, 2.0])
+    x = minidl.tensor([3.0, 4.0], dtype=np.float64)
+    z = (x + w).sum()  # Add saves nothing
+    x[0] = 100.0
+    z.backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])
+
+
+def test_a_write_before_the_op_is_used_with_its_new_value():
+    w = leaf([1.0, 2.0])
+    x = minidl.tensor([3.0, 4.0], dtype=np.float64)
+    x[0] = 7.0
+    (w * x).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [7.0, 4.0])
+
+
+def test_an_optimizer_step_before_a_second_backward_through_the_graph_is_an_error():
+    w = leaf([1.0, 2.0])
+    opt = minidl.optim.SGD([w], lr=0.1)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    opt.step()  # w changed: a second pass would differentiate at the new w with the old graph
+    with pytest.raises(RuntimeError, match="MulBackward"):
+        loss.backward()
+
+
+def test_training_loop_with_steps_between_graphs_runs_and_matches_the_closed_form():
+    # L(w) = Σ w²: each SGD step multiplies w by (1 − 2·lr)
+    w = leaf([1.0, -2.0])
+    opt = minidl.optim.SGD([w], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) * 0.8**3, rtol=1e-12)
+
+
+def test_the_fused_lstm_refuses_weights_loaded_between_forward_and_backward():
+    lstm = nn.LSTM(3, 4).double()
+    snapshot = {k: v.data.copy() for k, v in lstm.state_dict().items()}
+    out, (h_n, _) = lstm(minidl.tensor(np.ones((2, 1, 3))))
+    lstm.load_state_dict(snapshot)  # in place: the saved W_hh array is overwritten
+    with pytest.raises(RuntimeError, match="LSTMLayerBackward needs the value its input"):
+        h_n.sum().backward()
+
+
+def test_clone_before_writing_keeps_the_gradient_right():
+    w = leaf([1.0, 2.0])
+    x = minidl.tensor([3.0, 4.0], dtype=np.float64)
+    loss = (w * x.clone()).sum()
+    x[0] = 10.0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
