@@ -6,11 +6,14 @@ initialised U(−1/√H, 1/√H).
 """
 
 import math
+import numbers
+import warnings
 
 import numpy as np
 
 from minidl import ops
 from minidl.nn import init
+from minidl.nn.activation import dropout
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
@@ -80,10 +83,18 @@ class LSTM(Module):
     returns ``output, (h_n, c_n)``: output (T, B, H) (the last layer's h_t for
     every t; (B, T, H) with ``batch_first``), h_n and c_n (num_layers, B, H)
     (every layer's last state).  A missing ``(h0, c0)`` means zeros.
+    An unbatched x (T, E) — with either ``batch_first`` — takes h0, c0 of shape
+    (num_layers, H) and returns output (T, H) and h_n, c_n (num_layers, H).
     Parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
     ``bias_hh_l{k}`` as in PyTorch.  Each layer runs as one fused
     :class:`LSTMLayer` (hand-written backpropagation through time).
-    Dropout between layers is not implemented: ``dropout`` must be 0.
+
+    ``dropout=p``: while ``training``, the output sequence of every layer but the
+    last, i.e. the (T, B, H) input of layers 1 … num_layers − 1, goes through
+    dropout (each element zeroed with probability p, the rest scaled by
+    1/(1 − p)), drawn from minidl's generator.  The returned output and h_n, c_n
+    are never dropped; after ``eval()`` nothing is.  With ``num_layers=1`` it has
+    no effect (a warning says so), as in PyTorch.
     """
 
     def __init__(
@@ -99,16 +110,28 @@ class LSTM(Module):
         super().__init__()
         if num_layers < 1:
             raise ValueError(f"LSTM: num_layers must be >= 1, got {num_layers}")
-        if dropout != 0.0:
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, numbers.Real)
+            or not 0.0 <= dropout <= 1.0
+        ):
             raise ValueError(
-                f"LSTM: dropout between layers is not implemented (got dropout={dropout}); "
-                "apply nn.Dropout to the output instead"
+                "LSTM: dropout must be a number in [0, 1] (the probability of zeroing an "
+                f"element), got dropout={dropout!r}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                "dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                stacklevel=2,
             )
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bias = bias
         self.batch_first = batch_first
+        self.dropout = float(dropout)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         H = hidden_size
@@ -128,12 +151,16 @@ class LSTM(Module):
 
     def forward(self, x, hx=None):
         x = as_tensor("LSTM", x)
-        if x.ndim != 3 or x.shape[2] != self.input_size:
-            layout = "(B, T, E)" if self.batch_first else "(T, B, E)"
+        layout = "(B, T, E)" if self.batch_first else "(T, B, E)"
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             raise ValueError(
-                f"LSTM: expected input of shape {layout} with E = {self.input_size}, got {x.shape}"
+                f"LSTM: expected a 2-D (T, E) or 3-D {layout} input with E = {self.input_size}, "
+                f"got shape {x.shape}"
             )
-        if self.batch_first:
+        batched, in_shape = x.ndim == 3, x.shape
+        if not batched:
+            x = x.unsqueeze(1)  # (T, 1, E): time-major whatever batch_first says
+        elif self.batch_first:
             x = x.transpose(0, 1)
         T, B, _ = x.shape
         if T == 0:
@@ -143,21 +170,38 @@ class LSTM(Module):
             zeros = np.zeros(state_shape, x.dtype)
             h0, c0 = zeros, zeros
         else:
-            h0, c0 = hx
+            h0, c0 = (as_tensor("LSTM", s) for s in hx)
+            if batched:
+                expected, names = state_shape, "(num_layers, B, H)"
+            else:
+                expected, names = (self.num_layers, self.hidden_size), "(num_layers, H)"
+            if h0.ndim != len(expected) or c0.ndim != len(expected):
+                kind = f"3-D {layout}" if batched else "2-D (T, E) (unbatched)"
+                raise ValueError(
+                    f"LSTM: for a {kind} input of shape {in_shape}, "
+                    f"h0 and c0 must be {len(expected)}-D {names} = {expected}; "
+                    f"got h0 {h0.shape}, c0 {c0.shape}"
+                )
             for name, s in (("h0", h0), ("c0", c0)):
-                if tuple(s.shape) != state_shape:
+                if tuple(s.shape) != expected:
                     raise ValueError(
-                        f"LSTM: {name} has shape {tuple(s.shape)}, expected "
-                        f"(num_layers, B, H) = {state_shape}"
+                        f"LSTM: {name} has shape {tuple(s.shape)}, expected {names} = {expected}"
                     )
+            if not batched:
+                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
         hs, cs = [], []
         for k in range(self.num_layers):
+            if k > 0:  # the identity unless training with dropout > 0
+                x = dropout(x, self.dropout, self.training)
             x, h_k, c_k = LSTMLayer.apply(x, h0[k], c0[k], *self._layer_weights(k))
             hs.append(h_k)
             cs.append(c_k)
+        h_n, c_n = ops.stack(hs), ops.stack(cs)
+        if not batched:
+            return x.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
         if self.batch_first:
             x = x.transpose(0, 1)
-        return x, (ops.stack(hs), ops.stack(cs))
+        return x, (h_n, c_n)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
@@ -167,4 +211,6 @@ class LSTM(Module):
             s += ", bias=False"
         if self.batch_first:
             s += ", batch_first=True"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
         return s

@@ -1,4 +1,8 @@
-"""LSTM: the fused layer equals LSTMCell unrolled; PyTorch layout; the document's §4 model."""
+"""LSTM: the fused layer equals LSTMCell unrolled; PyTorch layout; dropout between layers;
+unbatched input; the document's §4 model."""
+
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -6,6 +10,7 @@ import pytest
 import minidl
 import minidl as torch
 import minidl.nn as nn
+from minidl.nn.cases import module_fn
 
 
 def _sigmoid(a):
@@ -43,6 +48,9 @@ def test_parameter_names_shapes_and_init_bounds():
     assert list(nn.LSTM(5, 16, bias=False).state_dict()) == ["weight_ih_l0", "weight_hh_l0"]
     assert repr(nn.LSTM(5, 16, num_layers=2, batch_first=True)) == (
         "LSTM(5, 16, num_layers=2, batch_first=True)"
+    )
+    assert repr(nn.LSTM(5, 16, num_layers=2, dropout=0.25)) == (
+        "LSTM(5, 16, num_layers=2, dropout=0.25)"
     )
 
 
@@ -194,12 +202,271 @@ def test_thousand_step_sequence_runs():
 
 def test_bad_inputs_are_clear_errors():
     lstm = nn.LSTM(3, 4, num_layers=2)
-    with pytest.raises(ValueError, match=r"LSTM: expected input of shape \(T, B, E\) with E = 3"):
+    with pytest.raises(
+        ValueError, match=r"LSTM: expected a 2-D \(T, E\) or 3-D \(T, B, E\) input with E = 3"
+    ):
         lstm(minidl.randn(5, 2, 7))
     with pytest.raises(ValueError, match=r"h0 has shape \(1, 2, 4\), expected .* \(2, 2, 4\)"):
         lstm(minidl.randn(5, 2, 3), (minidl.zeros(1, 2, 4), minidl.zeros(1, 2, 4)))
-    with pytest.raises(ValueError, match="dropout"):
-        nn.LSTM(3, 4, dropout=0.2)
+
+
+# ----- dropout between layers ------------------------------------------------------
+
+
+def _unrolled_with_dropout(cells, x, hx, batch_first, p, seed):
+    """What LSTM(dropout=p) computes in training mode, rebuilt independently.
+
+    Each layer is ``_unrolled`` LSTMCell steps (primitive ops, no LSTM.forward, no
+    LSTMLayer); between layers the output is multiplied by keep / (1 − p), with
+    ``keep`` drawn here straight from the freshly seeded generator as DropoutMask's
+    documented rule says (uᵢ ~ U[0, 1) in float32, kept when uᵢ ≥ p, one draw of the
+    time-major (T, B, H) shape per layer boundary, in layer order).  Neither
+    ``dropout`` nor ``DropoutMask`` runs, so a wrong mask, a missing 1/(1 − p), a
+    mask on the wrong layer or on h_n, c_n would all show.  Returns the masks too.
+    """
+    minidl.manual_seed(seed)
+    seq = x.transpose(0, 1) if batch_first else x
+    hs, cs, masks = [], [], []
+    for k, cell in enumerate(cells):
+        if k > 0:
+            keep = minidl.random.generator().random(seq.shape, dtype=np.float32) >= p
+            masks.append(keep)
+            seq = seq * (keep / (1 - p))
+        state = None if hx is None else (hx[0][k : k + 1], hx[1][k : k + 1])
+        seq, (h, c) = _unrolled([cell], seq, state, False)
+        hs.append(h[0])
+        cs.append(c[0])
+    out = seq.transpose(0, 1) if batch_first else seq
+    return out, (minidl.stack(hs), minidl.stack(cs)), masks
+
+
+def _run_and_backward(model, x_data, state_data, weights):
+    """Forward ``model(x, hx)`` (a callable), backward a weighted sum of all outputs;
+    returns (out, h_n, c_n, [grads of x, h0, c0])."""
+    x = minidl.tensor(x_data, requires_grad=True)
+    hx = None
+    if state_data is not None:
+        hx = tuple(minidl.tensor(s, requires_grad=True) for s in state_data)
+    out, (h_n, c_n) = model(x, hx)
+    out_w, h_w, c_w = weights
+    ((out * out_w).sum() + (h_n * h_w).sum() + (c_n * c_w).sum()).backward()
+    grads = [x.grad] + ([] if hx is None else [hx[0].grad, hx[1].grad])
+    return out, h_n, c_n, grads
+
+
+@pytest.mark.parametrize(
+    "num_layers, batch_first, with_state", [(2, False, False), (2, True, True), (3, False, True)]
+)
+def test_training_dropout_equals_cells_with_an_independently_drawn_mask(
+    num_layers, batch_first, with_state
+):
+    rng = np.random.default_rng(10 + num_layers * 4 + batch_first * 2 + with_state)
+    T, B, E, H, p, seed = 6, 3, 4, 5, 0.4, 123
+    lstm = nn.LSTM(E, H, num_layers=num_layers, batch_first=batch_first, dropout=p).double()
+    assert lstm.training
+    cells = _copy_into_cells(lstm)
+    x_data = rng.standard_normal((B, T, E) if batch_first else (T, B, E))
+    state_data = rng.standard_normal((2, num_layers, B, H)) if with_state else None
+    weights = (
+        rng.standard_normal((B, T, H) if batch_first else (T, B, H)),
+        *rng.standard_normal((2, num_layers, B, H)),
+    )
+
+    def fused(x, hx):
+        minidl.manual_seed(seed)
+        return lstm(x, hx)
+
+    masks = []
+
+    def reference(x, hx):
+        out, states, drawn = _unrolled_with_dropout(cells, x, hx, batch_first, p, seed)
+        masks.extend(drawn)
+        return out, states
+
+    got = _run_and_backward(fused, x_data, state_data, weights)
+    ref = _run_and_backward(reference, x_data, state_data, weights)
+    assert len(masks) == num_layers - 1
+    for keep in masks:  # the masks really drop some units and keep others
+        assert 0.2 < 1 - keep.mean() < 0.6
+    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = got, ref
+    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
+    for k, cell in enumerate(cells):
+        for name, _ in cell.named_parameters():
+            fused_grad = getattr(lstm, f"{name}_l{k}").grad.data
+            np.testing.assert_allclose(
+                fused_grad, getattr(cell, name).grad.data, rtol=0, atol=1e-10
+            )
+
+
+def test_dropout_one_feeds_zeros_to_the_next_layer():
+    rng = np.random.default_rng(3)
+    lstm = nn.LSTM(3, 4, num_layers=2, dropout=1).double()
+    assert lstm.dropout == 1.0 and isinstance(lstm.dropout, float)
+    cells = _copy_into_cells(lstm)
+    x = minidl.tensor(rng.standard_normal((5, 2, 3)))
+    out, (h_n, c_n) = lstm(x)
+    zeros_out, (h1, c1) = _unrolled(
+        [cells[1]], minidl.zeros(5, 2, 4, dtype=np.float64), None, False
+    )
+    _, (h0, c0) = _unrolled([cells[0]], x, None, False)
+    np.testing.assert_allclose(out.data, zeros_out.data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(h_n.data, np.concatenate([h0.data, h1.data]), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(c_n.data, np.concatenate([c0.data, c1.data]), rtol=0, atol=1e-12)
+
+
+def test_dropout_is_off_in_eval_mode():
+    rng = np.random.default_rng(4)
+    T, B, E, H = 5, 2, 3, 4
+    with_dropout = nn.LSTM(E, H, num_layers=3, dropout=0.5).double()
+    without = nn.LSTM(E, H, num_layers=3).double()
+    without.load_state_dict(with_dropout.state_dict())
+    x_data = rng.standard_normal((T, B, E))
+    state_data = rng.standard_normal((2, 3, B, H))
+    weights = (rng.standard_normal((T, B, H)), *rng.standard_normal((2, 3, B, H)))
+
+    with_dropout.eval()
+    rng_state = minidl.random.generator().bit_generator.state
+    got = _run_and_backward(with_dropout, x_data, state_data, weights)
+    assert minidl.random.generator().bit_generator.state == rng_state  # nothing drawn
+    ref = _run_and_backward(without, x_data, state_data, weights)
+    for a, b in zip(got[:3] + tuple(got[3]), ref[:3] + tuple(ref[3])):
+        np.testing.assert_array_equal(a.data, b.data)
+    for (name, p), q in zip(with_dropout.named_parameters(), without.parameters()):
+        np.testing.assert_array_equal(p.grad.data, q.grad.data, err_msg=name)
+
+    # and back in training mode the same call differs (the dropout is real)
+    with_dropout.train()
+    out, _ = with_dropout(minidl.tensor(x_data))
+    assert not np.allclose(out.data, ref[0].data)
+
+
+def test_dropout_gradients_pass_gradcheck():
+    minidl.manual_seed(0)
+    lstm = nn.LSTM(2, 3, num_layers=3, batch_first=True, dropout=0.5)
+
+    def call(m, x, h0, c0):
+        minidl.manual_seed(11)  # the same masks at every finite-difference evaluation
+        out, (h, c) = m(x, (h0, c0))
+        return out, h, c
+
+    fn, params = module_fn(lstm, call)
+    rng = np.random.default_rng(5)
+    x, h0, c0 = (
+        minidl.tensor(rng.standard_normal(shape), requires_grad=True)
+        for shape in [(2, 3, 2), (3, 2, 3), (3, 2, 3)]
+    )
+    inputs = (x, h0, c0, *params)
+    dropped = fn(*inputs)[0].data
+    lstm.eval()
+    assert not np.allclose(dropped, fn(*inputs)[0].data)  # the masks change the output
+    lstm.train()
+    assert minidl.gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan"), float("inf"), True, "0.5", None])
+def test_dropout_outside_zero_one_is_an_error(p):
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM: dropout must be a number in \[0, 1\].*got dropout=" + re.escape(repr(p)),
+    ):
+        nn.LSTM(3, 4, num_layers=2, dropout=p)
+
+
+def test_single_layer_dropout_warns_and_does_nothing():
+    with pytest.warns(UserWarning, match="adds dropout after all but last recurrent layer"):
+        lstm = nn.LSTM(3, 4, dropout=0.5).double()
+    plain = nn.LSTM(3, 4).double()
+    plain.load_state_dict(lstm.state_dict())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning for dropout=0 or for 2 layers
+        nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+        nn.LSTM(3, 4, dropout=0)
+    assert lstm.training
+    x = minidl.tensor(np.random.default_rng(6).standard_normal((5, 2, 3)))
+    rng_state = minidl.random.generator().bit_generator.state
+    out, (h, c) = lstm(x)
+    assert minidl.random.generator().bit_generator.state == rng_state
+    ref_out, (ref_h, ref_c) = plain(x)
+    for a, b in [(out, ref_out), (h, ref_h), (c, ref_c)]:
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+# ----- unbatched input (T, E) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_unbatched_input_equals_a_batch_of_one(batch_first, with_state):
+    # reference: the same weights as LSTMCell steps on the batch of one x[:, None, :]
+    # (time-major: with no batch dim the layout is (T, E) whatever batch_first says)
+    rng = np.random.default_rng(20 + 2 * batch_first + with_state)
+    T, E, H, L = 6, 4, 5, 2
+    lstm = nn.LSTM(E, H, num_layers=L, batch_first=batch_first).double()
+    cells = _copy_into_cells(lstm)
+    x_data = rng.standard_normal((T, E))
+    state_data = rng.standard_normal((2, L, H)) if with_state else None
+    weights = (rng.standard_normal((T, H)), *rng.standard_normal((2, L, H)))
+
+    def batch_of_one(x, hx):
+        hx = None if hx is None else (hx[0][:, None, :], hx[1][:, None, :])
+        out, (h_n, c_n) = _unrolled(cells, x[:, None, :], hx, False)
+        return out[:, 0, :], (h_n[:, 0, :], c_n[:, 0, :])
+
+    got = _run_and_backward(lstm, x_data, state_data, weights)
+    ref = _run_and_backward(batch_of_one, x_data, state_data, weights)
+    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = got, ref
+    assert out.shape == (T, H) and h_n.shape == c_n.shape == (L, H)
+    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
+    for k, cell in enumerate(cells):
+        for name, _ in cell.named_parameters():
+            fused_grad = getattr(lstm, f"{name}_l{k}").grad.data
+            np.testing.assert_allclose(
+                fused_grad, getattr(cell, name).grad.data, rtol=0, atol=1e-10
+            )
+
+
+def test_unbatched_gradients_pass_gradcheck():
+    minidl.manual_seed(0)
+    lstm = nn.LSTM(2, 3, num_layers=2, batch_first=True)
+    fn, params = module_fn(lstm, lambda m, x, h0, c0: (lambda o, s: (o, *s))(*m(x, (h0, c0))))
+    rng = np.random.default_rng(7)
+    x, h0, c0 = (
+        minidl.tensor(rng.standard_normal(shape), requires_grad=True)
+        for shape in [(4, 2), (2, 3), (2, 3)]
+    )
+    assert [o.shape for o in fn(x, h0, c0, *params)] == [(4, 3), (2, 3), (2, 3)]
+    assert minidl.gradcheck(fn, (x, h0, c0, *params))
+
+
+def test_bad_input_and_state_ranks_are_clear_errors():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    z2, z3 = minidl.zeros(2, 4), minidl.zeros(2, 1, 4)
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM: for a 3-D \(T, B, E\) input of shape \(5, 1, 3\), h0 and c0 must be 3-D "
+        r"\(num_layers, B, H\) = \(2, 1, 4\); got h0 \(2, 4\), c0 \(2, 4\)",
+    ):
+        lstm(minidl.randn(5, 1, 3), (z2, z2))
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM: for a 2-D \(T, E\) \(unbatched\) input of shape \(5, 3\), h0 and c0 "
+        r"must be 2-D \(num_layers, H\) = \(2, 4\); got h0 \(2, 1, 4\), c0 \(2, 1, 4\)",
+    ):
+        lstm(minidl.randn(5, 3), (z3, z3))
+    with pytest.raises(ValueError, match=r"must be 2-D .* got h0 \(2, 4\), c0 \(2, 1, 4\)"):
+        lstm(minidl.randn(5, 3), (z2, z3))
+    with pytest.raises(ValueError, match=r"h0 has shape \(1, 4\), expected \(num_layers, H\)"):
+        lstm(minidl.randn(5, 3), (minidl.zeros(1, 4), minidl.zeros(1, 4)))
+    layout = re.escape("2-D (T, E) or 3-D (B, T, E) input with E = 3")
+    for shape in [(3,), (2, 5, 2, 3), (5, 7)]:
+        with pytest.raises(ValueError, match=layout + re.escape(f", got shape {shape}")):
+            nn.LSTM(3, 4, batch_first=True)(minidl.randn(*shape))
+    with pytest.raises(ValueError, match="empty"):
+        lstm(minidl.zeros(0, 3))
 
 
 # ----- the document's §4 model, verbatim except the import line ------------------
