@@ -9,7 +9,7 @@ alternate minidl / reference (/ torch), so that a slow spell of the machine
 hits all of them alike.  The table shows medians and the ratio minidl /
 reference; W3 also per op.  Peak memory of one W1 step is measured with
 tracemalloc (everything alive during the step: parameters, optimizer state,
-workspaces, graph), separately from the timings.
+the graph), separately from the timings.
 """
 
 import argparse
