@@ -62,6 +62,22 @@ def test_max_shares_the_gradient_equally_between_ties():
     x = leaf([2.0, 7.0, 7.0, 1.0])
     x.amax().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5, 0.0])
+    x = leaf([2.0, 7.0, 7.0, 1.0])
+    minidl.max(x).backward()  # max without dim: a tensor, ties shared (as torch.max(x))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5, 0.0])
+
+
+def test_max_and_min_with_dim_give_a_tie_gradient_to_the_returned_index_only():
+    # PyTorch's rule: max(x, dim) backpropagates to the element its index names
+    data = [[2.0, 7.0, 7.0], [1.0, 1.0, 0.0]]
+    for op, expected_index in [(minidl.max, [1, 0]), (minidl.min, [0, 2])]:
+        x = leaf(data)
+        values, indices = op(x, 1)
+        np.testing.assert_array_equal(indices.data, expected_index)
+        (values * minidl.tensor([10.0, 20.0], dtype=np.float64)).sum().backward()
+        expected = np.zeros((2, 3))
+        expected[[0, 1], expected_index] = [10.0, 20.0]
+        np.testing.assert_array_equal(x.grad.data, expected)
 
 
 def test_sum_gradient_is_ones_of_the_input_shape():

@@ -82,11 +82,16 @@ class Mean(Function):
 
 
 class Max(Function):
-    """y = max x over dims;  dy/dx = 1 at the maximum (shared equally between ties)"""
+    """y = max x over dims;  dy/dx = 1 at the maximum
+
+    Ties share the gradient equally (``amax``, ``max(x)``), or, with
+    ``to_index=True`` (``max(x, dim)``, which also returns the index), all of it
+    goes to the first maximum, the element the index names: PyTorch's rules.
+    """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        return _extreme_forward(ctx, x, dims, keepdim, np.max)
+    def forward(ctx, x, dims, keepdim, to_index):
+        return _extreme_forward(ctx, x, dims, keepdim, np.max, np.argmax if to_index else None)
 
     @staticmethod
     def backward(ctx, grad):
@@ -94,30 +99,36 @@ class Max(Function):
 
 
 class Min(Function):
-    """y = min x over dims;  dy/dx = 1 at the minimum (shared equally between ties)"""
+    """y = min x over dims;  dy/dx = 1 at the minimum (ties as in :class:`Max`)"""
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        return _extreme_forward(ctx, x, dims, keepdim, np.min)
+    def forward(ctx, x, dims, keepdim, to_index):
+        return _extreme_forward(ctx, x, dims, keepdim, np.min, np.argmin if to_index else None)
 
     @staticmethod
     def backward(ctx, grad):
         return _extreme_backward(ctx, grad)
 
 
-def _extreme_forward(ctx, x, dims, keepdim, reduce):
+def _extreme_forward(ctx, x, dims, keepdim, reduce, arg):
     if x.size == 0:
         raise op_error(ValueError, f"{reduce.__name__}: tensor of shape {x.shape} is empty")
     y = reduce(x, axis=dims, keepdims=True)
-    hit = x == y
-    ctx.save_for_backward(hit / hit.sum(axis=dims, keepdims=True).astype(x.dtype))
+    if arg is None:
+        hit = x == y
+        share = hit / hit.sum(axis=dims, keepdims=True).astype(x.dtype)
+    else:  # one axis: a one-hot at the index arg returns
+        (axis,) = dims
+        share = np.zeros_like(x)
+        np.put_along_axis(share, arg(x, axis=axis, keepdims=True), 1, axis=axis)
+    ctx.save_for_backward(share)
     ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
     return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
 
 
 def _extreme_backward(ctx, grad):
     (share,) = ctx.saved_tensors
-    return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None
+    return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None, None
 
 
 def sum(x, dim=None, keepdim=False):
@@ -137,27 +148,33 @@ def mean(x, dim=None, keepdim=False):
 def amax(x, dim=None, keepdim=False):
     """Maximum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amax", x)
-    return Max.apply(x, normalize_dims("amax", dim, x.ndim), keepdim)
+    return Max.apply(x, normalize_dims("amax", dim, x.ndim), keepdim, False)
 
 
 def amin(x, dim=None, keepdim=False):
     """Minimum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amin", x)
-    return Min.apply(x, normalize_dims("amin", dim, x.ndim), keepdim)
+    return Min.apply(x, normalize_dims("amin", dim, x.ndim), keepdim, False)
 
 
 def max(x, dim=None, keepdim=False):
-    """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``."""
+    """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
+    and the gradient of those values goes to the indexed elements only."""
     if dim is None:
         return amax(x)
-    return MaxResult(amax(x, dim, keepdim), argmax(x, dim, keepdim))
+    x = as_tensor("max", x)
+    d = (single_dim("max", dim, x.ndim),)
+    return MaxResult(Max.apply(x, d, keepdim, True), argmax(x, dim, keepdim))
 
 
 def min(x, dim=None, keepdim=False):
-    """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``."""
+    """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
+    and the gradient of those values goes to the indexed elements only."""
     if dim is None:
         return amin(x)
-    return MaxResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
+    x = as_tensor("min", x)
+    d = (single_dim("min", dim, x.ndim),)
+    return MaxResult(Min.apply(x, d, keepdim, True), argmin(x, dim, keepdim))
 
 
 def argmax(x, dim=None, keepdim=False):
