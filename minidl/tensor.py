@@ -235,42 +235,42 @@ class Tensor:
 
     # ----- arithmetic ------------------------------------------------------
     def __add__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Add.apply(self, other)
         return _ops.add(self, other)
 
     def __radd__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Add.apply(other, self)
         return _ops.add(other, self)
 
     def __sub__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Sub.apply(self, other)
         return _ops.sub(self, other)
 
     def __rsub__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Sub.apply(other, self)
         return _ops.sub(other, self)
 
     def __mul__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Mul.apply(self, other)
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other):
             return _ew.Mul.apply(other, self)
         return _ops.mul(other, self)
 
     def __truediv__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other, float_only=True):
             return _ew.Div.apply(self, other)
         return _ops.div(self, other)
 
     def __rtruediv__(self, other):
-        if type(other) in _PLAIN:
+        if _no_promotion(self, other, float_only=True):
             return _ew.Div.apply(other, self)
         return _ops.div(other, self)
 
@@ -468,5 +468,13 @@ from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wrap
 from minidl import ops as _ops  # noqa: E402
 from minidl.ops import elementwise as _ew  # noqa: E402
 
-# operands the arithmetic operators hand straight to the op (the common, hot case)
-_PLAIN = frozenset({Tensor, float, int})
+
+def _no_promotion(t, other, float_only=False):
+    """True when NumPy's dtype for t ⊙ other is already PyTorch's (``ops.result_dtype``),
+    so the operator can call the op directly: the common, hot case."""
+    k = type(other)
+    if float_only and t.data.dtype.kind != "f":
+        return False  # int / int is a float in PyTorch, and NumPy's float64
+    if k is Tensor:
+        return other.data.dtype is t.data.dtype
+    return k is int or (k is float and t.data.dtype.kind == "f")

@@ -7,7 +7,7 @@ the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.tensor import Tensor, as_array
+from minidl.tensor import Tensor, as_array, get_default_dtype
 
 
 def operand(op, x):
@@ -31,6 +31,61 @@ def as_tensor(op, x):
     """Like :func:`operand`, but always a Tensor (for ops whose first input is a tensor)."""
     x = operand(op, x)
     return x if isinstance(x, Tensor) else Tensor._make(as_array(x, op=op))
+
+
+# category of a dtype kind or a Python number type: bool < integer < float
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, bool: 0, int: 1, float: 2}
+
+
+def result_dtype(a, b, true_divide=False):
+    """PyTorch's dtype for a ⊙ b, where each is a Tensor or a Python number.
+
+    Of bool < integer < float, the higher category's dtype wins: int64 ⊙ float32
+    is float32 (NumPy says float64) and an integer tensor ⊙ a Python float is the
+    default float dtype.  Within one category NumPy's rule stands (float32 ⊙
+    float64 → float64), except that a 0-d tensor yields to one with dimensions
+    (float32 ⊙ 0-d float64 → float32).  ``true_divide``: integers give the
+    default float dtype (7 / 2 = 3.5).
+    """
+    if not isinstance(a, Tensor):
+        a, b = b, a  # a is a tensor: an op always has one
+    da = a.data.dtype
+    if isinstance(b, Tensor):
+        db = b.data.dtype
+        ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+        if ca != cb:
+            d = da if ca > cb else db
+        elif da == db or b.data.ndim == 0 < a.data.ndim:
+            d = da
+        elif a.data.ndim == 0 < b.data.ndim:
+            d = db
+        else:
+            d = np.result_type(da, db)
+    else:
+        cb = _CATEGORY[type(b)]
+        if cb <= _CATEGORY[da.kind]:
+            d = da
+        else:
+            d = get_default_dtype() if cb == 2 else np.dtype(np.int64)
+    if true_divide and d.kind != "f":
+        d = get_default_dtype()
+    return d
+
+
+def promote(a, b, true_divide=False):
+    """(a, b) with every tensor cast to :func:`result_dtype` (a differentiable cast)."""
+    d = result_dtype(a, b, true_divide)
+    if isinstance(a, Tensor) and a.data.dtype != d:
+        a = cast(a, d)
+    if isinstance(b, Tensor) and b.data.dtype != d:
+        b = cast(b, d)
+    return a, b
+
+
+def as_float_tensor(op, x):
+    """``as_tensor``, with integers and bools turned into the default float (exp, log, …)."""
+    x = as_tensor(op, x)
+    return x if x.data.dtype.kind == "f" else Tensor._make(x.data.astype(get_default_dtype()))
 
 
 class Add(Function):
@@ -318,24 +373,31 @@ class Cast(Function):
 # ----- functional forms (minidl.add, minidl.exp, ...) ---------------------
 
 
+def _operands(op, a, b, true_divide=False):
+    a, b = operand(op, a), operand(op, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor._make(as_array(a, op=op))  # two numbers: a tensor, as minidl.tensor makes it
+    return promote(a, b, true_divide)
+
+
 def add(a, b):
     """a + b, broadcasting."""
-    return Add.apply(operand("add", a), operand("add", b))
+    return Add.apply(*_operands("add", a, b))
 
 
 def sub(a, b):
     """a − b, broadcasting."""
-    return Sub.apply(operand("sub", a), operand("sub", b))
+    return Sub.apply(*_operands("sub", a, b))
 
 
 def mul(a, b):
     """a · b elementwise, broadcasting."""
-    return Mul.apply(operand("mul", a), operand("mul", b))
+    return Mul.apply(*_operands("mul", a, b))
 
 
 def div(a, b):
     """a / b elementwise, broadcasting."""
-    return Div.apply(operand("div", a), operand("div", b))
+    return Div.apply(*_operands("div", a, b, true_divide=True))
 
 
 def neg(a):
@@ -345,32 +407,32 @@ def neg(a):
 
 def pow(a, b):
     """a ** b: tensor ** number, number ** tensor or tensor ** tensor."""
-    return Pow.apply(operand("pow", a), operand("pow", b))
+    return Pow.apply(*_operands("pow", a, b))
 
 
 def exp(x):
     """eˣ elementwise."""
-    return Exp.apply(as_tensor("exp", x))
+    return Exp.apply(as_float_tensor("exp", x))
 
 
 def log(x):
     """Natural logarithm elementwise."""
-    return Log.apply(as_tensor("log", x))
+    return Log.apply(as_float_tensor("log", x))
 
 
 def sqrt(x):
     """√x elementwise."""
-    return Sqrt.apply(as_tensor("sqrt", x))
+    return Sqrt.apply(as_float_tensor("sqrt", x))
 
 
 def tanh(x):
     """tanh elementwise."""
-    return Tanh.apply(as_tensor("tanh", x))
+    return Tanh.apply(as_float_tensor("tanh", x))
 
 
 def sigmoid(x):
     """1 / (1 + e⁻ˣ) elementwise."""
-    return Sigmoid.apply(as_tensor("sigmoid", x))
+    return Sigmoid.apply(as_float_tensor("sigmoid", x))
 
 
 def relu(x):
@@ -392,12 +454,12 @@ def clamp(x, min=None, max=None):
 
 def maximum(a, b):
     """Elementwise maximum of two tensors."""
-    return Maximum.apply(operand("maximum", a), operand("maximum", b))
+    return Maximum.apply(*_operands("maximum", a, b))
 
 
 def minimum(a, b):
     """Elementwise minimum of two tensors."""
-    return Minimum.apply(operand("minimum", a), operand("minimum", b))
+    return Minimum.apply(*_operands("minimum", a, b))
 
 
 def where(cond, a, b):
@@ -408,7 +470,7 @@ def where(cond, a, b):
     a, b = operand("where", a), operand("where", b)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor("where", a)  # two Python numbers: the default float dtype, as in tensor()
-    return Where.apply(cond, a, b)
+    return Where.apply(cond, *promote(a, b))
 
 
 def cast(x, dtype):

@@ -1,0 +1,99 @@
+"""Result dtypes follow PyTorch's promotion rules, not NumPy's, where the two differ.
+
+The expected dtypes are PyTorch's documented rules (bool < integer < float; a
+dimensioned tensor beats a 0-d one of the same category; a Python float with an
+integer tensor gives the default dtype; true division of integers gives a float),
+checked once against PyTorch 2.13 by hand.  NumPy gives float64 in most of these
+rows, which would silently double a float32 model's memory and time.
+"""
+
+import operator
+
+import numpy as np
+import pytest
+
+import minidl
+
+
+def _make(spec):
+    if spec[0] == "py":
+        return spec[1]
+    _, dtype, ndim = spec
+    return minidl.tensor(np.ones((2,) * ndim, dtype=dtype))
+
+
+OPERATORS = {
+    "mul": (operator.mul, minidl.mul),
+    "add": (operator.add, minidl.add),
+    "sub": (operator.sub, minidl.sub),
+    "div": (operator.truediv, minidl.div),
+    "pow": (operator.pow, minidl.pow),
+    "maximum": (None, minidl.maximum),
+}
+
+CASES = [
+    # a, b, op, PyTorch's result dtype
+    (("t", "int64", 1), ("t", "float32", 1), "mul", "float32"),
+    (("t", "float32", 1), ("t", "int64", 1), "add", "float32"),
+    (("t", "int32", 1), ("t", "float32", 1), "sub", "float32"),
+    (("t", "bool", 1), ("t", "float32", 1), "mul", "float32"),
+    (("t", "int64", 1), ("py", 1.5), "add", "float32"),
+    (("py", 1.5), ("t", "int64", 1), "sub", "float32"),
+    (("t", "int64", 1), ("py", 2), "mul", "int64"),
+    (("t", "bool", 1), ("py", 2), "add", "int64"),
+    (("t", "bool", 1), ("py", True), "mul", "bool"),
+    (("t", "int64", 1), ("t", "int64", 1), "div", "float32"),
+    (("py", 1), ("t", "int32", 1), "div", "float32"),
+    (("t", "float32", 1), ("t", "float64", 0), "mul", "float32"),
+    (("t", "float64", 0), ("t", "float32", 2), "add", "float32"),
+    (("t", "float32", 1), ("t", "float64", 1), "mul", "float64"),
+    (("t", "int32", 1), ("t", "int64", 1), "add", "int64"),
+    (("t", "int64", 0), ("t", "float32", 1), "mul", "float32"),
+    (("t", "float32", 0), ("t", "int64", 1), "mul", "float32"),
+    (("t", "int64", 1), ("py", 0.5), "pow", "float32"),
+    (("t", "int64", 1), ("t", "float32", 1), "maximum", "float32"),
+]
+
+
+@pytest.mark.parametrize("a, b, op, expected", CASES)
+def test_binary_ops_promote_as_pytorch_does(a, b, op, expected):
+    operator_form, function_form = OPERATORS[op]
+    forms = [function_form] + ([operator_form] if operator_form else [])
+    for form in forms:
+        assert form(_make(a), _make(b)).dtype == np.dtype(expected), form
+
+
+@pytest.mark.parametrize("fn", [minidl.exp, minidl.log, minidl.sqrt, minidl.tanh, minidl.sigmoid])
+def test_float_functions_of_an_integer_tensor_give_the_default_float(fn):
+    x = minidl.tensor([1, 2, 3])
+    out = fn(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, fn(minidl.tensor([1.0, 2.0, 3.0])).data)
+
+
+def test_integer_true_division_is_exact_not_floored():
+    np.testing.assert_array_equal((minidl.tensor([7, -7]) / 2).data, [3.5, -3.5])
+    np.testing.assert_array_equal((minidl.tensor([7]) / minidl.tensor([2])).data, [3.5])
+
+
+def test_a_promoted_operand_still_gets_its_gradient_in_its_own_dtype():
+    # x32 · s, with s a 0-d float64 tensor: the product is float32 (PyTorch's rule),
+    # ds = Σ x and dx = s, each in its tensor's dtype
+    x = minidl.tensor(np.array([1.0, 2.0, 4.0], np.float32), requires_grad=True)
+    s = minidl.tensor(np.array(0.5), dtype=np.float64, requires_grad=True)
+    y = x * s
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert s.grad.dtype == np.float64 and x.grad.dtype == np.float32
+    assert s.grad.item() == 7.0
+    np.testing.assert_array_equal(x.grad.data, [0.5, 0.5, 0.5])
+
+
+def test_masking_float32_activations_with_an_integer_mask_stays_float32():
+    h = minidl.randn(4, 3, requires_grad=True)
+    mask = minidl.tensor([[1], [0], [1], [1]])  # int64
+    out = h * mask
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert h.grad.dtype == np.float32
+    np.testing.assert_array_equal(h.grad.data, np.broadcast_to([[1], [0], [1], [1]], (4, 3)))
