@@ -81,6 +81,18 @@ def _unrolled(cells, x, hx, batch_first):
     return out, (minidl.stack(hs), minidl.stack(cs))
 
 
+def _assert_same_run(lstm, cells, got, ref):
+    """Outputs, states, input gradients and every layer's weight gradients agree to 1e-10."""
+    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = got, ref
+    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
+    for k, cell in enumerate(cells):
+        for name, _ in cell.named_parameters():
+            fused = getattr(lstm, f"{name}_l{k}").grad.data
+            np.testing.assert_allclose(fused, getattr(cell, name).grad.data, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize(
     "num_layers, batch_first, with_state, bias",
     [(n, bf, s, True) for n in (1, 2) for bf in (False, True) for s in (False, True)]
@@ -109,14 +121,7 @@ def test_fused_lstm_equals_lstm_cell_unrolled(num_layers, batch_first, with_stat
         grads = [x.grad] + ([hx[0].grad, hx[1].grad] if with_state else [])
         results.append((out, h_n, c_n, grads))
 
-    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = results
-    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
-    for k, cell in enumerate(cells):
-        for name, _ in cell.named_parameters():
-            fused = getattr(lstm, f"{name}_l{k}").grad.data
-            np.testing.assert_allclose(fused, getattr(cell, name).grad.data, rtol=0, atol=1e-10)
+    _assert_same_run(lstm, cells, *results)
 
 
 @pytest.mark.parametrize("used", [("out",), ("h_n",), ("c_n",), ("h_n", "c_n"), ("out", "c_n")])
@@ -288,16 +293,7 @@ def test_training_dropout_equals_cells_with_an_independently_drawn_mask(
     assert len(masks) == num_layers - 1
     for keep in masks:  # the masks really drop some units and keep others
         assert 0.2 < 1 - keep.mean() < 0.6
-    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = got, ref
-    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
-    for k, cell in enumerate(cells):
-        for name, _ in cell.named_parameters():
-            fused_grad = getattr(lstm, f"{name}_l{k}").grad.data
-            np.testing.assert_allclose(
-                fused_grad, getattr(cell, name).grad.data, rtol=0, atol=1e-10
-            )
+    _assert_same_run(lstm, cells, got, ref)
 
 
 def test_dropout_one_feeds_zeros_to_the_next_layer():
@@ -416,17 +412,9 @@ def test_unbatched_input_equals_a_batch_of_one(batch_first, with_state):
 
     got = _run_and_backward(lstm, x_data, state_data, weights)
     ref = _run_and_backward(batch_of_one, x_data, state_data, weights)
-    (out, h_n, c_n, grads), (ref_out, ref_h, ref_c, ref_grads) = got, ref
+    out, (h_n, c_n) = got[0], got[1:3]
     assert out.shape == (T, H) and h_n.shape == c_n.shape == (L, H)
-    for a, b in [(out, ref_out), (h_n, ref_h), (c_n, ref_c)] + list(zip(grads, ref_grads)):
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-10)
-    for k, cell in enumerate(cells):
-        for name, _ in cell.named_parameters():
-            fused_grad = getattr(lstm, f"{name}_l{k}").grad.data
-            np.testing.assert_allclose(
-                fused_grad, getattr(cell, name).grad.data, rtol=0, atol=1e-10
-            )
+    _assert_same_run(lstm, cells, got, ref)
 
 
 def test_unbatched_gradients_pass_gradcheck():
