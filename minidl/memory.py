@@ -16,7 +16,6 @@ nothing and returns False.
 
 import ctypes
 import os
-import platform
 
 __all__ = ["keep_freed_memory", "is_keeping_freed_memory", "MMAP_THRESHOLD", "TRIM_THRESHOLD"]
 
@@ -32,7 +31,11 @@ _applied = [False]
 
 
 def _mallopt():
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"; absent off glibc
+    except (AttributeError, ValueError, OSError):
+        return None
+    if not libc or not libc.startswith("glibc"):
         return None
     try:
         return ctypes.CDLL(None).mallopt
