@@ -313,6 +313,37 @@ cells = [
     plt.show()
     """),
     md(r"""
+    ## 7. Writing into a tensor after an op has used it
+
+    `backward` computes $\partial L/\partial w = x$ for $L = \sum w \cdot x$ from the `x` that the
+    multiplication **saved** when it ran. Overwrite `x` in place before `backward`, and that
+    gradient would silently use the new values. minidl (like PyTorch) refuses instead, naming the
+    operation and the input that changed:
+    """),
+    code("""
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    x = minidl.tensor([3.0, 4.0])
+    loss = (w * x).sum()  # MulBackward keeps x: dL/dw = x
+    x[0] = 10.0  # overwrite x after the op ran
+    try:
+        loss.backward()
+    except RuntimeError as e:
+        print(e)
+    """),
+    md(r"""
+    A write that no backward depends on is fine (an addition saves nothing), and so is a write made
+    *before* the operation. To keep using a value you are about to overwrite, give the operation a
+    copy: `x.clone()` makes one in new memory (and passes gradients through, if `x` needs any).
+    """),
+    code("""
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    x = minidl.tensor([3.0, 4.0])
+    loss = (w * x.clone()).sum()
+    x[0] = 10.0
+    loss.backward()
+    print("dL/dw =", w.grad, "(the x of the forward pass, 3 and 4)")
+    """),
+    md(r"""
     ## Exercises
 
     Each comes with a check you can run.
