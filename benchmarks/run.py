@@ -6,10 +6,11 @@
 
 Each workload is built once per framework and warmed up; then the timed runs
 alternate minidl / reference (/ torch), so that a slow spell of the machine
-hits all of them alike.  The table shows medians and the ratio minidl /
-reference; W3 also per op.  Peak memory of one W1 step is measured with
-tracemalloc (everything alive during the step: parameters, optimizer state,
-the graph), separately from the timings.
+hits all of them alike.  The table shows medians, the ratio of the medians
+minidl / reference, and the interquartile range of the per-run ratios (how
+much the machine moved); W3 also per op.  Peak memory of one W1 step is
+measured with tracemalloc (everything alive during the step: parameters,
+optimizer state, the graph), separately from the timings.
 """
 
 import argparse
@@ -101,6 +102,15 @@ def torch_available():
     return torch.__version__
 
 
+def ratio_spread(mine, reference):
+    """The middle half of the per-run ratios (run i of one over run i of the other): the noise."""
+    import numpy as np
+
+    ratios = np.array(mine) / np.array(reference)
+    low, high = np.percentile(ratios, [25, 75])
+    return f"{low:.2f}-{high:.2f}"
+
+
 def format_time(seconds):
     return f"{seconds * 1e3:9.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.1f} µs"
 
@@ -135,7 +145,8 @@ def main(argv=None):
     import numpy as np
 
     header = f"{'workload':<12}" + "".join(f"{f + ' median':>18}" for f in frameworks)
-    header += f"{'minidl/ref':>12}" + ("  torch/ref" if "torch" in frameworks else "")
+    header += f"{'minidl/ref':>12}{'per-run IQR':>14}"
+    header += "  torch/ref" if "torch" in frameworks else ""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"numpy {np.__version__}, {os.cpu_count()} cores, load average {load}; "
@@ -151,6 +162,7 @@ def main(argv=None):
         med = {f: statistics.median(t) for f, t in times.items()}
         row = f"{label:<12}" + "".join(f"{format_time(med[f]):>18}" for f in frameworks)
         row += f"{med['minidl'] / med['reference']:>11.2f}x"
+        row += f"{ratio_spread(times['minidl'], times['reference']):>14}"
         if "torch" in frameworks:
             row += f"{med['torch'] / med['reference']:>10.2f}x"
         print(row, flush=True)

@@ -273,3 +273,17 @@ def test_lstm_backward_twice_with_retain_graph_doubles_the_gradient():
     loss.backward()
     for k, p in lstm.named_parameters():
         np.testing.assert_allclose(p.grad.data, 2 * once[k], rtol=1e-6, atol=1e-7)
+
+
+def test_run_prints_the_table_with_ratio_and_spread(capsys):
+    # a smoke test of the command, not a timing test: one quick workload, two runs
+    from benchmarks import run
+
+    run.main(["--only", "W3", "--repeat", "2", "--warmup", "0", "--no-memory"])
+    out = capsys.readouterr().out
+    assert "minidl/ref" in out and "per-run IQR" in out
+    row = next(line for line in out.splitlines() if line.startswith("W3 per-op"))
+    ratio, spread = row.split()[-2:]
+    assert ratio.endswith("x") and float(ratio[:-1]) > 0
+    low, high = (float(v) for v in spread.split("-"))
+    assert 0 < low <= high
