@@ -29,6 +29,8 @@ def operand(op, x):
 
 def as_tensor(op, x):
     """Like :func:`operand`, but always a Tensor (for ops whose first input is a tensor)."""
+    if isinstance(x, Tensor):
+        return x
     x = operand(op, x)
     return x if isinstance(x, Tensor) else Tensor._make(as_array(x, op=op))
 
