@@ -69,8 +69,8 @@ class LSTMLayer(Function):
     instead of 0.15 s).  So after each step their entries below tiny/eps
     (~1e−31 in float32, ~1e−292 in float64) are set to 0, as GPUs flush
     subnormals to zero: the threshold keeps their products with the gate
-    factors normal too.  What is dropped is ~1e−24 of float32's precision
-    below any gradient of ordinary size.
+    factors normal too.  Anything dropped is below 1e−31: added to a gradient
+    entry larger than ~2e−24 it would vanish in float32 rounding anyway.
     """
 
     @staticmethod
