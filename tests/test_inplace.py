@@ -96,3 +96,18 @@ def test_clone_before_writing_keeps_the_gradient_right():
     x[0] = 10.0
     loss.backward()
     np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
+
+
+def test_overwriting_the_targets_or_token_ids_after_the_forward_is_an_error():
+    logits = leaf([[1.0, 2.0], [0.5, -1.0]])
+    target = minidl.tensor([0, 1])
+    loss = nn.functional.cross_entropy(logits, target)
+    target[0] = 1  # dL/dlogits depends on which class each row is
+    with pytest.raises(RuntimeError, match="CrossEntropyBackward needs the value its input 1"):
+        loss.backward()
+    emb = nn.Embedding(5, 2).double()
+    ids = minidl.tensor([[1, 2]])
+    out = emb(ids)
+    ids[0, 0] = 4  # the rows of the table that receive the gradient
+    with pytest.raises(RuntimeError, match="EmbeddingLookupBackward needs the value its input 1"):
+        out.sum().backward()

@@ -60,7 +60,8 @@ def embedding(input, weight, padding_idx=None):
     idx = _check_indices(input, weight.shape[0], "embedding")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
-    return EmbeddingLookup.apply(weight, idx, padding_idx)
+    # the Tensor itself, if given: backward can then tell when its ids were overwritten
+    return EmbeddingLookup.apply(weight, input if isinstance(input, Tensor) else idx, padding_idx)
 
 
 class Embedding(Module):
@@ -95,7 +96,8 @@ class Embedding(Module):
 
     def forward(self, input):
         idx = _check_indices(input, self.num_embeddings, "Embedding")
-        return EmbeddingLookup.apply(self.weight, idx, self.padding_idx)
+        ids = input if isinstance(input, Tensor) else idx  # see embedding()
+        return EmbeddingLookup.apply(self.weight, ids, self.padding_idx)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"

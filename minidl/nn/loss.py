@@ -162,7 +162,9 @@ def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoo
         )
     masked = _check_classes(t, c, ignore_index)
     ignore = ignore_index if masked else None  # None: no target to leave out
-    return CrossEntropy.apply(input, t, ignore, float(label_smoothing), reduction)
+    # the target Tensor itself, if given: backward can then tell when it was overwritten
+    target = target if isinstance(target, Tensor) else t
+    return CrossEntropy.apply(input, target, ignore, float(label_smoothing), reduction)
 
 
 class MSELoss(Module):
