@@ -111,3 +111,12 @@ def test_overwriting_the_targets_or_token_ids_after_the_forward_is_an_error():
     ids[0, 0] = 4  # the rows of the table that receive the gradient
     with pytest.raises(RuntimeError, match="EmbeddingLookupBackward needs the value its input 1"):
         out.sum().backward()
+
+
+def test_overwriting_the_condition_of_where_before_backward_is_an_error():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    cond = minidl.tensor([True, False])
+    out = minidl.where(cond, a, b).sum()
+    cond[1] = True
+    with pytest.raises(RuntimeError, match="WhereBackward needs the value its input 0"):
+        out.backward()

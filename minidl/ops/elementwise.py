@@ -466,12 +466,14 @@ def minimum(a, b):
 
 def where(cond, a, b):
     """Pick from a where cond is true, else from b (cond carries no gradient)."""
-    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
-    if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    if not isinstance(cond, Tensor):
+        cond = Tensor._make(np.asarray(cond))
+    if cond.data.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.data.dtype}")
     a, b = operand("where", a), operand("where", b)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor("where", a)  # two Python numbers: the default float dtype, as in tensor()
+    # cond as a Tensor: backward can then tell when it was overwritten
     return Where.apply(cond, *promote(a, b))
 
 
