@@ -242,7 +242,9 @@ def note_write(tensor):
     after op N ran" is ``tensor._written_at > N.seq``.  Backward then refuses an
     op whose saved input or output was overwritten: its gradient would silently
     use the new values (PyTorch's "modified by an inplace operation" error).
-    Writes through ``.data`` or NumPy are not seen, as in PyTorch.
+    Not seen: writes through ``.data`` or NumPy (as in PyTorch), and, unlike
+    PyTorch, writes through another tensor sharing the memory (a ``detach()``,
+    a view made by indexing) or into an index tensor used as ``x[idx]``.
     """
     seq = _next_id()
     tensor._written_at = seq
