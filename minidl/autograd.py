@@ -11,6 +11,7 @@ always created after the nodes of its inputs.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import weakref
@@ -233,47 +234,56 @@ class Node:
 
 class _Writes:
     last = 0  # creation number of the most recent in-place write anywhere (see note_write)
+    # (number, weak reference to the array owning the written memory), newest last;
+    # a graph older than the last 4096 writes is no longer checked
+    recent = collections.deque(maxlen=4096)
 
 
 def note_write(tensor):
-    """Record that ``tensor``'s array was just written in place (``t[i] = v``, an optimizer step).
+    """Record that ``tensor``'s memory was just written in place (``t[i] = v``, an optimizer step).
 
     A write takes a number from the same counter as recorded ops, so "written
-    after op N ran" is ``tensor._written_at > N.seq``.  Backward then refuses an
-    op whose saved input or output was overwritten: its gradient would silently
-    use the new values (PyTorch's "modified by an inplace operation" error).
-    Not seen: writes through ``.data`` or NumPy (as in PyTorch), and, unlike
-    PyTorch, writes through another tensor sharing the memory (a ``detach()``,
-    a view made by indexing) or into an index tensor used as ``x[idx]``.
+    after op N ran" is "its number > N.seq".  Backward then refuses an op that
+    saved an array sharing memory with the written array, after it ran: its
+    gradient would silently use the new values (PyTorch's "modified by an
+    inplace operation" error).  The whole array that owns the memory counts as
+    written, as PyTorch counts the whole storage, so writes through views and
+    ``detach()`` are seen too.  Writes through ``.data`` or NumPy are not.
     """
     seq = _next_id()
-    tensor._written_at = seq
+    owner = tensor.data
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
     _Writes.last = seq
-    node = tensor.grad_fn
-    if node is not None and node.inputs is not None:
-        # the op that produced it may have saved its output (tanh, exp, sigmoid keep y)
-        node.__dict__.setdefault("written_outputs", []).append(tensor.data)
+    _Writes.recent.append((seq, weakref.ref(owner)))
 
 
 def _check_saved_unchanged(node):
     """Raise if an array ``node`` saved for backward was written in place after it ran."""
     saved = [s for s in node.saved_tensors if isinstance(s, np.ndarray)]
-    if not saved:
-        return
-    culprits = [
-        (f"input {k}", inp.data)
-        for k, inp in enumerate(node.inputs)
-        if isinstance(inp, Tensor) and inp._written_at > node.seq
-    ]
-    culprits += [("output", a) for a in node.__dict__.get("written_outputs", ())]
-    for what, array in culprits:
-        if any(np.shares_memory(s, array) for s in saved):
-            raise RuntimeError(
-                f"backward: {node.name} needs the value its {what} (shape {array.shape}, "
-                f"{array.dtype}) had when the op ran, but it was modified in place afterwards "
-                "(t[...] = v, or an optimizer step before this backward); call backward "
-                "first, or write into a copy made before the op (t.clone())"
-            )
+    for seq, ref in reversed(_Writes.recent):
+        if seq < node.seq:
+            break  # this write and all older ones came before the op ran
+        owner = ref()
+        if owner is None:
+            continue  # freed: no live array shares its memory (a view keeps its base alive)
+        for array in saved:
+            if np.shares_memory(array, owner):
+                raise RuntimeError(_overwritten(node, array))
+
+
+def _overwritten(node, array):
+    what = "output"  # what an op saves is its inputs or its output (tanh keeps y)
+    for k, inp in enumerate(node.inputs):
+        if isinstance(inp, Tensor) and np.shares_memory(inp.data, array):
+            what = f"input {k}"
+            break
+    return (
+        f"backward: {node.name} needs the value its {what} (shape {array.shape}, "
+        f"{array.dtype}) had when the op ran, but it was modified in place afterwards "
+        "(t[...] = v, or an optimizer step before this backward); call backward first, "
+        "or write into a copy made before the op (t.clone())"
+    )
 
 
 class ScatterGrad:

@@ -67,15 +67,7 @@ class Tensor:
     produced the tensor (None for leaves).
     """
 
-    __slots__ = (
-        "data",
-        "grad",
-        "requires_grad",
-        "grad_fn",
-        "_out_index",
-        "_written_at",  # when it was last written in place (0: never); see autograd.note_write
-        "__weakref__",
-    )
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_out_index", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -86,7 +78,6 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._out_index = 0
-        self._written_at = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -100,7 +91,6 @@ class Tensor:
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._out_index = out_index
-        t._written_at = 0
         return t
 
     # ----- properties ------------------------------------------------------

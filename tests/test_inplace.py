@@ -120,3 +120,38 @@ def test_overwriting_the_condition_of_where_before_backward_is_an_error():
     cond[1] = True
     with pytest.raises(RuntimeError, match="WhereBackward needs the value its input 0"):
         out.backward()
+
+
+def test_writing_a_weight_used_through_a_transpose_is_an_error():
+    # MatMul saved w.T, a view of w's memory: the step writes w itself
+    w = leaf([[1.0, 2.0], [3.0, 4.0]])
+    x = leaf([[1.0, 1.0]])
+    loss = (x @ w.T).sum()
+    opt = minidl.optim.SGD([w], lr=0.1)
+    w.grad = minidl.tensor(np.ones((2, 2)))
+    opt.step()
+    with pytest.raises(RuntimeError, match="MatMulBackward needs the value its input 1"):
+        loss.backward()
+
+
+def test_writes_through_detach_or_a_view_are_seen():
+    for write in (
+        lambda t: t.detach().__setitem__(0, 9.0),
+        lambda t: t.detach()[1:].__setitem__(Ellipsis, 9.0),
+    ):
+        w = leaf([1.0, 2.0, 3.0])
+        x = leaf([4.0, 5.0, 6.0])
+        loss = (w * x).sum()
+        write(x)
+        with pytest.raises(RuntimeError, match="MulBackward needs the value its input 1"):
+            loss.backward()
+
+
+def test_a_write_to_other_memory_is_not_mistaken_for_one_to_the_saved_array():
+    w = leaf([1.0, 2.0])
+    x = minidl.tensor([3.0, 4.0], dtype=np.float64)
+    other = minidl.tensor([0.0, 0.0], dtype=np.float64)
+    loss = (w * x).sum()
+    other[0] = 1.0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
