@@ -273,16 +273,16 @@ def _check_saved_unchanged(node):
 
 
 def _overwritten(node, array):
-    what = "output"  # what an op saves is its inputs or its output (tanh keeps y)
+    what = "a value it saved (its output, or an index)"
     for k, inp in enumerate(node.inputs):
         if isinstance(inp, Tensor) and np.shares_memory(inp.data, array):
-            what = f"input {k}"
+            what = f"its input {k}"
             break
     return (
-        f"backward: {node.name} needs the value its {what} (shape {array.shape}, "
-        f"{array.dtype}) had when the op ran, but it was modified in place afterwards "
-        "(t[...] = v, or an optimizer step before this backward); call backward first, "
-        "or write into a copy made before the op (t.clone())"
+        f"backward: {node.name} needs {what} (shape {array.shape}, {array.dtype}) as it was "
+        "when the op ran, but that memory was modified in place afterwards (t[...] = v, or "
+        "an optimizer step before this backward); call backward first, or write into a copy "
+        "made before the op (t.clone())"
     )
 
 

@@ -20,7 +20,7 @@ def test_writing_a_saved_input_after_the_op_is_an_error_naming_the_op():
     x = minidl.tensor([4.0, 5.0, 6.0], dtype=np.float64)
     loss = (w * x).sum()
     x[0] = 10.0  # dL/dw = x: backward would read 10 where the forward used 4
-    with pytest.raises(RuntimeError, match=r"MulBackward needs the value its input 1 \(shape"):
+    with pytest.raises(RuntimeError, match=r"MulBackward needs its input 1 \(shape"):
         loss.backward()
 
 
@@ -38,7 +38,7 @@ def test_writing_a_saved_output_is_an_error():
     y = x.tanh()  # backward uses 1 − y²
     with minidl.no_grad():
         y[0] = 0.0
-    with pytest.raises(RuntimeError, match="TanhBackward needs the value its output"):
+    with pytest.raises(RuntimeError, match=r"TanhBackward needs a value it saved \(its output"):
         y.sum().backward()
 
 
@@ -85,7 +85,7 @@ def test_the_fused_lstm_refuses_weights_loaded_between_forward_and_backward():
     snapshot = {k: v.data.copy() for k, v in lstm.state_dict().items()}
     out, (h_n, _) = lstm(minidl.tensor(np.ones((2, 1, 3))))
     lstm.load_state_dict(snapshot)  # in place: the saved W_hh array is overwritten
-    with pytest.raises(RuntimeError, match="LSTMLayerBackward needs the value its input"):
+    with pytest.raises(RuntimeError, match="LSTMLayerBackward needs its input"):
         h_n.sum().backward()
 
 
@@ -103,13 +103,13 @@ def test_overwriting_the_targets_or_token_ids_after_the_forward_is_an_error():
     target = minidl.tensor([0, 1])
     loss = nn.functional.cross_entropy(logits, target)
     target[0] = 1  # dL/dlogits depends on which class each row is
-    with pytest.raises(RuntimeError, match="CrossEntropyBackward needs the value its input 1"):
+    with pytest.raises(RuntimeError, match="CrossEntropyBackward needs its input 1"):
         loss.backward()
     emb = nn.Embedding(5, 2).double()
     ids = minidl.tensor([[1, 2]])
     out = emb(ids)
     ids[0, 0] = 4  # the rows of the table that receive the gradient
-    with pytest.raises(RuntimeError, match="EmbeddingLookupBackward needs the value its input 1"):
+    with pytest.raises(RuntimeError, match="EmbeddingLookupBackward needs its input 1"):
         out.sum().backward()
 
 
@@ -118,7 +118,7 @@ def test_overwriting_the_condition_of_where_before_backward_is_an_error():
     cond = minidl.tensor([True, False])
     out = minidl.where(cond, a, b).sum()
     cond[1] = True
-    with pytest.raises(RuntimeError, match="WhereBackward needs the value its input 0"):
+    with pytest.raises(RuntimeError, match="WhereBackward needs its input 0"):
         out.backward()
 
 
@@ -130,7 +130,7 @@ def test_writing_a_weight_used_through_a_transpose_is_an_error():
     opt = minidl.optim.SGD([w], lr=0.1)
     w.grad = minidl.tensor(np.ones((2, 2)))
     opt.step()
-    with pytest.raises(RuntimeError, match="MatMulBackward needs the value its input 1"):
+    with pytest.raises(RuntimeError, match="MatMulBackward needs its input 1"):
         loss.backward()
 
 
@@ -143,7 +143,7 @@ def test_writes_through_detach_or_a_view_are_seen():
         x = leaf([4.0, 5.0, 6.0])
         loss = (w * x).sum()
         write(x)
-        with pytest.raises(RuntimeError, match="MulBackward needs the value its input 1"):
+        with pytest.raises(RuntimeError, match="MulBackward needs its input 1"):
             loss.backward()
 
 
@@ -155,3 +155,13 @@ def test_a_write_to_other_memory_is_not_mistaken_for_one_to_the_saved_array():
     other[0] = 1.0
     loss.backward()
     np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
+
+
+def test_overwriting_an_index_tensor_after_indexing_is_an_error():
+    x = leaf([1.0, 2.0, 3.0])
+    idx = minidl.tensor([0, 2])
+    picked = x[idx].sum()
+    idx[0] = 1  # backward would send the gradient to element 1 instead of 0
+    message = r"GetItemBackward needs a value it saved .*\(shape \(2,\), int64\)"
+    with pytest.raises(RuntimeError, match=message):
+        picked.backward()

@@ -81,6 +81,8 @@ class GetItem(Function):
         ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
         # integer arrays may repeat an element; boolean masks and slices never do
         ctx.repeats = any(isinstance(i, np.ndarray) and i.dtype != np.bool_ for i in index)
+        # saved, too, so that backward refuses index arrays overwritten in place after use
+        ctx.save_for_backward(*(i for i in index if isinstance(i, np.ndarray)))
         return y
 
     @staticmethod
