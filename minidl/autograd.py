@@ -251,11 +251,8 @@ def note_write(tensor):
     ``detach()`` are seen too.  Writes through ``.data`` or NumPy are not.
     """
     seq = _next_id()
-    owner = tensor.data
-    while isinstance(owner.base, np.ndarray):
-        owner = owner.base
     _Writes.last = seq
-    _Writes.recent.append((seq, weakref.ref(owner)))
+    _Writes.recent.append((seq, weakref.ref(_owner(tensor.data))))
 
 
 def _check_saved_unchanged(node):
@@ -522,7 +519,10 @@ def _store_retained(node, grads):
 
 
 def _owner(a):
-    return a if a.base is None else a.base
+    """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
 
 
 def _accumulate_leaves(leaves, handed):
@@ -533,7 +533,7 @@ def _accumulate_leaves(leaves, handed):
             continue
         if type(got) is np.ndarray:
             g = got
-            owner = id(g if g.base is None else g.base)
+            owner = id(_owner(g))
             flags = g.flags
             # a broadcast view (zero strides) would make later matmuls skip BLAS, and an
             # op may pass one array to several inputs (Add): two .grads must not share it
