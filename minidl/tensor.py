@@ -289,13 +289,38 @@ class Tensor:
         return _ops.index(self, index)
 
     def __setitem__(self, index, value):
-        if self.requires_grad and _autograd.is_grad_enabled():
-            raise RuntimeError(
-                "setitem: in-place assignment into a tensor that requires grad would corrupt "
-                "its gradient; do it under minidl.no_grad() or build a new tensor"
-            )
+        if _autograd.is_grad_enabled():
+            if self.requires_grad:
+                raise RuntimeError(
+                    "setitem: in-place assignment into a tensor that requires grad would corrupt "
+                    "its gradient; do it under minidl.no_grad() or build a new tensor"
+                )
+            if isinstance(value, Tensor) and value.requires_grad:
+                raise RuntimeError(
+                    "setitem: the value requires grad, and minidl records no in-place op, so "
+                    "its gradient would be lost; build the result out of place (minidl.cat, "
+                    "minidl.stack, minidl.where) or assign value.detach()"
+                )
         self.data[index] = value.data if isinstance(value, Tensor) else value
         _autograd.note_write(self)
+
+    # ----- in-place arithmetic: t += x writes into t's array, like torch's add_ ----------
+    # Without these, Python would run t = t + x: in `for p in params: p -= lr * p.grad`
+    # only the loop variable would change, and the model would silently never train.
+    def __iadd__(self, other):
+        return _in_place(self, "+=", np.add, other)
+
+    def __isub__(self, other):
+        return _in_place(self, "-=", np.subtract, other)
+
+    def __imul__(self, other):
+        return _in_place(self, "*=", np.multiply, other)
+
+    def __itruediv__(self, other):
+        return _in_place(self, "/=", np.true_divide, other)
+
+    def __ipow__(self, other):
+        return _in_place(self, "**=", np.power, other)
 
     # comparisons: boolean tensors, never part of a graph
     def __eq__(self, other):
@@ -434,9 +459,18 @@ class Tensor:
     def logsumexp(self, dim=None, keepdim=False):
         return _ops.logsumexp(self, dim, keepdim)
 
-    def to(self, dtype):
-        """A copy of this tensor with another dtype (differentiable between floats)."""
-        return _ops.cast(self, dtype)
+    def to(self, *args, device=None, dtype=None):
+        """A copy of this tensor with another dtype (differentiable between floats).
+
+        PyTorch's device arguments are accepted for the one device minidl has:
+        ``t.to("cpu")`` is ``t`` itself, ``t.to("cpu", np.float64)`` a cast.
+        """
+        dtype = to_arguments("Tensor.to", args, device, dtype)
+        return self if dtype is None else _ops.cast(self, dtype)
+
+    def cpu(self):
+        """``self``: minidl's arrays always live in the CPU's memory (PyTorch compatibility)."""
+        return self
 
     def float(self):
         return _ops.cast(self, np.float32)
@@ -457,6 +491,65 @@ class Tensor:
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402
 from minidl.ops import elementwise as _ew  # noqa: E402
+
+
+def to_arguments(op, args, device=None, dtype=None):
+    """The dtype (or None) from PyTorch-style ``to(...)`` arguments: a dtype, a device, or both.
+
+    minidl runs on NumPy, so its only device is "cpu"; any other is an error.
+    """
+    for a in args:
+        if isinstance(a, str):
+            device = a
+        else:
+            dtype = a
+    if device is not None and str(device) != "cpu":
+        raise ValueError(
+            f"{op}: minidl runs on the CPU only (NumPy arrays); got device {device!r}. "
+            "Use 'cpu', or leave the device out"
+        )
+    return None if dtype is None else np.dtype(dtype)
+
+
+def _in_place(t, op, ufunc, other):
+    """``t op= other`` in place: the result keeps t's shape and dtype, and no graph records it.
+
+    As in PyTorch, refused while recording gradients when t (or other) requires grad: the
+    graph would not see the change.  Under ``no_grad`` (an update of the weights) it is fine.
+    """
+    if _autograd.is_grad_enabled():
+        if t.requires_grad:
+            what = "a leaf that requires grad" if t.grad_fn is None else "a tensor in a graph"
+            raise RuntimeError(
+                f"{op}: in-place operation on {what}, shape {t.shape}; minidl records no "
+                f"in-place ops. For a weight update write it under `with minidl.no_grad():`; "
+                f"to compute with it, write t = t {op[:-1]} x"
+            )
+        if isinstance(other, Tensor) and other.requires_grad:
+            raise RuntimeError(
+                f"{op}: the right-hand side requires grad and minidl records no in-place op, "
+                f"so its gradient would be lost; write t = t {op[:-1]} x"
+            )
+    other = _ew.operand(op, other)
+    dtype = _ew.result_dtype(t, other, true_divide=ufunc is np.true_divide)
+    if _CATEGORY[dtype.kind] > _CATEGORY[t.data.dtype.kind]:
+        raise TypeError(
+            f"{op}: the result has dtype {dtype}, which cannot be stored in place in a "
+            f"tensor of dtype {t.dtype}; write t = t {op[:-1]} x (a new tensor) instead"
+        )
+    value = other.data if isinstance(other, Tensor) else other
+    shape = np.broadcast_shapes(t.data.shape, np.shape(value))
+    if shape != t.data.shape:
+        raise RuntimeError(
+            f"{op}: a tensor of shape {t.shape} cannot hold the result of shape {shape} "
+            f"(the other operand has shape {np.shape(value)})"
+        )
+    ufunc(t.data, value, out=t.data, casting="unsafe")
+    _autograd.note_write(t)
+    return t
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float, as in ops.result_dtype
 
 
 def _no_promotion(t, other, float_only=False):

@@ -165,3 +165,80 @@ def test_overwriting_an_index_tensor_after_indexing_is_an_error():
     message = r"GetItemBackward needs a value it saved .*\(shape \(2,\), int64\)"
     with pytest.raises(RuntimeError, match=message):
         picked.backward()
+
+
+# ----- in-place arithmetic: t += x, t -= x, ... ---------------------------------------
+
+
+def test_the_hand_written_sgd_loop_updates_the_parameters():
+    # PyTorch's classic manual update.  Without in-place operators Python would run
+    # p = p - lr * p.grad, rebinding the loop variable: the model would never change.
+    model = nn.Linear(2, 1, dtype=np.float64)
+    w0, b0 = model.weight.data.copy(), model.bias.data.copy()
+    params = list(model.parameters())
+    model(minidl.ones(4, 2, dtype=np.float64)).sum().backward()  # dL/dW = [[4, 4]], dL/db = [4]
+    with minidl.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    np.testing.assert_allclose(model.weight.data, w0 - 0.4, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(model.bias.data, b0 - 0.4, rtol=0, atol=1e-15)
+    assert list(model.parameters()) == params  # the same Parameter objects, still registered
+    with minidl.no_grad():
+        model.weight -= 1.0  # the attribute form: still the registered Parameter
+    assert model.weight is params[0]
+    np.testing.assert_allclose(model.weight.data, w0 - 1.4, rtol=0, atol=1e-15)
+
+
+def test_each_in_place_operator_computes_its_equation():
+    t = minidl.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=np.float64)
+    array = t.data
+    t += minidl.tensor([10.0, 20.0], dtype=np.float64)  # broadcast over rows
+    t -= 1
+    t *= 2
+    t /= 4
+    t **= 2
+    expected = (((np.array([[1.0, 2.0], [3.0, 4.0]]) + [10.0, 20.0] - 1) * 2) / 4) ** 2
+    np.testing.assert_array_equal(t.data, expected)
+    assert t.data is array  # written in place, not replaced
+
+
+def test_in_place_ops_are_refused_while_a_graph_would_miss_them():
+    w = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf that requires grad.*no_grad"):
+        w += 1
+    y = w * 2
+    with pytest.raises(RuntimeError, match="tensor in a graph"):
+        y -= 1
+    plain = minidl.tensor([0.0, 0.0], dtype=np.float64)
+    with pytest.raises(RuntimeError, match="right-hand side requires grad"):
+        plain += w
+    with pytest.raises(RuntimeError, match="value requires grad"):
+        plain[0] = w[1]
+    np.testing.assert_array_equal(plain.data, [0.0, 0.0])  # nothing was written
+
+
+def test_in_place_ops_keep_the_dtype_and_shape():
+    ints = minidl.tensor([1, 2, 3])
+    with pytest.raises(TypeError, match="float32.*int64"):
+        ints += 0.5
+    with pytest.raises(TypeError, match="int64"):
+        ints /= 2  # true division of integers is a float
+    ints *= 3
+    np.testing.assert_array_equal(ints.data, [3, 6, 9])
+    assert ints.dtype == np.int64
+    f32 = minidl.tensor([1.0, 2.0])
+    f32 += minidl.tensor([0.25, 0.5], dtype=np.float64)  # same kind: stored as float32
+    assert f32.dtype == np.float32
+    np.testing.assert_array_equal(f32.data, np.array([1.25, 2.5], np.float32))
+    with pytest.raises(RuntimeError, match=r"\(2,\) cannot hold the result of shape \(3, 2\)"):
+        f32 += minidl.ones(3, 2)
+
+
+def test_an_in_place_update_before_backward_is_caught():
+    w = leaf([1.0, 2.0])
+    x = minidl.tensor([3.0, 4.0], dtype=np.float64)
+    loss = (w * x).sum()  # Mul saved w and x
+    with minidl.no_grad():
+        x += 1
+    with pytest.raises(RuntimeError, match="MulBackward.*modified in place"):
+        loss.backward()

@@ -13,7 +13,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from minidl.autograd import note_write
-from minidl.tensor import Tensor, as_array
+from minidl.tensor import Tensor, as_array, to_arguments
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
 
@@ -65,12 +65,28 @@ class Module:
                 "is called (call super().__init__() first)"
             )
         if params is not None:
-            params.pop(name, None)
-            self._modules.pop(name, None)
+            modules = self._modules
+            # PyTorch's rules; re-assigning a name keeps its place in parameters() and state_dict
             if isinstance(value, Parameter):
+                modules.pop(name, None)
                 params[name] = value
+            elif name in params:
+                if value is not None:
+                    raise TypeError(
+                        f"cannot assign {type(value).__name__} as parameter '{name}' "
+                        "(a Parameter or None expected); to change its values, write "
+                        f"`with minidl.no_grad(): self.{name}[...] = value`"
+                    )
+                params[name] = None
             elif isinstance(value, Module):
-                self._modules[name] = value
+                modules[name] = value
+            elif name in modules:
+                if value is not None:
+                    raise TypeError(
+                        f"cannot assign {type(value).__name__} as child module '{name}' "
+                        "(a Module or None expected)"
+                    )
+                modules[name] = None
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
@@ -103,15 +119,20 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ----- traversal -------------------------------------------------------
-    def named_modules(self, prefix=""):
-        """(path, module) for this module and every descendant, each once, depth first."""
+    def named_modules(self, prefix="", remove_duplicate=True):
+        """(path, module) for this module and every descendant, depth first.
+
+        A module reachable by several paths comes once, unless ``remove_duplicate=False``
+        (what ``state_dict`` uses: PyTorch saves a shared module under each of its names).
+        """
         seen = set()
         stack = [(prefix, self)]
         while stack:
             name, m = stack.pop()
-            if id(m) in seen:
-                continue
-            seen.add(id(m))
+            if remove_duplicate:
+                if id(m) in seen:
+                    continue
+                seen.add(id(m))
             yield name, m
             children = [
                 (f"{name}.{n}" if name else n, c) for n, c in m._modules.items() if c is not None
@@ -170,15 +191,25 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def to(self, dtype):
-        """Convert every parameter (in place, same Parameter objects) to a float ``dtype``."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, device=None, dtype=None):
+        """Convert every parameter (in place, same Parameter objects) to a float ``dtype``.
+
+        As in PyTorch, a device may be given too; minidl's only one is "cpu", so
+        ``model.to("cpu")`` changes nothing.
+        """
+        dtype = to_arguments("Module.to", args, device, dtype)
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a float dtype, got {dtype}")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             if p.grad is not None:
                 p.grad = Tensor._make(p.grad.data.astype(dtype))
+        return self
+
+    def cpu(self):
+        """``self``: minidl has no other device (PyTorch compatibility)."""
         return self
 
     def double(self):
@@ -191,7 +222,7 @@ class Module:
     def state_dict(self):
         """OrderedDict key → detached tensor sharing the parameter's data (PyTorch's keys)."""
         out = OrderedDict()
-        for mod_name, m in self.named_modules():
+        for mod_name, m in self.named_modules(remove_duplicate=False):
             for name, p in m._parameters.items():
                 if p is not None:
                     out[f"{mod_name}.{name}" if mod_name else name] = p.detach()
@@ -206,7 +237,7 @@ class Module:
         """
         own = OrderedDict(
             (f"{mod_name}.{n}" if mod_name else n, p)
-            for mod_name, m in self.named_modules()
+            for mod_name, m in self.named_modules(remove_duplicate=False)
             for n, p in m._parameters.items()
             if p is not None
         )
@@ -279,10 +310,9 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
-        mods = list(self._modules.values())
-        if isinstance(i, slice):
-            return Sequential(*mods[i])
-        return mods[i]
+        if isinstance(i, slice):  # children keep their names, so state_dict keys do too
+            return Sequential(OrderedDict(list(self._modules.items())[i]))
+        return _child(self, i)
 
     def __len__(self):
         return len(self._modules)
@@ -315,10 +345,10 @@ class ModuleList(Module):
         mods = list(self._modules.values())
         if isinstance(i, slice):
             return ModuleList(mods[i])
-        return mods[i]
+        return _child(self, i)
 
     def __setitem__(self, i, module):
-        key = list(self._modules)[i]
+        key = list(self._modules)[_position(self, i)]
         self.add_module(key, module)
 
     def __len__(self):
@@ -326,3 +356,15 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+
+def _position(container, i):
+    """``i`` as a position in ``container`` (negative counts from the end), or an IndexError."""
+    n = len(container._modules)
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of range for {type(container).__name__} of length {n}")
+    return i % n
+
+
+def _child(container, i):
+    return list(container._modules.values())[_position(container, i)]

@@ -219,3 +219,71 @@ def test_deepcopy_gives_an_independent_model():
     assert isinstance(twin.weight, nn.Parameter) and list(twin.state_dict()) == ["weight", "bias"]
     twin.weight.data[...] = 0
     assert lin.weight.data.any()
+
+
+def test_assigning_a_non_parameter_over_a_parameter_is_an_error():
+    lin = nn.Linear(2, 3)
+    with pytest.raises(TypeError, match="cannot assign Tensor as parameter 'weight'"):
+        lin.weight = minidl.zeros(3, 2)
+    net = Net()
+    with pytest.raises(TypeError, match="cannot assign int as child module 'head'"):
+        net.head = 3
+    assert [k for k, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert "head.weight" in net.state_dict()
+
+
+def test_reassigning_keeps_the_place_in_parameters_and_state_dict():
+    lin = nn.Linear(2, 3)
+    new = nn.Parameter(np.zeros((3, 2), np.float32))
+    lin.weight = new
+    assert [k for k, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert lin.weight is new
+
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.e = nn.Linear(2, 2)
+            self.d = nn.Linear(2, 2)
+            self.d.weight = self.e.weight  # weight tying
+
+    assert list(Tied().state_dict()) == ["e.weight", "e.bias", "d.weight", "d.bias"]
+    net = Net()
+    keys = list(net.state_dict())
+    net.body = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5))
+    assert list(net.state_dict()) == keys
+
+
+def test_a_module_registered_twice_is_saved_under_both_names():
+    lin = nn.Linear(2, 2)
+    seq = nn.Sequential(lin, lin)
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert len(list(seq.parameters())) == 2  # parameters() still lists each once
+    other = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    seq.load_state_dict(other[:1].state_dict() | other.state_dict())
+    np.testing.assert_array_equal(lin.weight.data, other[1].weight.data)  # the last name wins
+
+
+def test_slicing_a_sequential_keeps_the_childrens_names():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert list(seq[1:].state_dict()) == ["2.weight", "2.bias"]
+    assert seq[-1] is seq[2]
+    named = nn.Sequential(OrderedDict([("fc1", nn.Linear(2, 3)), ("act", nn.ReLU())]))
+    assert list(named[:1].state_dict()) == ["fc1.weight", "fc1.bias"]
+    with pytest.raises(IndexError, match="index 3 is out of range for Sequential of length 3"):
+        seq[3]
+    with pytest.raises(IndexError, match="out of range for ModuleList of length 1"):
+        nn.ModuleList([nn.ReLU()])[-2]
+
+
+def test_to_accepts_the_cpu_device_and_refuses_others():
+    lin = nn.Linear(2, 2)
+    assert lin.to("cpu") is lin and lin.cpu() is lin
+    assert lin.weight.dtype == np.float32
+    assert lin.to("cpu", np.float64).weight.dtype == np.float64
+    assert lin.to(device="cpu", dtype=np.float32).weight.dtype == np.float32
+    t = minidl.ones(2)
+    assert t.to("cpu") is t and t.cpu() is t
+    with pytest.raises(ValueError, match="CPU only.*'cuda'"):
+        lin.to("cuda")
+    with pytest.raises(ValueError, match="CPU only"):
+        t.to("cuda:0")
