@@ -121,6 +121,20 @@ CASES = [
         "(5,4) ignore 3, eps 0.2",
         ("CrossEntropy",),
     ),
+    GradCase(
+        "nn.cross_entropy weight",
+        _cross_entropy("mean", weight=np.array([0.5, 2.0, 1.0, 3.0])),
+        "(5,4) class weights",
+        ("CrossEntropy",),
+    ),
+    GradCase(
+        "nn.cross_entropy weight+ignore+smoothing none",
+        _cross_entropy(
+            "none", weight=np.array([0.5, 2.0, 1.0, 3.0]), ignore_index=2, label_smoothing=0.3
+        ),
+        "(5,4) weights, ignore 2, eps 0.3",
+        ("CrossEntropy",),
+    ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
     GradCase("nn.LSTMCell", _lstm_cell, "x (4,3) H 2", ()),

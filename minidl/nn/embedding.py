@@ -30,7 +30,9 @@ class EmbeddingLookup(Function):
         (indices,) = ctx.saved_tensors
         D = ctx.shape[1]
         dw = np.zeros(ctx.shape, grad.dtype)
-        flat = (indices.reshape(-1, 1) * D + np.arange(D)).reshape(-1)
+        # in the platform's index type: v·D computed in uint8 or int16 ids would wrap around
+        rows = indices.astype(np.intp, copy=False).reshape(-1, 1)
+        flat = (rows * D + np.arange(D)).reshape(-1)
         np.add.at(dw.reshape(-1), flat, grad.reshape(-1))
         if ctx.padding_idx is not None:
             dw[ctx.padding_idx] = 0
@@ -55,11 +57,22 @@ def _check_indices(indices, num_embeddings, op):
     return idx
 
 
+def _check_padding_idx(padding_idx, num_embeddings, op):
+    """``padding_idx`` in [0, V) (negative counts from the end), None, or a ValueError."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(
+            f"{op}: padding_idx {padding_idx} out of range for {num_embeddings} embeddings "
+            f"(expected {-num_embeddings} <= padding_idx < {num_embeddings})"
+        )
+    return padding_idx % num_embeddings
+
+
 def embedding(input, weight, padding_idx=None):
     """Rows of ``weight`` (V, D) picked by the integer ids ``input`` (any shape)."""
     idx = _check_indices(input, weight.shape[0], "embedding")
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
+    padding_idx = _check_padding_idx(padding_idx, weight.shape[0], "embedding")
     # the Tensor itself, if given: backward can then tell when its ids were overwritten
     return EmbeddingLookup.apply(weight, input if isinstance(input, Tensor) else idx, padding_idx)
 
@@ -73,13 +86,7 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(
-                    f"Embedding: padding_idx {padding_idx} out of range for "
-                    f"{num_embeddings} embeddings"
-                )
-            padding_idx %= num_embeddings
+        padding_idx = _check_padding_idx(padding_idx, num_embeddings, "Embedding")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx

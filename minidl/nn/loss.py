@@ -1,10 +1,12 @@
 """Losses: mean squared error (§3.3 eq. 1) and cross-entropy on logits (§3.1, §4)."""
 
+import numbers
+
 import numpy as np
 
-from minidl.autograd import Function, op_error
+from minidl.autograd import Function, is_grad_enabled, op_error
 from minidl.nn.module import Module
-from minidl.ops.elementwise import as_tensor
+from minidl.ops.elementwise import as_tensor, promote
 from minidl.tensor import Tensor
 
 __all__ = ["MSE", "CrossEntropy", "mse_loss", "cross_entropy", "MSELoss", "CrossEntropyLoss"]
@@ -54,6 +56,12 @@ def mse_loss(input, target, reduction="mean"):
             f"mse_loss: input of shape {input.shape} and target of shape {target.shape} differ; "
             "reshape one of them (e.g. pred.squeeze(-1)) so they match"
         )
+    if input.data.dtype.kind != "f" and target.data.dtype.kind != "f":
+        raise TypeError(
+            f"mse_loss: expected float predictions, got dtypes {input.dtype} and {target.dtype} "
+            "(the mean of integers would be truncated); use .float()"
+        )
+    input, target = promote(input, target)  # float32 against int64 targets stays float32
     return MSE.apply(input, target, reduction)
 
 
@@ -62,58 +70,91 @@ class CrossEntropy(Function):
 
     log pₙ = xₙ − log Σ_c exp(xₙc)                       (log-sum-exp, shifted by the max)
     qₙ     = (1 − ε) onehot(tₙ) + ε / C                  (label smoothing ε)
-    ℓₙ     = −Σ_c qₙc log pₙc,   ℓₙ = 0 where tₙ = ignore_index  (None: ignore nothing)
-    L      = Σₙ ℓₙ / (number of targets not ignored)    (reduction="mean")
-    dL/dxₙ = (softmax(xₙ) − qₙ) / (that number)          (Σ_c qₙc = 1)
+    ℓₙ     = −Σ_c qₙc w_c log pₙc,   ℓₙ = 0 where tₙ = ignore_index  (None: ignore nothing)
+    L      = Σₙ ℓₙ / Σₙ w_tₙ   over the targets not ignored          (reduction="mean")
+    dℓₙ/dxₙ = sₙ softmax(xₙ) − qₙ ⊙ w,   sₙ = Σ_c qₙc w_c
+
+    Class weights w (C,) default to 1: then sₙ = 1 and the mean divides by the
+    number of targets, as in PyTorch (whose weighted mean is the same formula).
     """
 
     @staticmethod
-    def forward(ctx, logits, target, ignore_index, label_smoothing, reduction):
+    def forward(ctx, logits, target, weight, ignore_index, label_smoothing, reduction):
         n, c = logits.shape
         keep = None if ignore_index is None else target != ignore_index
         if keep is None or keep.all():
-            keep, safe, count = None, target, n  # the common case: no mask needed
+            keep, safe = None, target  # the common case: no mask needed
         else:
-            safe, count = np.where(keep, target, 0), int(keep.sum())
+            safe = np.where(keep, target, 0)
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
         logp = shifted - np.log(total)
         eps = label_smoothing
-        losses = -logp[np.arange(n), safe]
-        if eps:
-            losses = (1 - eps) * losses - (eps / c) * logp.sum(axis=1)
+        rows = np.arange(n)
+        losses = -logp[rows, safe]
+        if weight is None:
+            if eps:
+                losses = (1 - eps) * losses - (eps / c) * logp.sum(axis=1)
+            per_target = None
+        else:
+            per_target = weight[safe]  # w_tₙ
+            losses *= per_target
+            if eps:
+                losses = (1 - eps) * losses - (eps / c) * (logp @ weight)
         if keep is not None:
             losses[~keep] = 0
-        ctx.save_for_backward(e, total, safe, keep)
-        ctx.eps, ctx.reduction, ctx.count = eps, reduction, count
+        # the mean's denominator: Σₙ w_tₙ (the number of targets without weights)
+        if per_target is None:
+            denominator = n if keep is None else int(keep.sum())
+        else:
+            denominator = float((per_target if keep is None else per_target[keep]).sum())
+        ctx.save_for_backward(e, total, safe, keep, weight)
+        ctx.eps, ctx.reduction, ctx.denominator = eps, reduction, denominator
         if reduction == "none":
             return losses
         if reduction == "sum":
             return np.asarray(losses.sum(), dtype=logits.dtype)
-        if count == 0:
+        if denominator == 0:
             raise op_error(
                 ValueError,
-                f"cross_entropy: every target equals ignore_index={ignore_index}; "
-                "the mean over zero targets is undefined",
+                "cross_entropy: the mean is over zero targets "
+                + (
+                    "(an empty batch)"
+                    if n == 0
+                    else f"(every target equals ignore_index={ignore_index})"
+                    if weight is None
+                    else "(the class weights of the targets sum to 0)"
+                )
+                + "; it is undefined",
             )
-        return np.asarray(losses.sum() / count, dtype=logits.dtype)
+        return np.asarray(losses.sum() / denominator, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        e, total, safe, keep = ctx.saved_tensors
+        e, total, safe, keep, weight = ctx.saved_tensors
         n, c = e.shape
+        eps = ctx.eps
         d = e / total  # softmax
-        d[np.arange(n), safe] -= 1 - ctx.eps
-        if ctx.eps:
-            d -= ctx.eps / c
+        rows = np.arange(n)
+        if weight is None:
+            d[rows, safe] -= 1 - eps
+            if eps:
+                d -= eps / c
+        else:
+            per_target = weight[safe]
+            s = (1 - eps) * per_target + (eps / c) * weight.sum() if eps else per_target
+            d *= s[:, None]
+            d[rows, safe] -= (1 - eps) * per_target
+            if eps:
+                d -= (eps / c) * weight
         if ctx.reduction == "none":
             d *= grad[:, None]
         else:
-            d *= grad / ctx.count if ctx.reduction == "mean" else grad
+            d *= grad / ctx.denominator if ctx.reduction == "mean" else grad
         if keep is not None:
             d[~keep] = 0
-        return d, None, None, None, None
+        return d, None, None, None, None, None
 
 
 def _target_array(target):
@@ -142,11 +183,22 @@ def _check_classes(t, c, ignore_index):
     return True
 
 
-def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-    """Cross-entropy between logits ``input`` (N, C) and class indices ``target`` (N,)."""
+def cross_entropy(
+    input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """Cross-entropy between logits ``input`` (N, C) and class indices ``target`` (N,).
+
+    ``weight`` (C,), optional: a weight per class (for imbalanced classes); the
+    mean is then Σₙ wₜₙ ℓₙ / Σₙ wₜₙ.  PyTorch's argument order: the options after
+    it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
+    """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
+        raise TypeError(
+            f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"
+        )
     input = as_tensor("cross_entropy", input)
     t = _target_array(target)
     if input.ndim != 2 or input.data.dtype.kind != "f":
@@ -160,11 +212,33 @@ def cross_entropy(input, target, ignore_index=-100, reduction="mean", label_smoo
             f"cross_entropy: target of shape {t.shape} does not match input of shape "
             f"{input.shape}; expected a target of shape ({n},)"
         )
+    if weight is not None:
+        weight = _class_weights(weight, c, input.data.dtype)
     masked = _check_classes(t, c, ignore_index)
     ignore = ignore_index if masked else None  # None: no target to leave out
     # the target Tensor itself, if given: backward can then tell when it was overwritten
     target = target if isinstance(target, Tensor) else t
-    return CrossEntropy.apply(input, target, ignore, float(label_smoothing), reduction)
+    return CrossEntropy.apply(input, target, weight, ignore, float(label_smoothing), reduction)
+
+
+def _class_weights(weight, c, dtype):
+    """``weight`` as a (C,) array of ``dtype``, checked; it is a constant, as in PyTorch."""
+    if isinstance(weight, Tensor):
+        if weight.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "cross_entropy: the class weights require grad, but they are a constant here "
+                "(as in PyTorch); pass weight.detach()"
+            )
+        weight = weight.data
+    w = np.asarray(weight)
+    if w.shape != (c,) or w.dtype.kind not in "fiu":
+        raise ValueError(
+            f"cross_entropy: weight must hold one number per class, shape ({c},), "
+            f"got shape {w.shape} dtype {w.dtype}"
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError(f"cross_entropy: class weights must be finite and >= 0, got {w}")
+    return w.astype(dtype, copy=False)
 
 
 class MSELoss(Module):
@@ -185,15 +259,23 @@ class MSELoss(Module):
 class CrossEntropyLoss(Module):
     """``CrossEntropyLoss()(logits, target)``: logits (N, C), integer targets (N,)."""
 
-    def __init__(self, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__()
         _check_reduction("CrossEntropyLoss", reduction)
+        self.weight = weight
         self.ignore_index = ignore_index
         self.reduction = reduction
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return cross_entropy(input, target, self.ignore_index, self.reduction, self.label_smoothing)
+        return cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"

@@ -58,10 +58,7 @@ class LSTMCell(Module):
             raise ValueError(
                 f"LSTMCell: expected input of shape (B, {self.input_size}), got {x.shape}"
             )
-        if hx is None:
-            zeros = Tensor._make(np.zeros((x.shape[0], self.hidden_size), x.dtype))
-            hx = (zeros, zeros)
-        h, c = hx
+        h, c = self._state(x, hx)
         a = x @ self.weight_ih.T + h @ self.weight_hh.T
         if self.bias_ih is not None:
             a = a + self.bias_ih + self.bias_hh
@@ -70,6 +67,21 @@ class LSTMCell(Module):
         c_next = f * c + i * g
         h_next = o * ops.tanh(c_next)
         return h_next, c_next
+
+    def _state(self, x, hx):
+        """(h, c): zeros when ``hx`` is None, else ``hx`` checked to be (B, hidden_size)."""
+        expected = (x.shape[0], self.hidden_size)
+        if hx is None:
+            zeros = Tensor._make(np.zeros(expected, x.dtype))
+            return zeros, zeros
+        h, c = (as_tensor("LSTMCell", s) for s in hx)
+        if h.shape != expected or c.shape != expected:
+            # (1, H) states would otherwise broadcast over the batch without a word
+            raise ValueError(
+                f"LSTMCell: (h, c) must both have shape (B, hidden_size) = {expected} for an "
+                f"input of shape {x.shape}; got h {h.shape} and c {c.shape}"
+            )
+        return h, c
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

@@ -66,3 +66,25 @@ def test_float32_gradient_and_repr():
     emb(minidl.tensor([0, 1])).sum().backward()
     assert emb.weight.grad.dtype == np.float32
     assert repr(emb) == "Embedding(4, 2, padding_idx=1)"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint64])
+def test_every_integer_id_dtype_trains_the_right_rows(dtype):
+    # row v of the flattened table starts at v·D: computed in uint8 it would wrap around
+    emb = nn.Embedding(120, 300, dtype=np.float64)
+    ids = np.array([104, 105, 104], dtype=dtype)
+    emb(minidl.tensor(ids)).sum().backward()
+    expected = np.zeros((120, 300))
+    expected[104], expected[105] = 2.0, 1.0  # dL/dW[v] = number of times v was looked up
+    np.testing.assert_array_equal(emb.weight.grad.data, expected)
+
+
+def test_functional_padding_idx_is_checked_like_the_modules():
+    w = minidl.tensor(np.ones((10, 2)), requires_grad=True)
+    for bad in (10, -11):
+        with pytest.raises(ValueError, match=f"embedding: padding_idx {bad} out of range"):
+            F.embedding(minidl.tensor([9, 1]), w, padding_idx=bad)
+    F.embedding(minidl.tensor([9, 1, 1]), w, padding_idx=-1).sum().backward()
+    expected = np.zeros((10, 2))
+    expected[1] = 2.0  # row 9 is the padding row: no gradient
+    np.testing.assert_array_equal(w.grad.data, expected)

@@ -149,3 +149,64 @@ def test_softmax_and_log_softmax_exposed_in_functional():
     x = minidl.tensor([[1.0, 2.0, 3.0]])
     np.testing.assert_allclose(F.log_softmax(x, dim=1).data, _log_softmax(x.data), rtol=1e-6)
     np.testing.assert_allclose(F.softmax(x, dim=1).data.sum(), 1.0, rtol=1e-6)
+
+
+def test_mse_refuses_integer_predictions_and_promotes_integer_targets():
+    with pytest.raises(TypeError, match="mse_loss: expected float predictions"):
+        F.mse_loss(minidl.tensor([1, 2]), minidl.tensor([2, 2]))
+    loss = F.mse_loss(minidl.tensor([1.0, 2.0]), minidl.tensor([2, 2]))
+    assert loss.dtype == np.float32  # not float64: PyTorch's promotion
+    assert loss.item() == pytest.approx(0.5)  # ((1 − 2)² + 0²) / 2
+
+
+def _log_softmax(x):
+    return x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+
+
+def test_class_weights_follow_the_weighted_mean():
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((6, 4)), np.array([0, 3, 3, 1, 2, 0])
+    w = np.array([0.5, 2.0, 1.0, 3.0])
+    nll = -_log_softmax(x)[np.arange(6), t]
+    expected = (w[t] * nll).sum() / w[t].sum()  # Σₙ w_tₙ ℓₙ / Σₙ w_tₙ
+    logits = minidl.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(logits, t, minidl.tensor(w))  # weight: the third argument
+    assert loss.item() == pytest.approx(expected, rel=1e-12)
+    loss.backward()
+    onehot = np.eye(4)[t]
+    softmax = np.exp(_log_softmax(x))
+    grad = w[t][:, None] * (softmax - onehot) / w[t].sum()
+    np.testing.assert_allclose(logits.grad.data, grad, rtol=1e-12, atol=1e-15)
+    module = nn.CrossEntropyLoss(w, reduction="none")
+    np.testing.assert_allclose(module(minidl.tensor(x), t).data, w[t] * nll, rtol=1e-12)
+
+
+def test_class_weights_with_smoothing_and_ignore_index():
+    rng = np.random.default_rng(4)
+    x, t = rng.standard_normal((5, 3)), np.array([0, 2, 1, 2, 1])
+    w, eps = np.array([1.0, 0.25, 4.0]), 0.3
+    logp = _log_softmax(x)
+    q = (1 - eps) * np.eye(3)[t] + eps / 3  # the smoothed target distribution
+    per_row = -(q * w * logp).sum(axis=1)
+    keep = t != 2  # ignore_index=2: rows 1 and 3 are left out
+    expected = per_row[keep].sum() / w[t][keep].sum()
+    loss = F.cross_entropy(minidl.tensor(x), t, w, ignore_index=2, label_smoothing=eps)
+    assert loss.item() == pytest.approx(expected, rel=1e-12)
+
+
+def test_cross_entropy_argument_errors():
+    x, t = minidl.tensor(np.zeros((2, 3))), np.array([0, 1])
+    with pytest.raises(TypeError, match="positional"):
+        F.cross_entropy(x, t, None, -100)  # the options after weight are keyword-only
+    with pytest.raises(TypeError, match="ignore_index must be an int, got Tensor"):
+        F.cross_entropy(x, t, ignore_index=minidl.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match=r"one number per class, shape \(3,\)"):
+        F.cross_entropy(x, t, np.ones(2))
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        F.cross_entropy(x, t, np.array([1.0, -1.0, 1.0]))
+    with pytest.raises(RuntimeError, match="weights require grad"):
+        F.cross_entropy(x, t, minidl.ones(3, requires_grad=True))
+    with pytest.raises(ValueError, match="an empty batch"):
+        F.cross_entropy(minidl.tensor(np.zeros((0, 3))), np.zeros(0, np.int64))
+    with pytest.raises(ValueError, match="class weights of the targets sum to 0"):
+        F.cross_entropy(x, t, np.array([0.0, 0.0, 1.0]))

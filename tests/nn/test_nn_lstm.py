@@ -501,3 +501,12 @@ def test_document_text_classifier_runs_forward_and_backward():
         assert p.grad is not None, name
         assert p.grad.shape == p.shape and p.grad.dtype == p.dtype, name
         assert np.abs(p.grad.data).max() > 0, name
+
+
+def test_lstm_cell_checks_the_state_shapes():
+    cell = nn.LSTMCell(3, 4)
+    x = minidl.zeros(2, 3)
+    for h_shape, c_shape in [((1, 4), (1, 4)), ((4,), (4,)), ((2, 4), (1, 4))]:
+        # each of these would broadcast over the batch of 2 without a word
+        with pytest.raises(ValueError, match=r"LSTMCell: \(h, c\) must both have shape"):
+            cell(x, (minidl.zeros(*h_shape), minidl.zeros(*c_shape)))
