@@ -30,17 +30,21 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
-        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "correct_v": bool(correct_v)}
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "correct_v": correct_v}
         super().__init__(params, defaults)
 
     def _check_group(self, group):
         super()._check_group(group)
-        betas = tuple(group["betas"])
-        if len(betas) != 2:
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (β1, β2), got betas={betas!r}")
         group["betas"] = tuple(real_in_range("Adam", "each of betas", b, 0, 1) for b in betas)
         group["eps"] = real_in_range("Adam", "eps", group["eps"], 0, None)
-        group["correct_v"] = bool(group["correct_v"])
+        correct_v = group["correct_v"]
+        if not isinstance(correct_v, bool | np.bool_):
+            # bool("False") is True: a flag read from a config file would pick the other rule
+            raise ValueError(f"Adam: correct_v must be True or False, got {correct_v!r}")
+        group["correct_v"] = bool(correct_v)
 
     def _update(self, p, g, group):
         state = self.state.setdefault(p, {})

@@ -155,12 +155,14 @@ class Optimizer:
             params.extend(zip((int(j) for j in saved["params"]), mine["params"]))
         new_groups = []
         for saved, mine in zip(groups, self.param_groups):
-            unknown = set(saved) - set(mine)
+            unknown, missing = sorted(set(saved) - set(mine)), sorted(set(mine) - set(saved))
+            problems = []
             if unknown:
-                raise ValueError(
-                    f"{name}.load_state_dict: hyper-parameter(s) {sorted(unknown)} belong to "
-                    "another optimizer"
-                )
+                problems.append(f"hyper-parameter(s) {unknown} belong to another optimizer")
+            if missing:
+                problems.append(f"this optimizer's {missing} are missing")
+            if problems:
+                raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
             group = {k: _like(mine[k], v) for k, v in saved.items()}
             group["params"] = mine["params"]
             self._check_group(group)
@@ -212,8 +214,15 @@ def _like(current, saved):
 
 
 def _restore(name, p, key, value):
+    """A saved per-parameter state value: arrays as arrays of p's dtype, counters as numbers."""
     if isinstance(value, Tensor):
         value = value.data
+    if p.data.ndim == 0 and isinstance(value, float | np.floating | np.ndarray):
+        # a scalar parameter's m, v or velocity is a 0-d array, updated in place by _update:
+        # restored as a Python float it would never change again
+        value = np.asarray(value)
+        if value.dtype.kind == "f":
+            return value.astype(p.data.dtype, copy=True).reshape(p.data.shape)
     if isinstance(value, np.ndarray) and value.ndim > 0:
         if value.shape != p.data.shape:
             raise ValueError(

@@ -16,9 +16,21 @@ OPTIMIZERS = {
 }
 
 
+class ScaledMLP(nn.Module):
+    """An MLP times a learned scalar: a 0-d parameter, whose m, v or velocity are 0-d too."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+        self.scale = nn.Parameter(np.array(1.5, np.float32))
+
+    def forward(self, x):
+        return self.body(x) * self.scale
+
+
 def make_model():
     minidl.manual_seed(0)
-    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+    return ScaledMLP()
 
 
 def batches():

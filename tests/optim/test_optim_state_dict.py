@@ -133,6 +133,8 @@ def test_load_state_dict_refuses_a_different_layout():
         Adam([q, p]).load_state_dict(sd)
     with pytest.raises(ValueError, match=r"\['betas', 'correct_v', 'eps'\] belong to another"):
         GD([p, q], lr=0.1).load_state_dict(sd)
+    with pytest.raises(ValueError, match=r"this optimizer's \['momentum'\] are missing"):
+        SGD([p, q], lr=0.1).load_state_dict(GD([p, q], lr=0.1).state_dict())
     sd["param_groups"][0]["lr"] = -1.0
     with pytest.raises(ValueError, match="learning rate"):
         Adam([p, q]).load_state_dict(sd)
