@@ -1,6 +1,7 @@
 """Command line: ``python -m minidl demo`` and ``python -m minidl gradcheck``."""
 
 import argparse
+import os
 import sys
 
 
@@ -44,19 +45,28 @@ def _gradcheck(args):
 def _demo(args):
     from minidl import demo
 
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        args.parser.error(f"--out {args.out}: exists and is not a folder")
     return demo.main(
         out=args.out, epochs=args.epochs, seed=args.seed, quick=args.quick, progress=not args.quiet
     )
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _int_at_least(low, what):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_at_least(1, "a positive integer")
+_seed = _int_at_least(0, "a non-negative integer")
 
 
 def build_parser():
@@ -81,10 +91,10 @@ def build_parser():
     demo.add_argument(
         "--epochs", type=_positive_int, default=None, help="training epochs for the Adam model"
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     demo.add_argument("--quick", action="store_true", help="a small, fast run (for tests)")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, parser=demo)
 
     gc = sub.add_parser(
         "gradcheck",

@@ -57,11 +57,13 @@ def synthetic_sentiment(n, seed=0):
         although the film was A, it was B         label = pol(B)
         the film was A and not B        label = pol(A),  pol(B) = not pol(A)
 
-    Every contrast sentence holds one positive and one negative adjective and
-    only their ORDER (or the "not" before the adjective) tells the label, so
-    the word counts of a positive and a negative sentence follow the same
-    distribution: a bag-of-words classifier is near chance (about 50 %) while
-    an LSTM that reads the order can be almost always right.  The vocabulary
+    Every contrast sentence (the last three templates, 60 %) holds one positive
+    and one negative adjective, and only their ORDER tells the label: no model
+    that sees word counts alone beats chance on them.  The plain and negated
+    sentences are told apart by counts, but only through "polarity XOR not",
+    which a linear model cannot represent: the linear bag-of-words baseline
+    (``models.BagOfWords``) stays near chance (about 50 %) overall, while an
+    LSTM that reads the order can be almost always right.  The vocabulary
     is fixed (40 tokens, ``,`` included); classes are balanced (n // 2
     negatives, the rest positive) in shuffled order.  ``seed`` (int) makes the
     result repeat exactly; ``seed=None`` draws from ``minidl.manual_seed``'s
@@ -128,15 +130,17 @@ def load_csv_text(path, text_column, label_column, header=True, delimiter=",", e
     Blank rows are skipped.
     """
     with open(path, newline="", encoding=encoding) as f:
-        rows = [r for r in csv.reader(f, delimiter=delimiter) if any(c.strip() for c in r)]
-    head = rows.pop(0) if header and rows else None
+        reader = csv.reader(f, delimiter=delimiter)
+        # (line number where the row ends, row): errors name the line an editor shows
+        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    head = rows.pop(0)[1] if header and rows else None
     ti = _column(head, text_column, path)
     li = _column(head, label_column, path)
     texts, raw = [], []
-    for k, row in enumerate(rows, 2 if head is not None else 1):
+    for line, row in rows:
         if max(ti, li) >= len(row):
             raise ValueError(
-                f"load_csv_text: {path}: row {k} has {len(row)} fields, "
+                f"load_csv_text: {path}: line {line} has {len(row)} fields, "
                 f"expected at least {max(ti, li) + 1}"
             )
         texts.append(row[ti])
@@ -171,7 +175,7 @@ def train_test_split(*arrays, test_size=0.2, seed=0, shuffle=True):
     if len(set(ns)) != 1:
         raise ValueError(f"train_test_split: arrays differ in length: {ns}")
     n = ns[0]
-    if isinstance(test_size, float) and 0 < test_size < 1:
+    if isinstance(test_size, float | np.floating) and 0 < test_size < 1:
         n_test = math.ceil(test_size * n)
     elif isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
         n_test = int(test_size)

@@ -4,7 +4,7 @@
 2. Train the document's ``TextClassifier`` (Embedding → LSTM → Linear) with
    ``CrossEntropyLoss`` and ``Adam(lr=0.001)``, as §4 does.
 3. Report held-out accuracy, precision, recall and F1 (§6.3) beside a
-   bag-of-words baseline, which cannot see word order.
+   linear bag-of-words baseline, which cannot see word order.
 4. Train the same model from the same initial weights with GD (§3.3 eq. 2,
    full batch), SGD (eq. 3, one random sample per step) and Adam (eq. 4),
    and plot their loss curves against examples seen and wall time.
@@ -159,8 +159,8 @@ def main(out="minidl-demo", epochs=None, seed=0, quick=False, progress=True):
     size = "quick" if quick else "default"
     n, adam_epochs = SIZES[size]
     adam_epochs = epochs or adam_epochs
+    minidl.manual_seed(seed)  # first: a bad seed fails before anything is written
     os.makedirs(out, exist_ok=True)
-    minidl.manual_seed(seed)
 
     vocab, *data = prepare(n, seed)
     x_train, y_train, x_test, y_test = data

@@ -42,6 +42,8 @@ def test_each_subcommand_explains_itself(command):
         (["--bogus"], "unrecognized arguments"),
         (["demo", "--epochs", "zero"], "--epochs"),
         (["demo", "--epochs", "0"], "positive integer"),
+        (["demo", "--seed", "-1"], "non-negative integer"),
+        (["demo", "--out", __file__], "exists and is not a folder"),
         (["nonsense"], "invalid choice"),
     ],
 )

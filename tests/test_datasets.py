@@ -132,7 +132,15 @@ def test_load_csv_text_errors(tmp_path):
     p.write_text("text,label\nhello\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no column 'review'"):
         load_csv_text(p, "review", "label")
-    with pytest.raises(ValueError, match="row 2 has 1 fields, expected at least 2"):
+    with pytest.raises(ValueError, match="line 2 has 1 fields, expected at least 2"):
+        load_csv_text(p, "text", "label")
+
+
+def test_load_csv_text_names_the_files_line_after_blank_and_multi_line_rows(tmp_path):
+    p = tmp_path / "r.csv"
+    # line 1 header, 2-3 blank, 4-5 one quoted text over two lines, 6 the bad row
+    p.write_text('text,label\n\n\n"two\nlines",1\nbroken\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 6 has 1 fields"):
         load_csv_text(p, "text", "label")
 
 
