@@ -41,11 +41,21 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) that turns graph recording on or off."""
+class _GradModeBlock:
+    """A block run with recording set to ``mode``: ``with ...:``, ``@...()`` or ``@...``."""
 
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
+    mode = True
+
+    def __new__(cls, fn=None):
+        block = super().__new__(cls)
+        if fn is None:
+            return block
+        if not callable(fn):
+            raise TypeError(
+                f"{cls.__name__}: takes no argument; write `with minidl.{cls.__name__}():` "
+                "or use it as a decorator"
+            )
+        return block(fn)  # the bare decorator, @minidl.no_grad
 
     def __enter__(self):
         self.prev = _GradMode.enabled
@@ -57,6 +67,49 @@ class set_grad_enabled:
         return False
 
     def __call__(self, fn):
+        block = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with block():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeBlock):
+    """``with minidl.no_grad():`` records nothing (evaluation, optimizer steps)."""
+
+    mode = False
+
+
+class enable_grad(_GradModeBlock):
+    """Turns recording back on inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled:
+    """``set_grad_enabled(False)`` turns recording off at once, as in PyTorch.
+
+    Used as ``with set_grad_enabled(mode):`` or ``@set_grad_enabled(mode)``, it
+    puts the previous mode back when the block or function ends.
+    """
+
+    def __init__(self, mode: bool):
+        self.prev = _GradMode.enabled
+        self.mode = bool(mode)
+        _GradMode.enabled = self.mode  # a plain call is a switch (model evaluation scripts)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        _GradMode.enabled = self.prev  # as a decorator it acts only while fn runs
         mode = self.mode
 
         @functools.wraps(fn)
@@ -65,20 +118,6 @@ class set_grad_enabled:
                 return fn(*args, **kwargs)
 
         return wrapper
-
-
-class no_grad(set_grad_enabled):
-    """``with minidl.no_grad():`` records nothing (evaluation, optimizer steps)."""
-
-    def __init__(self):
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):
-    """Turns recording back on inside a ``no_grad`` block."""
-
-    def __init__(self):
-        super().__init__(True)
 
 
 # Every built-in op (a Function subclass defined inside minidl) by class name.
@@ -176,7 +215,7 @@ class Function:
             out = cls.forward(ctx, *arrays, **kwargs)
         except OpError:
             raise
-        except (ValueError, IndexError, TypeError) as e:
+        except (ValueError, IndexError, TypeError, OverflowError) as e:
             shapes = ", ".join(_describe(a) for a in arrays)
             raise op_error(type(e), f"{cls.__name__.lower()}: inputs {shapes}: {e}") from e
         if not track:

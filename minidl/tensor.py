@@ -301,6 +301,7 @@ class Tensor:
                     "its gradient would be lost; build the result out of place (minidl.cat, "
                     "minidl.stack, minidl.where) or assign value.detach()"
                 )
+        _check_writeable(self, "setitem")
         self.data[index] = value.data if isinstance(value, Tensor) else value
         _autograd.note_write(self)
 
@@ -370,7 +371,9 @@ class Tensor:
         return _ops.sqrt(self)
 
     def tanh(self):
-        return _ew.Tanh.apply(self)
+        if self.data.dtype.kind == "f":
+            return _ew.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
+        return _ops.tanh(self)  # integers and bools: the default float, as minidl.tanh
 
     def sigmoid(self):
         return _ops.sigmoid(self)
@@ -538,15 +541,30 @@ def _in_place(t, op, ufunc, other):
             f"tensor of dtype {t.dtype}; write t = t {op[:-1]} x (a new tensor) instead"
         )
     value = other.data if isinstance(other, Tensor) else other
-    shape = np.broadcast_shapes(t.data.shape, np.shape(value))
+    try:
+        shape = np.broadcast_shapes(t.data.shape, np.shape(value))
+    except ValueError:
+        shape = None
     if shape != t.data.shape:
         raise RuntimeError(
-            f"{op}: a tensor of shape {t.shape} cannot hold the result of shape {shape} "
-            f"(the other operand has shape {np.shape(value)})"
+            f"{op}: a tensor of shape {t.shape} cannot hold the result with an operand of shape "
+            f"{np.shape(value)}" + ("" if shape is None else f" (broadcast shape {shape})")
         )
-    ufunc(t.data, value, out=t.data, casting="unsafe")
+    _check_writeable(t, op)
+    try:
+        ufunc(t.data, value, out=t.data, casting="unsafe")
+    except OverflowError as e:
+        raise OverflowError(f"{op}: {e} (the tensor's dtype is {t.dtype})") from None
     _autograd.note_write(t)
     return t
+
+
+def _check_writeable(t, op):
+    if not t.data.flags.writeable:
+        raise RuntimeError(
+            f"{op}: this tensor of shape {t.shape} is a read-only view (an expand() result "
+            "repeats one element in memory); write into t.clone() instead"
+        )
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float, as in ops.result_dtype

@@ -94,6 +94,37 @@ def test_no_grad_works_as_a_decorator_and_restores_the_mode():
     assert (x * 3.0).requires_grad
 
 
+def test_no_grad_as_a_bare_decorator():
+    @minidl.no_grad
+    def step(t):
+        return t * 3.0
+
+    assert not step(leaf([1.0])).requires_grad
+    assert minidl.is_grad_enabled()
+    with pytest.raises(TypeError, match="no_grad: takes no argument"):
+        minidl.no_grad(5)
+
+
+def test_set_grad_enabled_as_a_call_a_block_and_a_decorator():
+    x = leaf([1.0])
+    try:
+        minidl.set_grad_enabled(False)  # a plain call switches recording off, as in PyTorch
+        assert not minidl.is_grad_enabled() and not (x * 2.0).requires_grad
+    finally:
+        minidl.set_grad_enabled(True)
+    with minidl.set_grad_enabled(False):
+        assert not (x * 2.0).requires_grad
+    assert minidl.is_grad_enabled()
+
+    @minidl.set_grad_enabled(False)
+    def evaluate(t):
+        return t * 2.0
+
+    assert minidl.is_grad_enabled()  # decorating changes nothing until the call
+    assert not evaluate(x).requires_grad
+    assert minidl.is_grad_enabled()
+
+
 def test_enable_grad_inside_no_grad_records_again():
     x = leaf([1.0])
     with minidl.no_grad(), minidl.enable_grad():

@@ -230,8 +230,24 @@ def test_in_place_ops_keep_the_dtype_and_shape():
     f32 += minidl.tensor([0.25, 0.5], dtype=np.float64)  # same kind: stored as float32
     assert f32.dtype == np.float32
     np.testing.assert_array_equal(f32.data, np.array([1.25, 2.5], np.float32))
-    with pytest.raises(RuntimeError, match=r"\(2,\) cannot hold the result of shape \(3, 2\)"):
+    with pytest.raises(RuntimeError, match=r"\(2,\) cannot hold the result .* \(3, 2\)"):
         f32 += minidl.ones(3, 2)
+    with pytest.raises(RuntimeError, match=r"\(2,\) cannot hold the result .* shape \(3,\)$"):
+        f32 += minidl.ones(3)  # shapes that do not broadcast at all
+
+
+def test_writes_into_a_read_only_expand_view_are_clear_errors():
+    e = minidl.ones(1, 3).expand(2, 3)  # one row of memory seen twice
+    with pytest.raises(RuntimeError, match=r"setitem: .*read-only view.*clone"):
+        e[0, 0] = 5.0
+    with pytest.raises(RuntimeError, match=r"\+=: .*read-only view"):
+        e += 1
+
+
+def test_an_in_place_overflow_names_the_op_and_dtype():
+    t = minidl.tensor([1], dtype=np.int32)
+    with pytest.raises(OverflowError, match=r"\+=: .*out of bounds for int32"):
+        t += 2**40
 
 
 def test_an_in_place_update_before_backward_is_caught():

@@ -5,6 +5,8 @@ are kept away from each op's kinks so the finite difference measures a
 derivative.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -233,3 +235,47 @@ def test_where_of_two_python_numbers_uses_the_default_float_dtype():
     out = minidl.where(mask, 1.0, 0.0)
     assert out.dtype == np.float32
     np.testing.assert_array_equal(out.data, [1.0, 0.0])
+
+
+def test_pow_gradient_in_the_exponent_is_zero_at_a_zero_base():
+    # 0^y = 0 for every y > 0, so d(0^y)/dy = 0 (ln 0 = −∞ must not leak in); PyTorch's rule
+    # also gives 0 at y = 0.  With a base of 3: d(3^p)/dp = 3^p ln 3.
+    y = minidl.tensor([0.5, 1.0, 2.0, 0.0], dtype=np.float64, requires_grad=True)
+    p = minidl.tensor([2.0, 2.0], dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no divide-by-zero warning either
+        (0.0**y).sum().backward()
+        (minidl.tensor([0.0, 3.0], dtype=np.float64) ** p).sum().backward()
+    np.testing.assert_array_equal(y.grad.data, [0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(p.grad.data, [0.0, 9.0 * np.log(3.0)], rtol=1e-15)
+
+
+def test_clamp_with_tensor_bounds_sends_gradients_to_the_bounds():
+    x = minidl.tensor([0.0, 1.0, 2.0], dtype=np.float64, requires_grad=True)
+    lo = minidl.tensor([0.5, 0.5, 0.5], dtype=np.float64, requires_grad=True)
+    hi = minidl.tensor(1.5, dtype=np.float64, requires_grad=True)  # a 0-d bound broadcasts
+    y = minidl.clamp(x, lo, hi)
+    np.testing.assert_array_equal(y.data, [0.5, 1.0, 1.5])
+    (y * minidl.tensor([1.0, 2.0, 3.0], dtype=np.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 2.0, 0.0])  # only x = 1 is inside
+    np.testing.assert_array_equal(lo.grad.data, [1.0, 0.0, 0.0])  # y = lo where x < lo
+    assert hi.grad.item() == 3.0  # y = hi where x > hi
+    with pytest.raises(ValueError, match="clamp: min is greater than max"):
+        minidl.clamp(x, minidl.tensor([0.0, 2.0, 0.0]), minidl.tensor([1.0, 1.0, 1.0]))
+
+
+def test_clamp_of_integers_to_a_float_bound_is_the_default_float():
+    y = minidl.clamp(minidl.tensor([0, 1, 2]), min=0.5)
+    assert y.dtype == np.float32  # PyTorch's promotion; NumPy's clip would give float64
+    np.testing.assert_array_equal(y.data, [0.5, 1.0, 2.0])
+
+
+def test_tanh_method_of_integers_is_the_default_float_like_the_function():
+    assert minidl.tensor([1, 2]).tanh().dtype == np.float32
+    assert minidl.tensor([True, False]).tanh().dtype == np.float32
+
+
+def test_comparing_with_none_is_false_as_for_any_object():
+    t = minidl.ones(2)
+    assert (t == None) is False  # noqa: E711  (the comparison under test)
+    assert (t != None) is True  # noqa: E711

@@ -50,6 +50,19 @@ def _pow_tensor_tensor(rng):
     return ops.pow, (_t(rng, 3, 4, low=0.5, high=2.0), _t(rng, 4))
 
 
+def _pow_zero_base(rng):
+    # bases with exact zeros (a ReLU output, say): d(0^b)/db = 0 for b > 0, not 0·log 0
+    base = Tensor._make(np.array([[0.0, 1.5, 0.0, 0.7], [2.0, 0.0, 0.9, 1.1]]))
+    return (lambda b: base**b), (_t(rng, 4, low=0.5, high=2.0),)
+
+
+def _clamp_tensor_bounds(rng):
+    # x on odd tenths, the bounds on even ones: 0.1 apart at least, no kink inside gradcheck's ε
+    x = rng.permutation(np.arange(-10, 10) * 0.2 + 0.1).reshape(4, 5)
+    lo, hi = np.array([-0.8, -0.4, -0.2, -1.0, 0.2]), np.array([[0.6], [1.0], [1.4], [0.4]])
+    return ops.clamp, tuple(Tensor._make(a, True) for a in (x, lo, hi))
+
+
 def _where(rng):
     cond = rng.random((3, 4)) > 0.5
     return (lambda a, b: ops.where(cond, a, b)), (_t(rng, 3, 4), _t(rng, 4))
@@ -130,6 +143,7 @@ CASES = [
     GradCase(
         "pow tensor ** tensor", _pow_tensor_tensor, "(3, 4) ** (4,), base in [0.5, 2]", ("Pow",)
     ),
+    GradCase("pow zero base", _pow_zero_base, "(2, 4) with zeros ** (4,)", ("Pow",)),
     GradCase("exp", _unary(ops.exp, (3, 4)), "(3, 4)", ("Exp",)),
     GradCase("log", _unary(ops.log, (3, 4), low=0.5, high=3.0), "(3, 4) in [0.5, 3]", ("Log",)),
     GradCase("sqrt", _unary(ops.sqrt, (3, 4), low=0.5, high=3.0), "(3, 4) in [0.5, 3]", ("Sqrt",)),
@@ -138,6 +152,7 @@ CASES = [
     GradCase("relu", _unary(ops.relu, (3, 4), _off_zero), "(3, 4), |x| ≥ 0.2", ("Relu",)),
     GradCase("abs", _unary(ops.abs, (3, 4), _off_zero), "(3, 4), |x| ≥ 0.2", ("Abs",)),
     GradCase("clamp", _clamp, "(4, 5) to [-0.5, 0.5]", ("Clamp",)),
+    GradCase("clamp tensor bounds", _clamp_tensor_bounds, "(4, 5), (5,), (4, 1)", ("Clamp",)),
     GradCase("maximum", _maximum, "(3, 4), (3, 4), no ties", ("Maximum",)),
     GradCase("minimum", _minimum, "(3, 4), (3, 4), no ties", ("Minimum",)),
     GradCase("where", _where, "cond (3, 4), (3, 4), (4,)", ("Where",)),

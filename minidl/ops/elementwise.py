@@ -159,7 +159,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """z = a^b;  dz/da = b·a^(b−1),  dz/db = a^b · ln a"""
+    """z = a^b;  dz/da = b·a^(b−1),  dz/db = a^b · ln a  (0 where a = 0 ≤ b, as in PyTorch)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -179,7 +179,12 @@ class Pow(Function):
                 e = np.where(b == 0, 0, e) if isinstance(b, np.ndarray) else 0
             ga = grad * b * a**e
         if db:
-            gb = grad * z * np.log(a)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = grad * z * np.log(a)
+            # at a = 0, z = 0^b stays 0 for every b > 0: dz/db = 0, where the formula is 0 · (−∞)
+            zero_base = (a == 0) & (b >= 0)
+            if np.any(zero_base):
+                gb = np.where(zero_base, 0, gb)
         return ga, gb
 
 
@@ -292,26 +297,38 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi, else 0"""
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi, else 0;
+    dy/dlo = 1 where x < lo,  dy/dhi = 1 where x > hi  (bounds: numbers or tensors)"""
 
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
         if lo is None and hi is None:
             raise op_error(TypeError, "clamp: at least one of min and max must be given")
-        if lo is not None and hi is not None and lo > hi:
-            raise op_error(ValueError, f"clamp: min {lo} is greater than max {hi}")
-        inside = np.ones(x.shape, bool)
+        if lo is not None and hi is not None and np.any(lo > hi):
+            if np.ndim(lo) == np.ndim(hi) == 0:
+                raise op_error(ValueError, f"clamp: min {lo} is greater than max {hi}")
+            raise op_error(ValueError, "clamp: min is greater than max at some position")
+        y = np.clip(x, lo, hi)
+        inside = np.ones(y.shape, bool)  # the broadcast shape, when a bound is a tensor
+        below = above = None
         if lo is not None:
             inside &= x >= lo
+            below = x < lo
         if hi is not None:
             inside &= x <= hi
-        ctx.save_for_backward(inside)
-        return np.clip(x, lo, hi)
+            above = x > hi
+        ctx.save_for_backward(inside, below, above)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (inside,) = ctx.saved_tensors
-        return grad * inside, None, None
+        inside, below, above = ctx.saved_tensors
+        _, need_lo, need_hi = ctx.needs_input_grad
+        return (
+            grad * inside,
+            grad * below if need_lo else None,
+            grad * above if need_hi else None,
+        )
 
 
 class Maximum(Function):
@@ -448,10 +465,17 @@ def abs(x):
 
 
 def clamp(x, min=None, max=None):
-    """Limit x to [min, max] (either bound may be None)."""
-    # NumPy scalar bounds become Python numbers, which never upcast a float32 x
-    lo, hi = (b.item() if isinstance(b, np.generic) else b for b in (min, max))
-    return Clamp.apply(as_tensor("clamp", x), lo, hi)
+    """Limit x to [min, max]; either bound may be None, a number or a tensor (broadcast)."""
+    x = as_tensor("clamp", x)
+    # numbers stay Python numbers (they never upcast a float32 x); arrays become tensors
+    lo, hi = (None if b is None else operand("clamp", b) for b in (min, max))
+    for bound in (lo, hi):  # PyTorch's result dtype: an integer x clamped to 0.5 is a float
+        if bound is not None and result_dtype(x, bound) != x.data.dtype:
+            x = cast(x, result_dtype(x, bound))
+    lo, hi = (
+        cast(b, x.dtype) if isinstance(b, Tensor) and b.dtype != x.dtype else b for b in (lo, hi)
+    )
+    return Clamp.apply(x, lo, hi)
 
 
 def maximum(a, b):
@@ -487,6 +511,8 @@ def cast(x, dtype):
 
 def compare(ufunc, a, b):
     """A boolean tensor from a comparison ufunc; never part of a graph."""
+    if b is None:  # t == None is False (and t != None True), as for any object in Python
+        return ufunc is np.not_equal
     b = b.data if isinstance(b, Tensor) else operand(ufunc.__name__, b)
     if isinstance(b, Tensor):
         b = b.data
