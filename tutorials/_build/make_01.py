@@ -344,6 +344,23 @@ cells = [
     print("dL/dw =", w.grad, "(the x of the forward pass, 3 and 4)")
     """),
     md(r"""
+    The update you write by hand is such a write too. `w -= lr * w.grad` changes `w` in place
+    (PyTorch's `sub_`): the same tensor, new values, so a model holding `w` sees them. On a tensor
+    that requires grad it is allowed only under `minidl.no_grad()`, because the update itself must
+    not become part of the next graph:
+    """),
+    code("""
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()  # dL/dw = 2w = [2, 4]
+    with minidl.no_grad():
+        w -= 0.1 * w.grad  # w ← w − 0.1 · dL/dw
+    print(w)
+    try:
+        w -= 0.1 * w.grad  # the same line, recorded
+    except RuntimeError as e:
+        print(e)
+    """),
+    md(r"""
     ## Exercises
 
     Each comes with a check you can run.
