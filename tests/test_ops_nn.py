@@ -1,5 +1,7 @@
 """softmax, log_softmax, logsumexp: the math against NumPy, stability at large inputs, gradients."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -84,3 +86,50 @@ def test_softmax_rejects_a_0d_tensor_and_a_bad_dim():
         minidl.softmax(minidl.tensor(1.0))
     with pytest.raises(IndexError, match="dim 2 out of range.*2 dimension"):
         minidl.softmax(minidl.zeros(2, 3), dim=2)
+
+
+def test_softmax_family_over_a_zero_length_dim():
+    # a (0, 3) tensor: over dim 0 every column is an empty sum, log Σ∅ exp = log 0 = −inf;
+    # softmax and log_softmax keep the input's (empty) shape, as in PyTorch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log 0 is the answer, not a RuntimeWarning
+        for call, shape in [
+            (lambda t: minidl.logsumexp(t, 0), (3,)),
+            (lambda t: minidl.logsumexp(t, 1), (0,)),
+            (lambda t: minidl.logsumexp(t), ()),
+            (lambda t: minidl.softmax(t, 0), (0, 3)),
+            (lambda t: minidl.softmax(t, 1), (0, 3)),
+            (lambda t: minidl.log_softmax(t, 0), (0, 3)),
+        ]:
+            x = leaf(np.zeros((0, 3)))
+            y = call(x)
+            assert y.shape == shape
+            y.sum().backward()
+            assert x.grad.shape == (0, 3)
+        np.testing.assert_array_equal(
+            minidl.logsumexp(leaf(np.zeros((0, 3))), 0).data, [-np.inf] * 3
+        )
+
+
+def test_logsumexp_with_an_empty_dim_tuple_is_an_error():
+    # sum(x, ()) reduces every axis, but PyTorch rejects logsumexp(x, ()): no guessing
+    with pytest.raises(
+        ValueError, match=r"logsumexp: dim=\(\) given for a tensor of shape \(2, 3\)"
+    ):
+        minidl.logsumexp(minidl.zeros(2, 3), ())
+
+
+def test_softmax_family_of_an_integer_tensor_gives_the_default_float():
+    # x = [0, 0, 2]: Σ exp = 2 + e², so softmax = [1, 1, e²] / (2 + e²) and
+    # logsumexp = log(2 + e²); float32 (the default), as exp(int) is, not float64
+    x = minidl.tensor([0, 0, 2])
+    total = 2 + np.exp(2.0)
+    expected = {
+        minidl.softmax: np.array([1.0, 1.0, np.exp(2.0)]) / total,
+        minidl.log_softmax: np.array([0.0, 0.0, 2.0]) - np.log(total),
+        minidl.logsumexp: np.log(total),
+    }
+    for fn, value in expected.items():
+        out = fn(x)
+        assert out.dtype == np.float32, fn
+        np.testing.assert_allclose(out.data, value, rtol=1e-6)

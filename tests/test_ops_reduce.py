@@ -1,5 +1,7 @@
 """Reductions: sum, mean, max/min, amax/amin over int, tuple and None dims, with keepdim."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -109,3 +111,93 @@ def test_reductions_keep_float32():
         assert y.dtype == np.float32
     x.mean().backward()
     assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("op", [minidl.max, minidl.min, minidl.amax, minidl.amin])
+def test_max_and_min_send_the_gradient_to_a_nan_they_return(op):
+    # a NaN wins max/min, so it is "the" extreme: dy/dx is 1 there (PyTorch's max(x));
+    # two NaNs are a tie and share it.  It used to be 0/0 = NaN for every element.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value" RuntimeWarning either
+        x = leaf([1.0, np.nan, 2.0])
+        y = op(x)
+        assert np.isnan(y.item())
+        y.backward()
+        np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+        x = leaf([np.nan, 3.0, np.nan])
+        op(x).backward()
+        np.testing.assert_array_equal(x.grad.data, [0.5, 0.0, 0.5])
+
+
+def test_amax_over_a_dim_sends_the_gradient_to_the_nan_of_its_slice_only():
+    # column 0 = [1, 2] has max 2 (index 1); column 1 = [nan, 3] has max nan (index 0)
+    x = leaf([[1.0, np.nan], [2.0, 3.0]])
+    y = minidl.amax(x, 0)
+    np.testing.assert_array_equal(y.data, [2.0, np.nan])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 1.0], [1.0, 0.0]])
+    x = leaf([[1.0, np.nan], [2.0, 3.0]])
+    values, indices = minidl.max(x, 0)  # the index form agrees: the index names the nan
+    np.testing.assert_array_equal(indices.data, [1, 0])
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_reducing_a_nonempty_dim_of_an_empty_tensor_gives_an_empty_result():
+    # shape (0, 3) reduced over dim 1 (length 3): one result per row, and there are 0 rows
+    x = leaf(np.zeros((0, 3)))
+    assert minidl.amax(x, 1).shape == (0,)
+    assert minidl.amin(x, 1, keepdim=True).shape == (0, 1)
+    assert minidl.argmax(x, 1).shape == (0,) and minidl.argmin(x, -1).shape == (0,)
+    for op in (minidl.max, minidl.min):
+        values, indices = op(x, 1)
+        assert values.shape == (0,) and indices.shape == (0,) and indices.dtype == np.int64
+        values.sum().backward()  # backward through an empty result is fine too
+        assert x.grad.shape == (0, 3)
+    np.testing.assert_array_equal(x.sum(0).data, [0.0, 0.0, 0.0])  # a sum of nothing is 0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: minidl.amax(x, 0),
+        lambda x: minidl.amin(x, (0, 1)),
+        lambda x: x.max(),
+        lambda x: x.min(0),
+        lambda x: minidl.argmax(x),
+        lambda x: minidl.argmin(x, 0),
+    ],
+)
+def test_max_family_over_a_zero_length_dim_is_an_error_naming_the_dim(call):
+    # the max of an empty slice does not exist (torch raises too)
+    with pytest.raises(ValueError, match=r"(max|min): cannot reduce dim 0 of length 0.*\(0, 3\)"):
+        call(minidl.zeros(0, 3))
+
+
+@pytest.mark.parametrize("dim", [(), []])
+def test_an_empty_dim_tuple_reduces_every_axis(dim):
+    # as in PyTorch: x.sum(()) is the total, not x unchanged.  x = 0..5 in a (2, 3):
+    # Σ = 15, mean = 15/6 = 2.5, max 5 (last element), min 0 (first element)
+    data = np.arange(6.0).reshape(2, 3)
+    for op, value, grad in [
+        (minidl.sum, 15.0, np.ones((2, 3))),
+        (minidl.mean, 2.5, np.full((2, 3), 1 / 6)),
+        (minidl.amax, 5.0, [[0, 0, 0], [0, 0, 1]]),
+        (minidl.amin, 0.0, [[1, 0, 0], [0, 0, 0]]),
+    ]:
+        x = leaf(data)
+        y = op(x, dim)
+        assert y.shape == () and y.item() == value
+        y.backward()
+        np.testing.assert_allclose(x.grad.data, grad, rtol=1e-15)
+        assert op(x, dim, keepdim=True).shape == (1, 1)
+
+
+def test_argmax_without_dim_keeps_every_axis_with_keepdim():
+    # flattened 0..23 in a (2, 3, 4): the max is the last element (23), the min the first (0)
+    x = minidl.tensor(np.arange(24.0).reshape(2, 3, 4))
+    out = minidl.argmax(x, keepdim=True)
+    assert out.shape == (1, 1, 1) and out.item() == 23
+    out = x.argmin(keepdim=True)
+    assert out.shape == (1, 1, 1) and out.item() == 0
+    assert minidl.argmax(minidl.tensor(7.0), keepdim=True).shape == ()  # 0-d: no axes to keep

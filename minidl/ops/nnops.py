@@ -2,16 +2,23 @@
 
 import numpy as np
 
-from minidl.autograd import Function
-from minidl.ops.elementwise import as_tensor
-from minidl.ops.reduce import normalize_dims, single_dim
+from minidl.autograd import Function, op_error
+from minidl.ops.elementwise import as_float_tensor
+from minidl.ops.reduce import reduce_dims, single_dim
 
 
 def _stable_max(x, axis):
     # subtracting the max keeps exp() from overflowing (above ~88 in float32);
-    # a row that is all -inf would give inf - inf = nan, so use 0 there instead
-    m = np.max(x, axis=axis, keepdims=True)
+    # a row that is all -inf would give inf - inf = nan, so use 0 there instead;
+    # initial=-inf gives an empty slice (a 0-length dim) a max too, which then becomes 0
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+def _log_sum(e, axis):
+    # an empty slice sums to 0 and log 0 = -inf is its right answer (log Σ over nothing)
+    with np.errstate(divide="ignore"):
+        return np.log(e.sum(axis=axis, keepdims=True))
 
 
 class Softmax(Function):
@@ -37,7 +44,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted = x - _stable_max(x, dim)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        y = shifted - _log_sum(np.exp(shifted), dim)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -54,7 +61,7 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         m = _stable_max(x, dims)
-        y = m + np.log(np.exp(x - m).sum(axis=dims, keepdims=True))
+        y = m + _log_sum(np.exp(x - m), dims)
         ctx.save_for_backward(x, y)
         ctx.keepdim = keepdim
         ctx.dims = dims
@@ -75,18 +82,26 @@ def _one_dim(op, x, dim):
 
 
 def softmax(x, dim=-1):
-    """exp(x) / Σ exp(x) along ``dim``."""
-    x = as_tensor("softmax", x)
+    """exp(x) / Σ exp(x) along ``dim`` (integers give the default float dtype)."""
+    x = as_float_tensor("softmax", x)
     return Softmax.apply(x, _one_dim("softmax", x, dim))
 
 
 def log_softmax(x, dim=-1):
     """log(softmax(x)) along ``dim``, computed without overflow."""
-    x = as_tensor("log_softmax", x)
+    x = as_float_tensor("log_softmax", x)
     return LogSoftmax.apply(x, _one_dim("log_softmax", x, dim))
 
 
 def logsumexp(x, dim=None, keepdim=False):
-    """log Σ exp(x) over ``dim`` (all axes when None), computed without overflow."""
-    x = as_tensor("logsumexp", x)
-    return LogSumExp.apply(x, normalize_dims("logsumexp", dim, x.ndim), keepdim)
+    """log Σ exp(x) over ``dim`` (all axes when None), computed without overflow;
+    over a 0-length dim it is log 0 = −inf."""
+    x = as_float_tensor("logsumexp", x)
+    if dim is not None and not isinstance(dim, (int, np.integer)) and len(tuple(dim)) == 0:
+        # sum(x, ()) reduces every axis, but PyTorch rejects logsumexp(x, ()): don't guess
+        raise op_error(
+            ValueError,
+            f"logsumexp: dim=() given for a tensor of shape {x.shape}; "
+            "expected an int or a non-empty tuple of dims, or None for all of them",
+        )
+    return LogSumExp.apply(x, reduce_dims("logsumexp", dim, x.ndim), keepdim)

@@ -1,7 +1,9 @@
 """Reductions: sum, mean, max/min (and amax/amin), argmax/argmin.
 
 ``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
-reduced axes with size 1, as in PyTorch.
+reduced axes with size 1, as in PyTorch.  As in PyTorch, ``dim=()`` reduces every
+axis too, and a 0-size axis that is not reduced gives an empty result; only the
+max/min family over a 0-length axis is an error (an empty slice has no maximum).
 """
 
 import builtins
@@ -32,6 +34,26 @@ def normalize_dims(op, dim, ndim):
     if len(set(out)) != len(out):
         raise op_error(ValueError, f"{op}: dim {dim} repeats an axis")
     return tuple(sorted(out))
+
+
+def reduce_dims(op, dim, ndim):
+    """:func:`normalize_dims` for a reduction, where ``dim=()`` means every axis as in
+    PyTorch (``x.sum(())`` is the total); ``squeeze`` keeps () as "no axis"."""
+    if dim is not None and not isinstance(dim, (int, np.integer)) and len(tuple(dim)) == 0:
+        dim = None
+    return normalize_dims(op, dim, ndim)
+
+
+def _check_nonempty(op, shape, dims):
+    """Max/min of an empty slice has no value: reject a reduced axis of length 0
+    (a 0-size axis that is kept is fine: the result is empty too)."""
+    empty = [d for d in dims if shape[d] == 0]
+    if empty:
+        raise op_error(
+            ValueError,
+            f"{op}: cannot reduce dim {empty[0]} of length 0 (tensor of shape {tuple(shape)}); "
+            "expected every reduced dim to have non-zero length",
+        )
 
 
 def single_dim(op, dim, ndim):
@@ -87,6 +109,9 @@ class Max(Function):
     Ties share the gradient equally (``amax``, ``max(x)``), or, with
     ``to_index=True`` (``max(x, dim)``, which also returns the index), all of it
     goes to the first maximum, the element the index names: PyTorch's rules.
+    A NaN is the maximum (y = NaN), so NaNs count as the tied maxima: the gradient
+    goes to them (x = [1, nan, 2] → dx = [0, 1, 0], as torch's ``max(x)``; torch's
+    ``amax`` gives NaN everywhere in that slice, which minidl does not copy).
     """
 
     @staticmethod
@@ -111,11 +136,13 @@ class Min(Function):
 
 
 def _extreme_forward(ctx, x, dims, keepdim, reduce, arg):
-    if x.size == 0:
-        raise op_error(ValueError, f"{reduce.__name__}: tensor of shape {x.shape} is empty")
     y = reduce(x, axis=dims, keepdims=True)
     if arg is None:
         hit = x == y
+        if x.dtype.kind == "f":
+            # a NaN wins the reduction, yet NaN == NaN is false: without this no element
+            # would hit and the share would be 0/0 = NaN for the whole slice
+            hit |= np.isnan(x) & np.isnan(y)
         share = hit / hit.sum(axis=dims, keepdims=True).astype(x.dtype)
     else:  # one axis: a one-hot at the index arg returns
         (axis,) = dims
@@ -134,7 +161,7 @@ def _extreme_backward(ctx, grad):
 def sum(x, dim=None, keepdim=False):
     """Σ over ``dim`` (all axes when None)."""
     x = as_tensor("sum", x)
-    return Sum.apply(x, normalize_dims("sum", dim, x.ndim), keepdim)
+    return Sum.apply(x, reduce_dims("sum", dim, x.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
@@ -142,56 +169,67 @@ def mean(x, dim=None, keepdim=False):
     x = as_tensor("mean", x)
     if x.dtype.kind != "f":
         raise TypeError(f"mean: expected a float tensor, got dtype {x.dtype}")
-    return Mean.apply(x, normalize_dims("mean", dim, x.ndim), keepdim)
+    return Mean.apply(x, reduce_dims("mean", dim, x.ndim), keepdim)
 
 
 def amax(x, dim=None, keepdim=False):
     """Maximum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amax", x)
-    return Max.apply(x, normalize_dims("amax", dim, x.ndim), keepdim, False)
+    dims = reduce_dims("amax", dim, x.ndim)
+    _check_nonempty("amax", x.shape, dims)
+    return Max.apply(x, dims, keepdim, False)
 
 
 def amin(x, dim=None, keepdim=False):
     """Minimum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amin", x)
-    return Min.apply(x, normalize_dims("amin", dim, x.ndim), keepdim, False)
+    dims = reduce_dims("amin", dim, x.ndim)
+    _check_nonempty("amin", x.shape, dims)
+    return Min.apply(x, dims, keepdim, False)
 
 
 def max(x, dim=None, keepdim=False):
     """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only."""
-    if dim is None:
-        return amax(x)
     x = as_tensor("max", x)
+    if dim is None:
+        _check_nonempty("max", x.shape, tuple(range(x.ndim)))
+        return Max.apply(x, tuple(range(x.ndim)), False, False)
     d = (single_dim("max", dim, x.ndim),)
+    _check_nonempty("max", x.shape, d)
     return MaxResult(Max.apply(x, d, keepdim, True), argmax(x, dim, keepdim))
 
 
 def min(x, dim=None, keepdim=False):
     """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only."""
-    if dim is None:
-        return amin(x)
     x = as_tensor("min", x)
+    if dim is None:
+        _check_nonempty("min", x.shape, tuple(range(x.ndim)))
+        return Min.apply(x, tuple(range(x.ndim)), False, False)
     d = (single_dim("min", dim, x.ndim),)
+    _check_nonempty("min", x.shape, d)
     return MaxResult(Min.apply(x, d, keepdim, True), argmin(x, dim, keepdim))
 
 
 def argmax(x, dim=None, keepdim=False):
-    """Index of the maximum (over the flattened tensor when ``dim`` is None); no gradient."""
+    """Index of the maximum (over the flattened tensor when ``dim`` is None); no gradient.
+    The first NaN, if any, counts as the maximum (NumPy's and PyTorch's rule)."""
     return _arg(np.argmax, "argmax", x, dim, keepdim)
 
 
 def argmin(x, dim=None, keepdim=False):
-    """Index of the minimum (over the flattened tensor when ``dim`` is None); no gradient."""
+    """Index of the minimum (over the flattened tensor when ``dim`` is None); no gradient.
+    The first NaN, if any, counts as the minimum (NumPy's and PyTorch's rule)."""
     return _arg(np.argmin, "argmin", x, dim, keepdim)
 
 
 def _arg(fn, op, x, dim, keepdim):
     x = as_tensor(op, x)
-    if x.data.size == 0:
-        raise ValueError(f"{op}: tensor of shape {x.shape} is empty")
     if dim is None:
-        return Tensor._make(np.asarray(fn(x.data), np.int64))
+        _check_nonempty(op, x.shape, tuple(range(x.ndim)))
+        # keepdim: every axis kept with size 1, shape (1,) * ndim, as in PyTorch
+        return Tensor._make(np.asarray(fn(x.data, keepdims=keepdim), np.int64))
     d = single_dim(op, dim, x.ndim)
+    _check_nonempty(op, x.shape, (d,))
     return Tensor._make(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))
