@@ -245,3 +245,72 @@ def test_getitem_mixed_integer_arrays_and_slices_grad_matches_central_difference
     index = tuple(index)
     np.testing.assert_array_equal(leaf(x)[index].data, x[index])
     assert gradcheck(lambda t: t[index], (leaf(x),))
+
+
+def test_permute_rejects_an_out_of_range_dim_instead_of_wrapping_it():
+    # a 2-D tensor's dims are -2 .. 1 (PyTorch: IndexError); 3 used to pass as 3 % 2 = 1
+    x = minidl.zeros(2, 3)
+    with pytest.raises(IndexError, match=r"permute: dim 3 out of range .* \(expected -2 \.\. 1\)"):
+        x.permute(0, 3)
+    with pytest.raises(IndexError, match=r"permute: dim -3 out of range"):
+        x.permute(-3, 1)
+    with pytest.raises(TypeError, match="permute: dim must be one int, got True"):
+        x.permute(0, True)
+    # in range, a negative dim counts from the end: -2 is axis 0, so (1, -2) swaps the axes
+    assert x.permute(1, -2).shape == (3, 2)
+
+
+def test_cat_and_stack_promote_dtypes_as_pytorch_and_grads_keep_each_dtype():
+    # PyTorch: a float tensor beats an integer one, so int64 with float32 is float32
+    # (NumPy says float64); within one category the wider wins: uint8 with int8 is int16
+    i = minidl.tensor(np.array([1, 2], np.int64))
+    f = minidl.tensor(np.array([0.5, 0.25], np.float32), requires_grad=True)
+    c = minidl.cat([i, f])
+    assert c.dtype == np.float32
+    np.testing.assert_array_equal(c.data, [1.0, 2.0, 0.5, 0.25])
+    s = minidl.stack([i, f])
+    assert s.dtype == np.float32
+    np.testing.assert_array_equal(s.data, [[1.0, 2.0], [0.5, 0.25]])
+    u8, i8 = minidl.tensor(np.array([200], np.uint8)), minidl.tensor(np.array([-1], np.int8))
+    c = minidl.cat([u8, i8])
+    assert c.dtype == np.int16
+    np.testing.assert_array_equal(c.data, [200, -1])
+    # d/df Σ w·cat(i, f) = the weights at f's places, [3, 4], in f's own float32
+    (minidl.cat([i, f]) * minidl.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert f.grad.dtype == np.float32
+    np.testing.assert_array_equal(f.grad.data, [3.0, 4.0])
+    # float64 with float32 is float64; the float32 input's gradient comes back float32
+    g = minidl.tensor(np.array([1.0], np.float64), requires_grad=True)
+    f.grad = None
+    (minidl.stack([f[:1], g]) * 5.0).sum().backward()
+    assert g.grad.dtype == np.float64 and f.grad.dtype == np.float32
+    np.testing.assert_array_equal(g.grad.data, [5.0])
+    np.testing.assert_array_equal(f.grad.data, [5.0, 0.0])
+
+
+def test_unsqueeze_rejects_a_dim_that_is_not_an_int():
+    with pytest.raises(TypeError, match="unsqueeze: dim must be one int, got 0.5"):
+        minidl.ones(2).unsqueeze(0.5)
+    # True would otherwise count as axis 1
+    with pytest.raises(TypeError, match="unsqueeze: dim must be one int, got True"):
+        minidl.ones(2).unsqueeze(True)
+
+
+def test_an_empty_list_index_selects_nothing_and_its_gradient_is_zero():
+    # PyTorch: x[[]] has shape (0,); nothing selected, so d(Σ x[[]])/dx = 0 everywhere
+    x = minidl.ones(3, requires_grad=True)
+    y = x[[]]
+    assert y.shape == (0,) and y.dtype == np.float32
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+    assert minidl.ones(3, 2)[:, []].shape == (3, 0)
+
+
+@pytest.mark.parametrize("size", [2.5, 2.0, True])
+def test_reshape_and_view_reject_a_size_that_is_not_an_int(size):
+    # int(2.5) would truncate to 2 and reshape 4 elements to (2, 2) without a word
+    for f in (lambda: minidl.ones(4).reshape(size, 2), lambda: minidl.ones(4).view(size, 2)):
+        with pytest.raises(TypeError, match=rf"reshape/view: sizes must be ints, got {size!r}"):
+            f()
+    # NumPy integers are ints: 2 · 2 = 4 elements
+    assert minidl.ones(4).reshape(np.int64(2), 2).shape == (2, 2)

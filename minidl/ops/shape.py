@@ -5,18 +5,40 @@ None of them changes a value, so each backward only moves the gradient back
 to where its values came from.
 """
 
+import operator
+
 import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
-from minidl.ops.elementwise import as_tensor
+from minidl.ops.elementwise import as_tensor, cast, result_dtype
 from minidl.ops.reduce import normalize_dims, single_dim
 from minidl.tensor import Tensor
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+def _flat_args(args):
+    """``f(x, 2, 3)`` and ``f(x, (2, 3))`` both give (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _shape_arg(op, shape):
+    """The sizes in ``shape`` as Python ints; a float or bool size is a TypeError
+    (``int(2.5)`` would silently truncate it to 2)."""
+    shape = _flat_args(shape)
+    out = []
+    for s in shape:
+        try:
+            # bool is an int subclass, but True as a size is almost surely a mistake
+            if isinstance(s, (bool, np.bool_)):
+                raise TypeError
+            out.append(operator.index(s))
+        except TypeError:
+            raise op_error(
+                TypeError,
+                f"{op}: sizes must be ints, got {s!r} ({type(s).__name__}) in {shape}",
+            ) from None
+    return tuple(out)
 
 
 class Reshape(Function):
@@ -148,7 +170,7 @@ class Clone(Function):
 def reshape(x, *shape):
     """x with a new shape; one entry may be -1 (inferred)."""
     x = as_tensor("reshape", x)
-    return Reshape.apply(x, _shape_arg(shape))
+    return Reshape.apply(x, _shape_arg("reshape/view", shape))
 
 
 view = reshape
@@ -176,10 +198,15 @@ def flatten(x, start_dim=0, end_dim=-1):
 def permute(x, *dims):
     """Reorder the axes: ``permute(x, 2, 0, 1)``."""
     x = as_tensor("permute", x)
-    dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} axes")
-    return Permute.apply(x, tuple(d % x.ndim for d in dims))
+    dims = _flat_args(dims)
+    # range-check each dim first (−ndim ≤ d < ndim), as PyTorch does: taken modulo
+    # ndim, permute(0, 3) of a 2-D tensor would silently pass as permute(0, 1)
+    axes = tuple(single_dim("permute", d, x.ndim) for d in dims)
+    if sorted(axes) != list(range(x.ndim)):
+        raise op_error(
+            ValueError, f"permute: dims {dims} are not a permutation of the {x.ndim} axes"
+        )
+    return Permute.apply(x, axes)
 
 
 def transpose(x, dim0, dim1):
@@ -208,6 +235,8 @@ def squeeze(x, dim=None):
 def unsqueeze(x, dim):
     """Insert an axis of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim)."""
     x = as_tensor("unsqueeze", x)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise op_error(TypeError, f"unsqueeze: dim must be one int, got {dim!r}")
     if not -x.ndim - 1 <= dim <= x.ndim:
         raise IndexError(
             f"unsqueeze: dim {dim} out of range for a tensor of {x.ndim} dimension(s) "
@@ -220,7 +249,7 @@ def unsqueeze(x, dim):
 def expand(x, *shape):
     """Broadcast x to ``shape`` without copying; -1 keeps an axis."""
     x = as_tensor("expand", x)
-    shape = _shape_arg(shape)
+    shape = _shape_arg("expand", shape)
     lead = len(shape) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
@@ -233,6 +262,9 @@ def _index_part(i, op):
         i = i.data
     if isinstance(i, (list, np.ndarray)):
         a = np.asarray(i)
+        if isinstance(i, list) and a.size == 0:
+            # np.asarray([]) is float64; an empty list selects nothing (PyTorch: shape (0,))
+            a = a.astype(np.intp)
         if a.dtype.kind not in "biu":
             raise op_error(IndexError, f"{op}: indices must be integers or booleans, got {a.dtype}")
         return a
@@ -262,16 +294,33 @@ def _check_same_rank(op, xs, dim, new_axis):
     return d
 
 
+def _common_dtype(xs):
+    """xs cast to PyTorch's result dtype of them all (``result_dtype`` folded over xs):
+    int64 with float32 is float32, where NumPy's ``concatenate`` gives float64."""
+    acc = xs[0]
+    for x in xs[1:]:
+        d = result_dtype(acc, x)
+        if acc.data.dtype != d:
+            # the result may be neither input's dtype (uint8 with int8 → int16): an
+            # empty stand-in of that dtype, with x's dims, carries it to the next step
+            acc = x if x.data.dtype == d else Tensor._make(np.empty((0,) * x.ndim, d))
+    d = acc.data.dtype
+    # differentiable casts: each input's gradient comes back in its own dtype
+    return [x if x.data.dtype == d else cast(x, d) for x in xs]
+
+
 def cat(tensors, dim=0):
-    """Join tensors along an existing axis ``dim``."""
+    """Join tensors along an existing axis ``dim``; dtype as PyTorch's promotion."""
     xs = [as_tensor("cat", t) for t in tensors]
-    return Cat.apply(*xs, dim=_check_same_rank("cat", xs, dim, False))
+    d = _check_same_rank("cat", xs, dim, False)
+    return Cat.apply(*_common_dtype(xs), dim=d)
 
 
 def stack(tensors, dim=0):
-    """Join equal-shaped tensors along a new axis ``dim``."""
+    """Join equal-shaped tensors along a new axis ``dim``; dtype as PyTorch's promotion."""
     xs = [as_tensor("stack", t) for t in tensors]
-    return Stack.apply(*xs, dim=_check_same_rank("stack", xs, dim, True))
+    d = _check_same_rank("stack", xs, dim, True)
+    return Stack.apply(*_common_dtype(xs), dim=d)
 
 
 def split(x, split_size_or_sections, dim=0):
