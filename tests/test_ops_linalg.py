@@ -71,3 +71,28 @@ def test_matmul_float32_stays_float32():
     (x @ w).sum().backward()
     assert (x @ w).dtype == np.float32
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_matmul_promotes_mixed_dtypes_as_pytorch_and_grads_keep_each_dtype():
+    # PyTorch's promotion (as for a ⊙ b): a float tensor beats an integer one, so
+    # int64 @ float32 is float32 (NumPy gives float64); float32 @ float64 is float64
+    a = minidl.tensor(np.array([[1, 2], [3, 4]], np.int64))
+    w = minidl.tensor(np.array([0.5, 0.25], np.float32), requires_grad=True)
+    # [1·0.5 + 2·0.25, 3·0.5 + 4·0.25] = [1, 2.5]
+    for out in (minidl.matmul(a, w), a @ w):
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out.data, [1.0, 2.5])
+    # d Σ(a @ w)/dw = the column sums of a: [1 + 3, 2 + 4], in w's own float32
+    (a @ w).sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.data, [4.0, 6.0])
+    d = minidl.tensor(np.array([[2.0], [-1.0]], np.float64), requires_grad=True)
+    w.grad = None
+    out = w @ d  # 0.5·2 − 0.25·1 = 0.75
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out.data, [0.75])
+    out.sum().backward()
+    # d(w·d)/dw = d (as a row), d(w·d)/dd = w (as a column)
+    assert w.grad.dtype == np.float32 and d.grad.dtype == np.float64
+    np.testing.assert_array_equal(w.grad.data, [2.0, -1.0])
+    np.testing.assert_array_equal(d.grad.data, [[0.5], [0.25]])

@@ -3,7 +3,7 @@
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import operand
+from minidl.ops.elementwise import operand, promote
 from minidl.tensor import Tensor, as_array
 
 
@@ -61,10 +61,16 @@ class MatMul(Function):
 
 
 def matmul(a, b):
-    """a @ b (see ``np.matmul`` for the 1-D and batched cases)."""
+    """a @ b (see ``np.matmul`` for the 1-D and batched cases).
+
+    Mixed dtypes promote as PyTorch's elementwise ops do (``promote``):
+    int64 @ float32 → float32, where NumPy gives float64 (PyTorch itself raises).
+    """
     a, b = operand("matmul", a), operand("matmul", b)
     if not isinstance(a, Tensor):
         a = Tensor._make(as_array(a, op="matmul"))
     if not isinstance(b, Tensor):
         b = Tensor._make(as_array(b, op="matmul"))
+    # differentiable casts, so each gradient comes back in its operand's dtype
+    a, b = promote(a, b)
     return MatMul.apply(a, b)
