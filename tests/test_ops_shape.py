@@ -314,3 +314,10 @@ def test_reshape_and_view_reject_a_size_that_is_not_an_int(size):
             f()
     # NumPy integers are ints: 2 · 2 = 4 elements
     assert minidl.ones(4).reshape(np.int64(2), 2).shape == (2, 2)
+
+
+def test_split_sizes_must_be_ints():
+    x = minidl.ones(5)
+    assert [t.shape for t in minidl.split(x, [2, 3])] == [(2,), (3,)]
+    with pytest.raises(TypeError, match=r"split: sizes must be ints, got 2.5"):
+        minidl.split(x, [2.5, 2.5])  # int() would truncate to [2, 2] and fail on the sum instead

@@ -335,7 +335,7 @@ def split(x, split_size_or_sections, dim=0):
             raise ValueError(f"split: split_size must be positive, got {size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        sizes = list(_shape_arg("split", tuple(split_size_or_sections)))  # ints, as for reshape
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ValueError(f"split: sizes {sizes} do not add up to {n}, the length of dim {d}")
     if len(sizes) <= 1:
