@@ -289,19 +289,7 @@ class Tensor:
         return _ops.index(self, index)
 
     def __setitem__(self, index, value):
-        if _autograd.is_grad_enabled():
-            if self.requires_grad:
-                raise RuntimeError(
-                    "setitem: in-place assignment into a tensor that requires grad would corrupt "
-                    "its gradient; do it under minidl.no_grad() or build a new tensor"
-                )
-            if isinstance(value, Tensor) and value.requires_grad:
-                raise RuntimeError(
-                    "setitem: the value requires grad, and minidl records no in-place op, so "
-                    "its gradient would be lost; build the result out of place (minidl.cat, "
-                    "minidl.stack, minidl.where) or assign value.detach()"
-                )
-        _check_writeable(self, "setitem")
+        _check_write(self, value, "setitem")
         self.data[index] = value.data if isinstance(value, Tensor) else value
         _autograd.note_write(self)
 
@@ -520,22 +508,10 @@ def _in_place(t, op, ufunc, other):
     As in PyTorch, refused while recording gradients when t (or other) requires grad: the
     graph would not see the change.  Under ``no_grad`` (an update of the weights) it is fine.
     """
-    if _autograd.is_grad_enabled():
-        if t.requires_grad:
-            what = "a leaf that requires grad" if t.grad_fn is None else "a tensor in a graph"
-            raise RuntimeError(
-                f"{op}: in-place operation on {what}, shape {t.shape}; minidl records no "
-                f"in-place ops. For a weight update write it under `with minidl.no_grad():`; "
-                f"to compute with it, write t = t {op[:-1]} x"
-            )
-        if isinstance(other, Tensor) and other.requires_grad:
-            raise RuntimeError(
-                f"{op}: the right-hand side requires grad and minidl records no in-place op, "
-                f"so its gradient would be lost; write t = t {op[:-1]} x"
-            )
+    _check_write(t, other, op)
     other = _ew.operand(op, other)
     dtype = _ew.result_dtype(t, other, true_divide=ufunc is np.true_divide)
-    if _CATEGORY[dtype.kind] > _CATEGORY[t.data.dtype.kind]:
+    if _ew.CATEGORY[dtype.kind] > _ew.CATEGORY[t.data.dtype.kind]:
         raise TypeError(
             f"{op}: the result has dtype {dtype}, which cannot be stored in place in a "
             f"tensor of dtype {t.dtype}; write t = t {op[:-1]} x (a new tensor) instead"
@@ -550,7 +526,6 @@ def _in_place(t, op, ufunc, other):
             f"{op}: a tensor of shape {t.shape} cannot hold the result with an operand of shape "
             f"{np.shape(value)}" + ("" if shape is None else f" (broadcast shape {shape})")
         )
-    _check_writeable(t, op)
     try:
         ufunc(t.data, value, out=t.data, casting="unsafe")
     except OverflowError as e:
@@ -559,15 +534,27 @@ def _in_place(t, op, ufunc, other):
     return t
 
 
-def _check_writeable(t, op):
+def _check_write(t, value, op):
+    """Refuse a write into t that a graph would not see, or into read-only memory."""
+    if _autograd.is_grad_enabled():
+        if t.requires_grad:
+            what = "a leaf that requires grad" if t.grad_fn is None else "a tensor in a graph"
+            raise RuntimeError(
+                f"{op}: in-place write into {what}, shape {t.shape}; minidl records no "
+                "in-place ops. For a weight update do it under `with minidl.no_grad():`; "
+                "otherwise build a new tensor (t = t - x, minidl.where, minidl.cat)"
+            )
+        if isinstance(value, Tensor) and value.requires_grad:
+            raise RuntimeError(
+                f"{op}: the value written (the right-hand side) requires grad, and minidl "
+                "records no in-place op, so its gradient would be lost; build a new tensor "
+                "(t = t - x, minidl.where, minidl.cat) or write value.detach()"
+            )
     if not t.data.flags.writeable:
         raise RuntimeError(
             f"{op}: this tensor of shape {t.shape} is a read-only view (an expand() result "
             "repeats one element in memory); write into t.clone() instead"
         )
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float, as in ops.result_dtype
 
 
 def _no_promotion(t, other, float_only=False):

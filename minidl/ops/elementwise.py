@@ -36,7 +36,7 @@ def as_tensor(op, x):
 
 
 # category of a dtype kind or a Python number type: bool < integer < float
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, bool: 0, int: 1, float: 2}
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, bool: 0, int: 1, float: 2}
 
 
 def result_dtype(a, b, true_divide=False):
@@ -54,7 +54,7 @@ def result_dtype(a, b, true_divide=False):
     da = a.data.dtype
     if isinstance(b, Tensor):
         db = b.data.dtype
-        ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+        ca, cb = CATEGORY[da.kind], CATEGORY[db.kind]
         if ca != cb:
             d = da if ca > cb else db
         elif da == db or b.data.ndim == 0 < a.data.ndim:
@@ -64,8 +64,8 @@ def result_dtype(a, b, true_divide=False):
         else:
             d = np.result_type(da, db)
     else:
-        cb = _CATEGORY[type(b)]
-        if cb <= _CATEGORY[da.kind]:
+        cb = CATEGORY[type(b)]
+        if cb <= CATEGORY[da.kind]:
             d = da
         else:
             d = get_default_dtype() if cb == 2 else np.dtype(np.int64)
