@@ -116,17 +116,14 @@ class CrossEntropy(Function):
         if reduction == "sum":
             return np.asarray(losses.sum(), dtype=logits.dtype)
         if denominator == 0:
+            if n == 0:
+                why = "an empty batch"
+            elif keep is not None and not keep.any():
+                why = f"every target equals ignore_index={ignore_index}"
+            else:
+                why = "the class weights of the targets sum to 0"
             raise op_error(
-                ValueError,
-                "cross_entropy: the mean is over zero targets "
-                + (
-                    "(an empty batch)"
-                    if n == 0
-                    else f"(every target equals ignore_index={ignore_index})"
-                    if weight is None
-                    else "(the class weights of the targets sum to 0)"
-                )
-                + "; it is undefined",
+                ValueError, f"cross_entropy: the mean over zero targets is undefined ({why})"
             )
         return np.asarray(losses.sum() / denominator, dtype=logits.dtype)
 
@@ -143,8 +140,7 @@ class CrossEntropy(Function):
                 d -= eps / c
         else:
             per_target = weight[safe]
-            s = (1 - eps) * per_target + (eps / c) * weight.sum() if eps else per_target
-            d *= s[:, None]
+            d *= ((1 - eps) * per_target + (eps / c) * weight.sum())[:, None]  # sₙ
             d[rows, safe] -= (1 - eps) * per_target
             if eps:
                 d -= (eps / c) * weight
