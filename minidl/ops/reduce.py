@@ -39,9 +39,12 @@ def normalize_dims(op, dim, ndim):
 def reduce_dims(op, dim, ndim):
     """:func:`normalize_dims` for a reduction, where ``dim=()`` means every axis as in
     PyTorch (``x.sum(())`` is the total); ``squeeze`` keeps () as "no axis"."""
-    if dim is not None and not isinstance(dim, (int, np.integer)) and len(tuple(dim)) == 0:
-        dim = None
-    return normalize_dims(op, dim, ndim)
+    return normalize_dims(op, None if is_empty_dims(dim) else dim, ndim)
+
+
+def is_empty_dims(dim):
+    """True for ``dim=()`` or ``[]`` (not for None, which also means every axis)."""
+    return dim is not None and not isinstance(dim, (int, np.integer)) and len(tuple(dim)) == 0
 
 
 def _check_nonempty(op, shape, dims):
