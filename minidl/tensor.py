@@ -297,19 +297,19 @@ class Tensor:
     # Without these, Python would run t = t + x: in `for p in params: p -= lr * p.grad`
     # only the loop variable would change, and the model would silently never train.
     def __iadd__(self, other):
-        return _in_place(self, "+=", np.add, other)
+        return _in_place(self, "+=", np.add, Tensor.__add__, other)
 
     def __isub__(self, other):
-        return _in_place(self, "-=", np.subtract, other)
+        return _in_place(self, "-=", np.subtract, Tensor.__sub__, other)
 
     def __imul__(self, other):
-        return _in_place(self, "*=", np.multiply, other)
+        return _in_place(self, "*=", np.multiply, Tensor.__mul__, other)
 
     def __itruediv__(self, other):
-        return _in_place(self, "/=", np.true_divide, other)
+        return _in_place(self, "/=", np.true_divide, Tensor.__truediv__, other)
 
     def __ipow__(self, other):
-        return _in_place(self, "**=", np.power, other)
+        return _in_place(self, "**=", np.power, Tensor.__pow__, other)
 
     # comparisons: boolean tensors, never part of a graph
     def __eq__(self, other):
@@ -502,13 +502,20 @@ def to_arguments(op, args, device=None, dtype=None):
     return None if dtype is None else np.dtype(dtype)
 
 
-def _in_place(t, op, ufunc, other):
-    """``t op= other`` in place: the result keeps t's shape and dtype, and no graph records it.
+def _in_place(t, op, ufunc, out_of_place, other):
+    """``t op= other``: the result keeps t's shape and dtype.
 
-    As in PyTorch, refused while recording gradients when t (or other) requires grad: the
-    graph would not see the change.  Under ``no_grad`` (an update of the weights) it is fine.
+    Outside a graph (a weight update under ``no_grad``, plain data) it is written into t's
+    array.  Inside one (t or other requires grad while recording), minidl records no in-place
+    op: the result is ``t op other``, a new recorded tensor that Python binds to the name, so
+    ``out += residual`` in a forward pass gives the right gradients (other references to the
+    old t keep its old values).  A leaf that requires grad is refused, as in PyTorch.
     """
-    _check_write(t, other, op)
+    in_graph = _autograd.is_grad_enabled() and (
+        t.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+    )
+    if not in_graph or (t.requires_grad and t.grad_fn is None):
+        _check_write(t, other, op)  # refuses a leaf that requires grad, or read-only memory
     other = _ew.operand(op, other)
     dtype = _ew.result_dtype(t, other, true_divide=ufunc is np.true_divide)
     if _ew.CATEGORY[dtype.kind] > _ew.CATEGORY[t.data.dtype.kind]:
@@ -526,6 +533,8 @@ def _in_place(t, op, ufunc, other):
             f"{op}: a tensor of shape {t.shape} cannot hold the result with an operand of shape "
             f"{np.shape(value)}" + ("" if shape is None else f" (broadcast shape {shape})")
         )
+    if in_graph:
+        return out_of_place(t, other)
     try:
         ufunc(t.data, value, out=t.data, casting="unsafe")
     except OverflowError as e:

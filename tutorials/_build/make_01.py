@@ -345,9 +345,10 @@ cells = [
     """),
     md(r"""
     The update you write by hand is such a write too. `w -= lr * w.grad` changes `w` in place
-    (PyTorch's `sub_`): the same tensor, new values, so a model holding `w` sees them. On a tensor
-    that requires grad it is allowed only under `minidl.no_grad()`, because the update itself must
-    not become part of the next graph:
+    (PyTorch's `sub_`): the same tensor, new values, so a model holding `w` sees them. On a weight
+    (a leaf that requires grad) it is allowed only under `minidl.no_grad()`, because the update
+    itself must not become part of the next graph. (Inside a forward pass, `out += residual` is
+    fine: minidl records it as `out = out + residual`, a new tensor with the same gradients.)
     """),
     code("""
     w = minidl.tensor([1.0, 2.0], requires_grad=True)
