@@ -3,7 +3,7 @@
 import numpy as np
 
 from minidl import nn
-from minidl.nn.embedding import _check_indices
+from minidl.nn.embedding import check_indices
 from minidl.tensor import Tensor
 
 __all__ = ["TextClassifier", "BagOfWords", "bag_of_words"]
@@ -36,7 +36,7 @@ def bag_of_words(ids, vocab_size, pad_id=0):
 
     Word order is thrown away, which is the point of the baseline.
     """
-    ids = _check_indices(ids, vocab_size, "bag_of_words")
+    ids = check_indices(ids, vocab_size, "bag_of_words")
     if ids.ndim != 2:
         raise ValueError(f"bag_of_words: expected (T, B) token ids, got shape {ids.shape}")
     t, b = ids.shape

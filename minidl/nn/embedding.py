@@ -39,7 +39,8 @@ class EmbeddingLookup(Function):
         return dw, None, None
 
 
-def _check_indices(indices, num_embeddings, op):
+def check_indices(indices, num_embeddings, op):
+    """The ids as an integer array, each in [0, num_embeddings), or an error naming ``op``."""
     idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(
@@ -71,7 +72,7 @@ def _check_padding_idx(padding_idx, num_embeddings, op):
 
 def embedding(input, weight, padding_idx=None):
     """Rows of ``weight`` (V, D) picked by the integer ids ``input`` (any shape)."""
-    idx = _check_indices(input, weight.shape[0], "embedding")
+    idx = check_indices(input, weight.shape[0], "embedding")
     padding_idx = _check_padding_idx(padding_idx, weight.shape[0], "embedding")
     # the Tensor itself, if given: backward can then tell when its ids were overwritten
     return EmbeddingLookup.apply(weight, input if isinstance(input, Tensor) else idx, padding_idx)
@@ -102,7 +103,7 @@ class Embedding(Module):
                 self.weight[padding_idx] = 0
 
     def forward(self, input):
-        idx = _check_indices(input, self.num_embeddings, "Embedding")
+        idx = check_indices(input, self.num_embeddings, "Embedding")
         ids = input if isinstance(input, Tensor) else idx  # see embedding()
         return EmbeddingLookup.apply(self.weight, ids, self.padding_idx)
 
