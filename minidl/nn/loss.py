@@ -89,19 +89,21 @@ class CrossEntropy(Function):
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        logp = shifted - np.log(total)
+        log_total = np.log(total[:, 0])
         eps = label_smoothing
         rows = np.arange(n)
-        losses = -logp[rows, safe]
+        # −log pₙ,tₙ = log Σ_c exp − shiftedₙ,tₙ: the (N, C) array of log p is never built
+        losses = log_total - shifted[rows, safe]
         if weight is None:
-            if eps:
-                losses = (1 - eps) * losses - (eps / c) * logp.sum(axis=1)
+            if eps:  # Σ_c log pₙc = Σ_c shiftedₙc − C log Σ_c exp
+                losses = (1 - eps) * losses - (eps / c) * (shifted.sum(axis=1) - c * log_total)
             per_target = None
         else:
             per_target = weight[safe]  # w_tₙ
             losses *= per_target
-            if eps:
-                losses = (1 - eps) * losses - (eps / c) * (logp @ weight)
+            if eps:  # Σ_c w_c log pₙc
+                logp_w = shifted @ weight - log_total * weight.sum()
+                losses = (1 - eps) * losses - (eps / c) * logp_w
         if keep is not None:
             losses[~keep] = 0
         # the mean's denominator: Σₙ w_tₙ (the number of targets without weights)
@@ -109,7 +111,7 @@ class CrossEntropy(Function):
             denominator = n if keep is None else int(keep.sum())
         else:
             denominator = float((per_target if keep is None else per_target[keep]).sum())
-        ctx.save_for_backward(e, total, safe, keep, weight)
+        ctx.save_for_backward(e, total, rows, safe, keep, weight)
         ctx.eps, ctx.reduction, ctx.denominator = eps, reduction, denominator
         if reduction == "none":
             return losses
@@ -129,11 +131,10 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        e, total, safe, keep, weight = ctx.saved_tensors
-        n, c = e.shape
+        e, total, rows, safe, keep, weight = ctx.saved_tensors
+        c = e.shape[1]
         eps = ctx.eps
         d = e / total  # softmax
-        rows = np.arange(n)
         if weight is None:
             d[rows, safe] -= 1 - eps
             if eps:
@@ -165,9 +166,9 @@ def _target_array(target):
 
 def _check_classes(t, c, ignore_index):
     """Raise on a target outside [0, C) that is not ignore_index; True if a target is ignored."""
-    # one comparison checks 0 <= t < C: as unsigned, negative ids become huge
+    # one reduction checks 0 <= t < C: seen as unsigned, a negative id is huge
     unsigned = (t if t.dtype == np.int64 else t.astype(np.int64)).view(np.uint64)
-    if (unsigned < c).all():
+    if np.maximum.reduce(unsigned, initial=0) < c:
         return 0 <= ignore_index < c and bool((t == ignore_index).any())
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
@@ -191,7 +192,9 @@ def cross_entropy(
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
+    if type(ignore_index) is not int and (
+        not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool)
+    ):
         raise TypeError(
             f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"
         )
