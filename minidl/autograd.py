@@ -278,8 +278,8 @@ class _Writes:
     recent = collections.deque(maxlen=4096)
 
 
-def note_write(tensor):
-    """Record that ``tensor``'s memory was just written in place (``t[i] = v``, an optimizer step).
+def note_write(*tensors):
+    """Record that each tensor's memory was just written in place (``t[i] = v``, an optimizer step).
 
     A write takes a number from the same counter as recorded ops, so "written
     after op N ran" is "its number > N.seq".  Backward then refuses an op that
@@ -289,9 +289,10 @@ def note_write(tensor):
     written, as PyTorch counts the whole storage, so writes through views and
     ``detach()`` are seen too.  Writes through ``.data`` or NumPy are not.
     """
-    seq = _next_id()
+    seq = _next_id()  # one number for writes made together (every parameter of a step)
     _Writes.last = seq
-    _Writes.recent.append((seq, weakref.ref(_owner(tensor.data))))
+    for t in tensors:
+        _Writes.recent.append((seq, weakref.ref(_owner(t.data))))
 
 
 def _check_saved_unchanged(node):
@@ -572,7 +573,7 @@ def _accumulate_leaves(leaves, handed):
             continue
         if type(got) is np.ndarray:
             g = got
-            owner = id(_owner(g))
+            owner = id(g if g.base is None else _owner(g))
             flags = g.flags
             # a broadcast view (zero strides) would make later matmuls skip BLAS, and an
             # op may pass one array to several inputs (Add): two .grads must not share it

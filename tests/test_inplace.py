@@ -69,6 +69,32 @@ def test_an_optimizer_step_before_a_second_backward_through_the_graph_is_an_erro
         loss.backward()
 
 
+def test_one_step_notes_the_write_of_every_parameter_it_updates():
+    # the step records its writes together: each parameter, not only the first or last
+    params = [leaf([1.0, 2.0]) for _ in range(3)]
+    opt = minidl.optim.SGD(params, lr=0.1)
+    for k in range(3):
+        loss = (params[k] * params[k]).sum()
+        for p in params:
+            p.grad = minidl.tensor(np.ones(2))
+        opt.step()
+        with pytest.raises(RuntimeError, match="MulBackward"):
+            loss.backward()
+
+
+def test_a_step_that_fails_part_way_still_notes_the_parameters_it_wrote():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    opt = minidl.optim.SGD([a, b], lr=0.1)
+    loss = (a * a).sum()
+    a.grad = minidl.tensor(np.ones(2))
+    b.grad = minidl.tensor(np.ones(3))  # wrong shape: the step stops at b, after writing a
+    with pytest.raises(ValueError, match="gradient of shape"):
+        opt.step()
+    np.testing.assert_allclose(a.data, [0.9, 1.9])
+    with pytest.raises(RuntimeError, match="MulBackward"):
+        loss.backward()
+
+
 def test_training_loop_with_steps_between_graphs_runs_and_matches_the_closed_form():
     # L(w) = Σ w²: each SGD step multiplies w by (1 − 2·lr)
     w = leaf([1.0, -2.0])

@@ -82,19 +82,24 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    g = p.grad.data
-                    if g.shape != p.data.shape:
-                        raise ValueError(
-                            f"{type(self).__name__}.step: gradient of shape {g.shape} "
-                            f"for a parameter of shape {p.data.shape}"
-                        )
-                    self._update(p, g, group)
-                    note_write(p)  # a graph recorded before this step can no longer backward
+        written = []
+        try:
+            with no_grad():
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        g = p.grad.data
+                        if g.shape != p.data.shape:
+                            raise ValueError(
+                                f"{type(self).__name__}.step: gradient of shape {g.shape} "
+                                f"for a parameter of shape {p.data.shape}"
+                            )
+                        self._update(p, g, group)
+                        written.append(p)
+        finally:
+            if written:  # a graph recorded before this step can no longer backward
+                note_write(*written)
         return loss
 
     def _check_group(self, group):
