@@ -38,9 +38,11 @@ class Affine(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        g2 = grad.reshape(-1, grad.shape[-1])
+        g2, x2 = grad, x
+        if grad.ndim != 2:  # (…, out) -> (n, out): one product sums over every leading dim
+            g2, x2 = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
         dx = grad @ weight if need_x else None
-        dw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        dw = g2.T @ x2 if need_w else None
         db = g2.sum(axis=0) if need_b else None
         return dx, dw, db
 
