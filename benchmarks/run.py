@@ -6,7 +6,11 @@
 
 Each workload is built once per framework and warmed up; then the timed runs
 alternate minidl / reference (/ torch), so that a slow spell of the machine
-hits all of them alike.  The table shows medians, the ratio of the medians
+hits all of them alike.  ``--processes N`` repeats that in N fresh processes,
+each building and running the frameworks in a rotated order, and pools the
+runs: where a process happens to place its arrays and objects moves a ratio
+by a few percent, and so does which framework was built first (see
+benchmarks/README.md).  The table shows medians, the ratio of the medians
 minidl / reference, and the interquartile range of the per-run ratios (how
 much the machine moved); W3 also per op.  Peak memory of one W1 step is
 measured with tracemalloc (everything alive during the step: parameters,
@@ -15,6 +19,7 @@ optimizer state, the graph), separately from the timings.
 
 import argparse
 import gc
+import json
 import os
 import statistics
 import subprocess
@@ -65,6 +70,37 @@ def time_interleaved(steps, repeat, warmup, inner=1):
                 step()
             times[name].append((time.perf_counter() - start) / inner)
     return times
+
+
+def measure(label, frameworks, repeat, warmup, first=0):
+    """{framework: [seconds per step]} for one workload, in this process.
+
+    The frameworks are built, and run within each round, starting from
+    ``frameworks[first]``; minidl is imported before anything is built, so
+    every column runs under the allocator settings it makes (minidl/memory.py).
+    """
+    import minidl  # noqa: F401
+
+    ((_, module, size),) = [w for w in workloads(None) if w[0] == label]
+    order = frameworks[first:] + frameworks[:first]
+    steps = {f: build(module, f, size) for f in order}
+    times = time_interleaved(steps, repeat, warmup, steps_per_run(module))
+    del steps
+    gc.collect()
+    return times
+
+
+def measure_in_processes(label, frameworks, repeat, warmup, processes):
+    """``measure`` in ``processes`` fresh processes, process k starting from framework k; pooled."""
+    pooled = {f: [] for f in frameworks}
+    for k in range(processes):
+        command = [sys.executable, __file__, "--times-of", label, str(k % len(frameworks))]
+        command += ["--repeat", str(repeat), "--warmup", str(warmup)]
+        command += ["--torch"] if "torch" in frameworks else []
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        for f, t in json.loads(out.stdout.splitlines()[-1]).items():
+            pooled[f].extend(t)
+    return pooled
 
 
 def peak_memory(label, framework):
@@ -122,7 +158,11 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first")
     parser.add_argument("--torch", action="store_true", help="add PyTorch's column")
     parser.add_argument("--no-memory", action="store_true", help="skip the W1 memory measure")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="fresh processes per workload, runs pooled"
+    )
     parser.add_argument("--peak-of", nargs=2, help=argparse.SUPPRESS)  # (label, framework)
+    parser.add_argument("--times-of", nargs=2, help=argparse.SUPPRESS)  # (label, first)
     args = parser.parse_args(argv)
     if args.peak_of:
         label, framework = args.peak_of
@@ -131,6 +171,8 @@ def main(argv=None):
         return
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
+    if args.processes < 1:
+        parser.error("--processes must be >= 1")
 
     frameworks = ["minidl", "reference"]
     notes = []
@@ -141,6 +183,10 @@ def main(argv=None):
         else:
             frameworks.append("torch")
             notes.append(f"torch {version}, {os.cpu_count()} threads")
+    if args.times_of:
+        label, first = args.times_of
+        print(json.dumps(measure(label, frameworks, args.repeat, args.warmup, int(first))))
+        return
 
     import numpy as np
 
@@ -148,17 +194,22 @@ def main(argv=None):
     header += f"{'minidl/ref':>12}{'per-run IQR':>14}"
     header += "  torch/ref" if "torch" in frameworks else ""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    where = "" if args.processes == 1 else f" in each of {args.processes} processes"
     print(
         f"numpy {np.__version__}, {os.cpu_count()} cores, load average {load}; "
-        f"median of {args.repeat} interleaved runs after {args.warmup} warm-up"
+        f"median of {args.repeat} interleaved runs{where} after {args.warmup} warm-up"
     )
     for note in notes:
         print(note)
     print(header)
     print("-" * len(header))
-    for label, module, size in workloads(args.only):
-        steps = {f: build(module, f, size) for f in frameworks}
-        times = time_interleaved(steps, args.repeat, args.warmup, steps_per_run(module))
+    for label, _, size in workloads(args.only):
+        if args.processes == 1:
+            times = measure(label, frameworks, args.repeat, args.warmup)
+        else:
+            times = measure_in_processes(
+                label, frameworks, args.repeat, args.warmup, args.processes
+            )
         med = {f: statistics.median(t) for f, t in times.items()}
         row = f"{label:<12}" + "".join(f"{format_time(med[f]):>18}" for f in frameworks)
         row += f"{med['minidl'] / med['reference']:>11.2f}x"
@@ -170,8 +221,6 @@ def main(argv=None):
         if ops:
             per_op = "".join(f"{format_time(med[f] / ops):>18}" for f in frameworks)
             print(f"{'  per op':<12}{per_op}", flush=True)
-        del steps
-        gc.collect()
 
     if not args.no_memory:
         print()

@@ -287,3 +287,38 @@ def test_run_prints_the_table_with_ratio_and_spread(capsys):
     assert ratio.endswith("x") and float(ratio[:-1]) > 0
     low, high = (float(v) for v in spread.split("-"))
     assert 0 < low <= high
+
+
+def test_run_pools_runs_from_fresh_processes_built_in_rotated_orders(monkeypatch, capsys):
+    from benchmarks import run
+
+    firsts = []
+    real = run.subprocess.run
+
+    def spy(command, **kwargs):
+        if "--times-of" in command:
+            firsts.append(command[command.index("--times-of") + 2])
+        return real(command, **kwargs)
+
+    monkeypatch.setattr(run.subprocess, "run", spy)
+    times = run.measure_in_processes("W3 per-op", ["minidl", "reference"], 2, 0, 3)
+    assert firsts == ["0", "1", "0"]  # minidl built first, then the reference, then minidl
+    assert {f: len(t) for f, t in times.items()} == {"minidl": 6, "reference": 6}
+    assert all(t > 0 for ts in times.values() for t in ts)
+    run.main(["--only", "W3", "--repeat", "1", "--warmup", "0", "--no-memory", "--processes", "2"])
+    assert "in each of 2 processes" in capsys.readouterr().out
+
+
+def test_measure_builds_and_runs_from_the_framework_it_is_told_to_start_with(monkeypatch):
+    from benchmarks import run
+
+    built, ran = [], []
+
+    def fake_build(module, framework, size):
+        built.append(framework)
+        return lambda: ran.append(framework)
+
+    monkeypatch.setattr(run, "build", fake_build)
+    run.measure("W3 per-op", ["minidl", "reference"], repeat=2, warmup=0, first=1)
+    assert built == ["reference", "minidl"]
+    assert ran == ["reference", "minidl"] * 2
