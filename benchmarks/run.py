@@ -97,7 +97,9 @@ def measure_in_processes(label, frameworks, repeat, warmup, processes):
         command = [sys.executable, __file__, "--times-of", label, str(k % len(frameworks))]
         command += ["--repeat", str(repeat), "--warmup", str(warmup)]
         command += ["--torch"] if "torch" in frameworks else []
-        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        out = subprocess.run(command, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"{label}: process {k} failed:\n{out.stderr[-2000:]}")
         for f, t in json.loads(out.stdout.splitlines()[-1]).items():
             pooled[f].extend(t)
     return pooled

@@ -322,3 +322,10 @@ def test_measure_builds_and_runs_from_the_framework_it_is_told_to_start_with(mon
     run.measure("W3 per-op", ["minidl", "reference"], repeat=2, warmup=0, first=1)
     assert built == ["reference", "minidl"]
     assert ran == ["reference", "minidl"] * 2
+
+
+def test_a_failing_benchmark_process_reports_its_error():
+    from benchmarks import run
+
+    with pytest.raises(RuntimeError, match=r"(?s)W9 none: process 0 failed:.*Traceback"):
+        run.measure_in_processes("W9 none", ["minidl", "reference"], 1, 0, 1)
