@@ -6,7 +6,8 @@
 3. Report held-out accuracy, precision, recall and F1 (§6.3) beside a
    linear bag-of-words baseline, which cannot see word order.
 4. Train the same model from the same initial weights with GD (§3.3 eq. 2,
-   full batch), SGD (eq. 3, one random sample per step) and Adam (eq. 4),
+   full batch), SGD (eq. 3, one random sample per step) and Adam (eq. 4,
+   with Kingma & Ba's bias-corrected v̂ in its last line: minidl's default),
    and plot their loss curves against examples seen and wall time.
 5. Write ``loss_curves.png``, ``metrics.json`` and ``model.npz`` to ``out``.
 """

@@ -1,4 +1,4 @@
-"""Adam, §3.3 eq. 4 of the document, in both of the readings DESIGN.md names."""
+"""Adam, §3.3 eq. 4 of the document, in both readings of its last line (see ``Adam``)."""
 
 import numpy as np
 

@@ -146,7 +146,7 @@ def plot_optimizer_paths(fn, optimizers, start, steps, ax=None, levels=30, bound
     sx, sy = np.asarray(start, dtype=np.float64)
     ax.plot(sx, sy, "ko", label="start")
     if getattr(fn, "minimum", None) is not None:
-        ax.plot(*fn.minimum, "r*", markersize=12, label="minimum")
+        ax.plot(*fn.minimum, "r*", markersize=12, label="minimum", zorder=5)  # above end markers
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x")

@@ -87,8 +87,10 @@ cells = [
     """),
     md(r"""
     `None` in `next_functions` means "this input was not made by a recorded operation": a leaf
-    such as `w`, or a constant such as `y` or the exponent 2. Following the trail from `L` back to
-    the leaves gives the whole **computation graph**. Here it is as text (each line is one
+    such as `w`, or a constant such as `y` or the exponent 2. (PyTorch's trail looks a little
+    different: its `next_functions` holds `(node, index)` pairs, a leaf that requires grad shows
+    up as an `AccumulateGrad` node, constants such as the exponent get no entry, and `name()` is a
+    method.) Following the trail from `L` back to the leaves gives the whole **computation graph**. Here it is as text (each line is one
     recorded operation; indentation shows what it was computed from):
     """),
     code('''
@@ -151,7 +153,7 @@ cells = [
     ## 3. Tensors
 
     Real models hold many numbers per weight: a **tensor** is an n-dimensional array (minidl stores
-    a NumPy array in `.data`). Its `shape` says how many numbers along each axis, its `dtype` how
+    a NumPy array in `.data`; in PyTorch `.data` is another tensor, and `.numpy()` gives the array). Its `shape` says how many numbers along each axis, its `dtype` how
     each number is stored; minidl's default is `float32` (4 bytes, about 7 significant digits),
     like PyTorch. Operations apply element by element, or reduce (`sum`, `mean`), or multiply
     matrices (`@`).

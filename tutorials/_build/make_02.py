@@ -154,9 +154,10 @@ cells = [
     element and both values. An element passes when
     $|\text{analytic} - \text{numeric}| \le 10^{-5} + 10^{-3}\,|\text{numeric}|$.
 
-    One subtlety: when `fn` returns a tensor (not a scalar), gradcheck does not sum it. It checks
-    the gradient of $\langle w, \mathrm{fn}(x) \rangle$ for a fixed **random** $w$, so every output
-    element receives a different upstream gradient. Remember that for bug 2 below.
+    One subtlety: gradcheck does not sum the output. It checks the gradient of
+    $\langle w, \mathrm{fn}(x) \rangle$ for a fixed **random** $w$ (a random number when `fn`
+    returns a scalar), so every output element receives a different upstream gradient, and a
+    backward that forgets to multiply by `grad` fails. Remember that for bug 2 below.
 
     ## 4. Catching wrong backwards
 
@@ -269,16 +270,18 @@ cells = [
     ## Exercises
 
     1. **Find the bottom of the V.** Repeat section 2 for $f = \exp$ at $x = 0$. Where do you
-       expect the best $\varepsilon$ in float32 and float64 (hint: $\delta^{1/3}$)? *Check:* print
-       `epsilons[np.argmin(err)]` for both precisions.
+       expect the best $\varepsilon$ in float32 and float64 (hint: $\delta^{1/3}$)? *Check:* the
+       bottom of the V in your plot lies within a factor of about 10 of $\delta^{1/3}$ (the
+       float32 floor is flat and noisy, so `epsilons[np.argmin(err)]` alone can land anywhere on it).
     2. **Fix the bugs.** Correct `BadSigmoid`, `BadSin` and `BadScaledMul`. *Check:*
        `minidl.gradcheck` returns `True` for each, on inputs of shapes (4,) and, for the product,
        (3, 4) with (4,).
     3. **A backward with a subtle bug.** Write `Softmax` over the last axis as a `Function` with
-       $\partial L/\partial x = y \odot (g - \sum_j g_j y_j)$. Then remove the sum and watch
+       $\partial L/\partial x = y \odot (g - \sum_j g_j y_j)$. Then break it by dropping the
+       leading $y \odot$ (return $g - \sum_j g_j y_j$) and watch
        `minidl.gradcheck(MySoftmax.apply, (minidl.randn(3, 5, dtype=minidl.float64, requires_grad=True),))`
-       fail. Why would a test that calls `.sum().backward()` miss this bug? (Hint: what is the
-       gradient of $\sum_j y_j$?)
+       fail. Why does a test that calls `.sum().backward()` not notice? (Hint: $\sum_j y_j = 1$,
+       so the true gradient of the sum is 0. What does the broken backward return when $g = 1$?)
     """),
 ]
 

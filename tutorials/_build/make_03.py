@@ -100,8 +100,10 @@ cells = [
     """),
     md(r"""
     Gradient descent lands on the least-squares answer, which is close to the true $w = 3$,
-    $b = -1$ (the noise keeps it from being exact). The MSE cannot go below the noise level,
-    about $0.3^2 = 0.09$. On the left, the loss per step; on the right, the fitted line:
+    $b = -1$ (the noise keeps it from being exact). The MSE levels off near the noise variance,
+    $0.3^2 = 0.09$; on the training data it even dips slightly below it (0.0894 here), because
+    the fitted line absorbs part of the noise: the expected value is $0.09 \cdot (n-2)/n$ for
+    $n = 50$ points and 2 parameters. On the left, the loss per step; on the right, the fitted line:
     """),
     code("""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -212,9 +214,9 @@ cells = [
     """),
     md(r"""
     With small logits all three agree. With a logit of 100 the naive formula computes
-    $e^{100} = \infty$ and $\infty/\infty$ = `nan`. With the true class 120 below the best one, its
-    probability $e^{-120}$ underflows to 0 and $-\log 0 = \infty$ — while the true loss is a
-    perfectly finite 120. minidl's cross-entropy (and `minidl.log_softmax`, `minidl.logsumexp`)
+    $e^{100} = \infty$ and $\infty/\infty$ = `nan`. With the true class 120 below the best one,
+    $e^{120}$ overflows the denominator, its probability computes as $1/\infty = 0$ and
+    $-\log 0 = \infty$ — while the true loss is a perfectly finite 120. minidl's cross-entropy (and `minidl.log_softmax`, `minidl.logsumexp`)
     use the shifted form.
 
     Sweeping the gap between the two logits of a 2-class problem makes the breakdown visible:
@@ -249,7 +251,8 @@ cells = [
        $\hat y = wx + b$ at $w = 1,\ b = 0$ on the data above. *Check:* set `w`, `b` to those values,
        call `nn.MSELoss()(w * x + b, y).backward()` and compare with `w.grad`.
     2. **MSE as a Function.** Write `class MyMSE(minidl.Function)` whose backward returns
-       $\frac{2}{n}(\hat y - y)$ and its negative. *Check:*
+       `grad` $\cdot \frac{2}{n}(\hat y - y)$ and its negative (multiply by the upstream `grad`
+       even though the loss is a scalar: gradcheck weights it with a random number). *Check:*
        `minidl.gradcheck(MyMSE.apply, (pred, target))` with two float64 tensors of shape (5,)
        that both require grad.
     3. **Learning rate.** Refit the line with `lr=0.9` and with `lr=1.1`. One converges, one

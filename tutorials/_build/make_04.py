@@ -71,7 +71,7 @@ cells = [
     2. trains a corrected version on `minidl.datasets.synthetic_sentiment`, movie-review sentences
        whose label depends on **word order**;
     3. explains the LSTM's gates against minidl's `LSTMCell`, and checks numerically that the
-       fast `nn.LSTM` computes exactly the same thing;
+       fast `nn.LSTM` computes the same function (equal up to float32 rounding);
     4. evaluates it with the metrics of §6.3 (accuracy, precision, recall) and a confusion matrix;
     5. compares it with a **bag-of-words** model, which ignores word order.
     """),
@@ -223,9 +223,9 @@ run(printed_data, names)''',
 
     | # | bug | consequence | fix |
     |---|---|---|---|
-    | 10 | each epoch is **one step on the whole training set** | Adam with `lr=0.001` takes only `epochs` steps: far too few | mini-batches from a shuffled `DataLoader` (§3.3 eq. 3's "random sample", a few at a time) |
+    | 10 | each epoch is **one step on the whole training set** | Adam with `lr=0.001` takes only `epochs` steps: with a handful of epochs, far too few (the README's quickstart runs 150) | mini-batches from a shuffled `DataLoader` (§3.3 eq. 3's "random sample", a few at a time), or many more epochs |
     | 11 | `test_data` is **never used**; nothing is evaluated or printed | no idea whether it learned (§3.2 step 5, §6.3) | evaluate on held-out data with `model.eval()` and `no_grad()`, report accuracy / precision / recall |
-    | 12 | padding position unspecified | with padding *after* the words, the last hidden state, which the classifier reads, comes after a run of `<pad>` tokens | pad *before* the words (`padding="pre"`), so the last step is the last word |
+    | 12 | padding position unspecified | with padding *after* the words, the last hidden state, which the classifier reads, comes after a run of `<pad>` tokens: the LSTM must learn to carry the sentence through them, so it learns more slowly (exercise 1 measures how much) | pad *before* the words (`padding="pre"`), so the last step is the last word |
 
     Summary of all bugs: `load_data`, `vocab`, `hidden_dim`, `output_dim`, `epochs`, `train_labels`
     undefined; no tokenization and no padding; data embedded outside the model and again inside it;
@@ -493,6 +493,7 @@ run(printed_data, names)''',
     pred_early = evaluate(snapshots[2], "after epoch 2", ax1)
     pred_final = evaluate(snapshots[epochs], f"after epoch {epochs}", ax2)
     fig.suptitle("Confusion matrices on the test set")
+    fig.tight_layout()
     plt.show()
     """),
     md(r"""
