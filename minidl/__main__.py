@@ -35,7 +35,8 @@ def _gradcheck(args):
         print("registered ops with NO gradient check: " + ", ".join(missing))
     print(
         f"\n{len(results) - len(failed)} passed, {len(failed)} failed "
-        "(float64 central differences, eps=1e-6, atol=1e-5, rtol=1e-3)"
+        f"(float64 central differences, eps=1e-6, atol={selfcheck.ATOL:g}, "
+        f"rtol={selfcheck.RTOL:g})"
     )
     for r in failed:
         print(f"FAIL {r.name}: {r.message}")

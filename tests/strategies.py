@@ -9,6 +9,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import minidl
+from minidl import selfcheck
 from minidl.tensor import Tensor
 
 MAX_SIDE = 4
@@ -34,7 +36,13 @@ def arrays(shape, low=-3.0, high=3.0):
         np.float64,
         shape,
         elements=st.floats(low, high, allow_nan=False, allow_infinity=False, width=64),
+        fill=st.nothing(),  # every element drawn: no arrays of one repeated value
     )
+
+
+def gradcheck(fn, inputs):
+    """``minidl.gradcheck`` at the self-check's strict float64 tolerances (``selfcheck.ATOL``)."""
+    return minidl.gradcheck(fn, inputs, atol=selfcheck.ATOL, rtol=selfcheck.RTOL)
 
 
 def away_from(a, points, gap=1e-2):

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import minidl
 from minidl import selfcheck
 
 
@@ -63,6 +64,32 @@ def test_gradcheck_passes_and_lists_every_registered_op():
     assert "0 failed" in r.stdout
     for case in selfcheck.all_cases():
         assert case.name in r.stdout
+
+
+def test_gradcheck_exits_1_and_names_a_failing_case(monkeypatch, capsys):
+    import numpy as np
+
+    from minidl import __main__ as cli
+    from minidl.autograd import Function
+
+    class WrongSquare(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x  # d(x²)/dx is 2x
+
+    def make(rng):
+        return WrongSquare.apply, (minidl.tensor(np.array([0.5, -2.0]), requires_grad=True),)
+
+    bad = selfcheck.GradCase("wrong square", make, "(2,)", ("WrongSquare",))
+    monkeypatch.setattr(selfcheck, "all_cases", lambda: [bad])
+    assert cli.main(["gradcheck", "wrong"]) == 1
+    assert "FAIL wrong square" in capsys.readouterr().out
 
 
 def test_gradcheck_only_filters_cases():

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, broadcastable_pair, leaf
+from strategies import arrays, broadcastable_pair, gradcheck, leaf
 
 import minidl
-from minidl import gradcheck
 from minidl.autograd import Function, unbroadcast
 
 
@@ -441,3 +440,12 @@ def test_float32_gradients_agree_with_float64_to_float32_precision(pair, data):
         grads[dtype] = (x.grad.data, y.grad.data)
     for g32, g64 in zip(grads[np.float32], grads[np.float64]):
         np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-4)
+
+
+def test_a_second_backward_does_not_write_into_a_grad_the_user_holds():
+    x = leaf([1.0, 2.0])
+    (x * x).sum().backward()  # d/dx Σ x² = 2x = [2, 4]
+    held = x.grad
+    (x * x).sum().backward()  # accumulates: 4x, in a new array
+    np.testing.assert_array_equal(held.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])

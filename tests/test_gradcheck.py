@@ -121,3 +121,37 @@ def test_numerical_grad_returns_one_array_per_float_input():
 def test_gradcheck_without_float_inputs_is_an_error():
     with pytest.raises(ValueError, match="no float tensor"):
         gradcheck(lambda t: t * 1.0, (minidl.tensor([1, 2]),))
+
+
+def test_selfcheck_fails_a_case_whose_second_input_has_the_wrong_gradient():
+    from minidl import selfcheck
+
+    def make(rng):
+        return (lambda a, b: a * 2.0 + WrongSquare.apply(b)), (leaf([1.0, 2.0]), leaf([0.5, 1.5]))
+
+    (result,) = selfcheck.run([selfcheck.GradCase("bad second input", make, "(2,), (2,)")])
+    assert not result.ok and "input 1" in result.message
+
+
+def test_selfcheck_catches_an_error_of_one_in_ten_thousand():
+    # gradcheck's PyTorch-style defaults (atol 1e-5, rtol 1e-3) let this through; the self-check
+    # (and the op tests) use the strict float64 tolerances
+    class AlmostSquare(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 2 * x * (1 + 1e-4)
+
+    from minidl import selfcheck
+
+    inputs = (leaf([0.5, -1.5, 2.0]),)
+    assert gradcheck(AlmostSquare.apply, inputs)
+    (result,) = selfcheck.run(
+        [selfcheck.GradCase("almost square", lambda rng: (AlmostSquare.apply, inputs), "(3,)")]
+    )
+    assert not result.ok

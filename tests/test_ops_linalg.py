@@ -3,10 +3,9 @@
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, leaf
+from strategies import arrays, gradcheck, leaf
 
 import minidl
-from minidl import gradcheck
 
 side = st.integers(1, 4)
 
@@ -45,8 +44,9 @@ def test_matmul_gradients_are_the_textbook_formulas():
     a, b, g = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((3, 2))
     ta, tb = leaf(a), leaf(b)
     (ta @ tb).backward(g)
-    np.testing.assert_allclose(ta.grad.data, g @ b.T)
-    np.testing.assert_allclose(tb.grad.data, a.T @ g)
+    # float64 to rounding: a backward computed in float32 would be off by ~1e-8
+    np.testing.assert_allclose(ta.grad.data, g @ b.T, rtol=1e-13)
+    np.testing.assert_allclose(tb.grad.data, a.T @ g, rtol=1e-13)
 
 
 def test_matmul_broadcast_batch_gradient_sums_over_the_batch():

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, leaf, shape_and_dim
+from strategies import arrays, gradcheck, leaf, shape_and_dim
 
 import minidl
-from minidl import gradcheck
 
 
 def _ref_softmax(x, dim):

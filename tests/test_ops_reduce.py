@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, distinct, leaf, shape_and_dim
+from strategies import arrays, distinct, gradcheck, leaf, shape_and_dim
 
 import minidl
-from minidl import gradcheck
 
 
 def _np_axis(dim):

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, leaf, shapes
+from strategies import arrays, gradcheck, leaf, shapes
 
 import minidl
-from minidl import gradcheck
 
 nonscalar = shapes(min_dims=1)
 

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from strategies import gradcheck
 
 import minidl
 import minidl as torch
@@ -358,7 +359,7 @@ def test_dropout_gradients_pass_gradcheck():
     lstm.eval()
     assert not np.allclose(dropped, fn(*inputs)[0].data)  # the masks change the output
     lstm.train()
-    assert minidl.gradcheck(fn, inputs)
+    assert gradcheck(fn, inputs)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, float("nan"), float("inf"), True, "0.5", None])
@@ -427,7 +428,7 @@ def test_unbatched_gradients_pass_gradcheck():
         for shape in [(4, 2), (2, 3), (2, 3)]
     )
     assert [o.shape for o in fn(x, h0, c0, *params)] == [(4, 3), (2, 3), (2, 3)]
-    assert minidl.gradcheck(fn, (x, h0, c0, *params))
+    assert gradcheck(fn, (x, h0, c0, *params))
 
 
 def test_bad_input_and_state_ranks_are_clear_errors():

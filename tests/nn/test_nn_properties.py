@@ -3,6 +3,7 @@
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import gradcheck
 
 import minidl
 import minidl.nn.functional as F
@@ -27,7 +28,7 @@ def _t(rng, *shape):
 def test_linear_grad_matches_central_difference(lead, n_in, n_out, bias, seed):
     rng = np.random.default_rng(seed)
     inputs = (_t(rng, *lead, n_in), _t(rng, n_out, n_in)) + ((_t(rng, n_out),) if bias else ())
-    assert minidl.gradcheck(F.linear, inputs)
+    assert gradcheck(F.linear, inputs)
 
 
 @settings(max_examples=25, deadline=None)
@@ -43,7 +44,7 @@ def test_cross_entropy_grad_matches_central_difference(n, c, eps, seed, reductio
     target = rng.integers(0, c, n)
     target[0] = -100 if n > 1 else target[0]  # one ignored row, keeping one counted
     fn = lambda x: F.cross_entropy(x, target, reduction=reduction, label_smoothing=eps)  # noqa: E731
-    assert minidl.gradcheck(fn, (_t(rng, n, c) * 3,))
+    assert gradcheck(fn, (_t(rng, n, c) * 3,))
 
 
 @settings(max_examples=25, deadline=None)
@@ -51,7 +52,7 @@ def test_cross_entropy_grad_matches_central_difference(n, c, eps, seed, reductio
 def test_embedding_grad_matches_central_difference(shape, v, d, seed):
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, v, shape)
-    assert minidl.gradcheck(lambda w: F.embedding(ids, w), (_t(rng, v, d),))
+    assert gradcheck(lambda w: F.embedding(ids, w), (_t(rng, v, d),))
 
 
 @settings(max_examples=15, deadline=None)
@@ -60,4 +61,4 @@ def test_lstm_layer_grad_matches_central_difference(t, b, e, h, seed):
     rng = np.random.default_rng(seed)
     inputs = (_t(rng, t, b, e), _t(rng, b, h), _t(rng, b, h))
     weights = (_t(rng, 4 * h, e), _t(rng, 4 * h, h), _t(rng, 4 * h), _t(rng, 4 * h))
-    assert minidl.gradcheck(LSTMLayer.apply, inputs + weights)
+    assert gradcheck(LSTMLayer.apply, inputs + weights)

@@ -117,6 +117,19 @@ def test_float64_parameters_stay_float64():
     assert p.dtype == np.float64 and opt.state[p]["m"].dtype == np.float64
 
 
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=1 / 3), lambda ps: Adam(ps, lr=1 / 3)])
+def test_a_float64_parameter_beside_a_float32_one_of_its_shape_is_updated_in_float64(make):
+    # same shape, so they could share scratch arrays; a float32 one would round the step to ~1e-8
+    p32, p64 = leaf([1.0, 2.0]), leaf([1.0, 2.0], np.float64)
+    g = np.array([0.1, 0.3])
+    p32.grad, p64.grad = minidl.tensor(g, dtype=np.float32), minidl.tensor(g)
+    opt = make([p32, p64])
+    opt.step()
+    # SGD: θ − α g;  Adam's first step: θ − α g / (|g| + ε)
+    step = g / 3 if isinstance(opt, SGD) else g / (np.abs(g) + 1e-8) / 3
+    np.testing.assert_allclose(p64.data, np.array([1.0, 2.0]) - step, rtol=1e-14)
+
+
 @pytest.mark.parametrize(
     "make, message",
     [

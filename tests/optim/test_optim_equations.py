@@ -272,3 +272,67 @@ def test_adam_without_v_correction_takes_a_first_step_1_over_sqrt_1_minus_beta2_
     ratio = steps[False] / steps[True]
     np.testing.assert_allclose(ratio, 1 / np.sqrt(1 - beta2), rtol=1e-6)
     np.testing.assert_allclose(steps[True], 0.1 * np.sign(g), rtol=1e-7)
+
+
+# ----- per-group hyper-parameters: each group's own values, and lr changed after construction
+G1, G2 = np.array([1.0, -2.0]), np.array([3.0, 0.5])
+
+
+def _leaf64(values):
+    return minidl.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+def _adam_two_steps(lr, b1, b2, eps):
+    """θ after gradients G1 then G2 from θ = 0 (Kingma & Ba), replayed by hand.
+
+    Step 1: m̂ = g1, v̂ = g1²;  step 2: m̂ = (β1 g1 + g2)/(1 + β1), v̂ = (β2 g1² + g2²)/(1 + β2).
+    """
+    theta = -lr * G1 / (np.abs(G1) + eps)
+    m_hat = (b1 * G1 + G2) / (1 + b1)
+    v_hat = (b2 * G1**2 + G2**2) / (1 + b2)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def _steps(opt, params, grads):
+    for g in grads:
+        for p in params:
+            p.grad = minidl.tensor(g)
+        opt.step()
+
+
+def test_adam_uses_each_groups_own_betas_eps_and_lr():
+    a, b = _leaf64([0.0, 0.0]), _leaf64([0.0, 0.0])
+    groups = [{"params": [a]}, {"params": [b], "betas": (0.5, 0.75), "eps": 0.5, "lr": 0.2}]
+    _steps(Adam(groups, lr=0.1), [a, b], [G1, G2])
+    np.testing.assert_allclose(a.data, _adam_two_steps(0.1, 0.9, 0.999, 1e-8), **TOL)
+    np.testing.assert_allclose(b.data, _adam_two_steps(0.2, 0.5, 0.75, 0.5), **TOL)
+
+
+def test_adam_uses_each_groups_own_correct_v():
+    # step 1 with the printed last line: θ = −α g / (√v_1 + ε), √v_1 = √(1 − β2) |g|
+    a, b = _leaf64([0.0, 0.0]), _leaf64([0.0, 0.0])
+    opt = Adam([{"params": [a]}, {"params": [b], "correct_v": False}], lr=0.1, betas=(0.9, 0.99))
+    _steps(opt, [a, b], [G1])
+    np.testing.assert_allclose(a.data, -0.1 * G1 / (np.abs(G1) + 1e-8), **TOL)
+    np.testing.assert_allclose(b.data, -0.1 * G1 / (np.sqrt(0.01) * np.abs(G1) + 1e-8), **TOL)
+
+
+def test_sgd_uses_each_groups_own_momentum():
+    # constant g: v1 = g, v2 = μ g + g, so θ2 = −α (2 + μ) g
+    a, b = _leaf64([0.0, 0.0]), _leaf64([0.0, 0.0])
+    opt = SGD([{"params": [a]}, {"params": [b], "momentum": 0.5}], lr=0.1, momentum=0.9)
+    _steps(opt, [a, b], [G1, G1])
+    np.testing.assert_allclose(a.data, -0.1 * 2.9 * G1, **TOL)
+    np.testing.assert_allclose(b.data, -0.1 * 2.5 * G1, **TOL)
+
+
+def test_an_lr_changed_after_construction_is_used_by_adam_and_sgd_with_momentum():
+    # what a learning-rate schedule does; step 1: Adam θ = −α g/(|g| + ε), SGD v = g, θ = −α g
+    a, s = _leaf64([0.0, 0.0]), _leaf64([0.0, 0.0])
+    adam, sgd = Adam([a], lr=0.1), SGD([s], lr=0.1, momentum=0.9)
+    adam.param_groups[0]["lr"] = 0.2
+    sgd.param_groups[0]["lr"] = 0.5
+    _steps(adam, [a], [G1])
+    _steps(sgd, [s], [G1])
+    np.testing.assert_allclose(a.data, -0.2 * G1 / (np.abs(G1) + 1e-8), **TOL)
+    np.testing.assert_allclose(s.data, -0.5 * G1, **TOL)
