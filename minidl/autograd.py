@@ -360,16 +360,15 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra < 0:
-        raise op_error(ValueError, f"gradient of shape {grad.shape} is smaller than input {shape}")
+    if extra < 0 or any(n != 1 and grad.shape[i + extra] != n for i, n in enumerate(shape)):
+        # not the shape of input broadcast against something: no sum gives the input's shape
+        raise op_error(
+            ValueError,
+            f"gradient of shape {grad.shape} cannot be summed back to the input's shape {shape}",
+        )
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
-    for i, n in enumerate(shape):
-        if n != 1 and grad.shape[i + extra] != n:
-            raise op_error(
-                ValueError, f"gradient of shape {grad.shape} does not broadcast to input {shape}"
-            )
     g = grad.sum(axis=axes, keepdims=True) if axes else grad
     return g.reshape(shape)
 

@@ -155,3 +155,8 @@ def test_selfcheck_catches_an_error_of_one_in_ten_thousand():
         [selfcheck.GradCase("almost square", lambda rng: (AlmostSquare.apply, inputs), "(3,)")]
     )
     assert not result.ok
+
+
+def test_gradcheck_of_a_function_returning_an_array_is_an_error():
+    with pytest.raises(TypeError, match="gradcheck: fn must return Tensors, got ndarray"):
+        gradcheck(lambda t: t.data * 2, (leaf([1.0, 2.0]),))

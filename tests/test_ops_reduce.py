@@ -156,6 +156,16 @@ def test_reducing_a_nonempty_dim_of_an_empty_tensor_gives_an_empty_result():
     np.testing.assert_array_equal(x.sum(0).data, [0.0, 0.0, 0.0])  # a sum of nothing is 0
 
 
+def test_the_mean_over_an_empty_dim_is_an_error_naming_the_shapes():
+    # PyTorch gives NaN; minidl refuses (an empty batch would silently make the loss NaN)
+    x = leaf(np.zeros((0, 3)))
+    with pytest.raises(
+        ValueError, match=r"mean: reducing \(0, 3\) over dims \(0,\) has no elements"
+    ):
+        minidl.mean(x, 0)
+    assert minidl.mean(x, 1).shape == (0,)  # over the non-empty dim: one mean per (absent) row
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -137,5 +137,10 @@ CASES = [
     ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
-    GradCase("nn.LSTMCell", _lstm_cell, "x (4,3) H 2", ()),
+    GradCase(
+        "nn.LSTMCell",
+        _lstm_cell,
+        "x (4,3) H 2",
+        ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
+    ),
 ]

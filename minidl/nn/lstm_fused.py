@@ -77,11 +77,19 @@ class LSTMLayer(Function):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         T, B, E = x.shape
         H = w_hh.shape[1]
-        if w_ih.shape != (4 * H, E) or w_hh.shape != (4 * H, H) or h0.shape != (B, H):
+        biases = () if b_ih is None else (b_ih.shape, b_hh.shape)
+        if (
+            w_ih.shape != (4 * H, E)
+            or w_hh.shape != (4 * H, H)
+            or h0.shape != (B, H)
+            or c0.shape != (B, H)
+            or any(b != (4 * H,) for b in biases)
+        ):
             raise op_error(
                 ValueError,
-                f"lstm: x {x.shape}, h0 {h0.shape}, weight_ih {w_ih.shape}, weight_hh "
-                f"{w_hh.shape}: expected weight_ih (4H, E), weight_hh (4H, H), h0 (B, H)",
+                f"lstm: x {x.shape}, h0 {h0.shape}, c0 {c0.shape}, weight_ih {w_ih.shape}, "
+                f"weight_hh {w_hh.shape}, biases {biases}: expected x (T, B, E), weight_ih "
+                "(4H, E), weight_hh (4H, H), h0 and c0 (B, H), biases (4H,)",
             )
         dtype = np.result_type(x, w_ih, w_hh)
         s, k = _gate_scales(H, dtype)

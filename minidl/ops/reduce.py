@@ -2,8 +2,10 @@
 
 ``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
 reduced axes with size 1, as in PyTorch.  As in PyTorch, ``dim=()`` reduces every
-axis too, and a 0-size axis that is not reduced gives an empty result; only the
-max/min family over a 0-length axis is an error (an empty slice has no maximum).
+axis too, and a 0-size axis that is not reduced gives an empty result.  Reducing
+over a 0-length axis is an error for the max/min family (an empty slice has no
+maximum) and for ``mean``, where PyTorch returns NaN: a silent NaN loss from an
+empty batch is worse than an error naming the shapes.  ``sum`` over it is 0.
 """
 
 import builtins

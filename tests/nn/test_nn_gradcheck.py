@@ -16,6 +16,7 @@ def test_case_gradient_matches_central_difference(case):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_runs_the_ops_it_claims(case):
+    assert case.ops, f"{case.name} names no op"
     assert set(case.ops) <= functions_used(case)
 
 

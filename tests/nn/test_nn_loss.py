@@ -159,10 +159,6 @@ def test_mse_refuses_integer_predictions_and_promotes_integer_targets():
     assert loss.item() == pytest.approx(0.5)  # ((1 − 2)² + 0²) / 2
 
 
-def _log_softmax(x):
-    return x - np.log(np.exp(x).sum(axis=1, keepdims=True))
-
-
 def test_class_weights_follow_the_weighted_mean():
     rng = np.random.default_rng(3)
     x, t = rng.standard_normal((6, 4)), np.array([0, 3, 3, 1, 2, 0])

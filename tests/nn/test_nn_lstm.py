@@ -511,3 +511,20 @@ def test_lstm_cell_checks_the_state_shapes():
         # each of these would broadcast over the batch of 2 without a word
         with pytest.raises(ValueError, match=r"LSTMCell: \(h, c\) must both have shape"):
             cell(x, (minidl.zeros(*h_shape), minidl.zeros(*c_shape)))
+
+
+@pytest.mark.parametrize("wrong", ["weight_ih", "weight_hh", "h0", "c0", "bias"])
+def test_the_fused_layer_refuses_inconsistent_shapes_naming_them(wrong):
+    from minidl.nn.lstm_fused import LSTMLayer
+
+    T, B, E, H = 2, 3, 4, 5
+    shapes = {"x": (T, B, E), "h0": (B, H), "c0": (B, H)}
+    shapes.update(weight_ih=(4 * H, E), weight_hh=(4 * H, H), bias=(4 * H,))
+    first, *rest = shapes[wrong]
+    # a state with one row (it would broadcast over the batch), or one gate row too many
+    shapes[wrong] = (1, *rest) if wrong in ("h0", "c0") else (first + 1, *rest)
+    t = {k: minidl.zeros(*v) for k, v in shapes.items()}
+    with pytest.raises(ValueError, match=r"lstm: x \(2, 3, 4\).*expected x \(T, B, E\)"):
+        LSTMLayer.apply(
+            t["x"], t["h0"], t["c0"], t["weight_ih"], t["weight_hh"], t["bias"], t["bias"]
+        )
