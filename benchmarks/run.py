@@ -9,7 +9,7 @@ alternate minidl / reference (/ torch), so that a slow spell of the machine
 hits all of them alike.  ``--processes N`` repeats that in N fresh processes,
 each building and running the frameworks in a rotated order, and pools the
 runs: where a process happens to place its arrays and objects moves a ratio
-by a few percent, and so does which framework was built first (see
+by a few percent, which more runs in one process cannot average away (see
 benchmarks/README.md).  The table shows medians, the ratio of the medians
 minidl / reference, and the interquartile range of the per-run ratios (how
 much the machine moved); W3 also per op.  Peak memory of one W1 step is
