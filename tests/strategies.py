@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 import minidl
 from minidl import selfcheck
+from minidl.autograd import Function
 from minidl.tensor import Tensor
 
 MAX_SIDE = 4
@@ -91,3 +92,20 @@ def shape_and_dim(draw, min_dims=1, max_dims=3, allow_none=True, allow_tuple=Tru
     axes = draw(st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True))
     signs = draw(st.lists(st.booleans(), min_size=len(axes), max_size=len(axes)))
     return shape, tuple(a - nd if neg else a for a, neg in zip(axes, signs))
+
+
+def square_with_slope(k):
+    """A Function y = x² whose backward returns k·x: right for k = 2, else a bug to catch."""
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * k * x
+
+    return Square

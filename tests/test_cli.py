@@ -67,26 +67,14 @@ def test_gradcheck_passes_and_lists_every_registered_op():
 
 
 def test_gradcheck_exits_1_and_names_a_failing_case(monkeypatch, capsys):
-    import numpy as np
+    from strategies import leaf, square_with_slope
 
     from minidl import __main__ as cli
-    from minidl.autograd import Function
-
-    class WrongSquare(Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 3 * x  # d(x²)/dx is 2x
 
     def make(rng):
-        return WrongSquare.apply, (minidl.tensor(np.array([0.5, -2.0]), requires_grad=True),)
+        return square_with_slope(3).apply, (leaf([0.5, -2.0]),)  # d(x²)/dx is 2x, not 3x
 
-    bad = selfcheck.GradCase("wrong square", make, "(2,)", ("WrongSquare",))
+    bad = selfcheck.GradCase("wrong square", make, "(2,)", ("Square",))
     monkeypatch.setattr(selfcheck, "all_cases", lambda: [bad])
     assert cli.main(["gradcheck", "wrong"]) == 1
     assert "FAIL wrong square" in capsys.readouterr().out
@@ -121,8 +109,6 @@ def test_quick_demo_writes_its_files_and_the_lstm_beats_bag_of_words(tmp_path):
     assert set(report["lstm"]) == {"accuracy", "precision", "recall", "f1"}
     assert len(report["optimizers"]) == 3
     assert _png_size(out / "loss_curves.png") == (1200, 450)  # 12 x 4.5 inches at 100 dpi
-
-    import minidl
 
     state = minidl.load(str(out / "model.npz"))
     assert {"embedding.weight", "lstm.weight_ih_l0", "fc.weight"} <= set(state)

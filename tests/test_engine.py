@@ -451,36 +451,36 @@ def test_a_second_backward_does_not_write_into_a_grad_the_user_holds():
     np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
 
 
-@pytest.mark.parametrize("wrong", [(7,), (3, 3), (2, 3, 3)])
-def test_a_backward_returning_a_gradient_of_the_wrong_shape_is_named(wrong):
-    class BadShape(Function):
+def _doubling_whose_backward_returns(make_grad):
+    """y = 2x, with a backward that returns ``make_grad(upstream)``."""
+
+    class Double(Function):
         @staticmethod
         def forward(ctx, x):
             return x * 2
 
         @staticmethod
         def backward(ctx, grad):
-            return np.ones(wrong)  # should have the input's shape (3, 2), or broadcast to it
+            return make_grad(grad)
 
-    x = leaf(np.ones((3, 2)))
+    return Double
+
+
+@pytest.mark.parametrize("wrong", [(7,), (3, 3), (2, 3, 3)])
+def test_a_backward_returning_a_gradient_of_the_wrong_shape_is_named(wrong):
+    # the input is (3, 2): a gradient must have that shape, or broadcast to it
+    op = _doubling_whose_backward_returns(lambda grad: np.ones(wrong))
     with pytest.raises(
         RuntimeError,
-        match=rf"BadShapeBackward: gradient of shape \({wrong[0]},.*cannot be summed back to the "
+        match=rf"DoubleBackward: gradient of shape \({wrong[0]},.*cannot be summed back to the "
         r"input's shape \(3, 2\)",
     ):
-        BadShape.apply(x).sum().backward()
+        op.apply(leaf(np.ones((3, 2)))).sum().backward()
 
 
 def test_a_backward_gradient_with_extra_leading_axes_is_summed_back():
-    class Doubled(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, grad):
-            return np.stack([grad, grad])  # (2, 3): broadcast form of 2·grad, summed by the engine
-
+    # (2, 3) = the broadcast form of 2·grad: the engine sums it back to (3,)
+    op = _doubling_whose_backward_returns(lambda grad: np.stack([grad, grad]))
     x = leaf([1.0, 2.0, 3.0])
-    Doubled.apply(x).sum().backward()
+    op.apply(x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])

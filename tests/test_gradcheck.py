@@ -2,26 +2,13 @@
 
 import numpy as np
 import pytest
-from strategies import leaf
+from strategies import leaf, square_with_slope
 
 import minidl
 from minidl import GradcheckError, gradcheck, numerical_grad
-from minidl.autograd import Function
 from minidl.gradcheck import check_gradients
 
-
-class WrongSquare(Function):
-    """y = x², with a deliberately wrong backward (3x instead of 2x)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 3 * x
+WrongSquare = square_with_slope(3)  # y = x², with a deliberately wrong backward (3x, not 2x)
 
 
 def test_gradcheck_passes_a_correct_op():
@@ -136,17 +123,7 @@ def test_selfcheck_fails_a_case_whose_second_input_has_the_wrong_gradient():
 def test_selfcheck_catches_an_error_of_one_in_ten_thousand():
     # gradcheck's PyTorch-style defaults (atol 1e-5, rtol 1e-3) let this through; the self-check
     # (and the op tests) use the strict float64 tolerances
-    class AlmostSquare(Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 2 * x * (1 + 1e-4)
-
+    AlmostSquare = square_with_slope(2 * (1 + 1e-4))
     from minidl import selfcheck
 
     inputs = (leaf([0.5, -1.5, 2.0]),)
