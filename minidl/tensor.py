@@ -57,9 +57,6 @@ def as_array(data, dtype=None, op="tensor"):
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
-_new_object = object.__new__
-_ndarray = np.ndarray
-
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
@@ -88,8 +85,8 @@ class Tensor:
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None, out_index=0):
         """Wrap an op's result without checks or copies (the hot path)."""
-        t = _new_object(cls)
-        t.data = data if type(data) is _ndarray else np.asarray(data)
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn

@@ -192,9 +192,7 @@ def cross_entropy(
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if type(ignore_index) is not int and (
-        not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool)
-    ):
+    if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
         raise TypeError(
             f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"
         )
