@@ -1,11 +1,14 @@
-"""Hypothesis strategies shared by the op tests: shapes, broadcastable pairs, arrays, dims.
+"""Shared by the tests: hypothesis strategies (shapes, broadcastable pairs, arrays, dims), helpers.
 
 Shapes are small (gradcheck perturbs every element twice) and include 0-d
 tensors and axes of size 1, the cases where broadcasting and reductions
 most often go wrong.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -109,3 +112,13 @@ def square_with_slope(k):
             return grad * k * x
 
     return Square
+
+
+@contextmanager
+def raises(exc, *fragments):
+    """pytest.raises that also checks the message contains every fragment, literally."""
+    with pytest.raises(exc) as info:
+        yield info
+    msg = str(info.value)
+    for f in fragments:
+        assert f in msg, f"{f!r} not in {msg!r}"

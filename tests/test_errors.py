@@ -1,21 +1,10 @@
 """Bad input gets an error that names the op, the shapes or values, and what was expected."""
 
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
+from strategies import raises
 
 import minidl
-
-
-@contextmanager
-def raises(exc, *fragments):
-    """pytest.raises that also checks the message contains every fragment, literally."""
-    with pytest.raises(exc) as info:
-        yield info
-    msg = str(info.value)
-    for f in fragments:
-        assert f in msg, f"{f!r} not in {msg!r}"
 
 
 def test_matmul_inner_dimensions_mismatch():
