@@ -1,25 +1,48 @@
 """Making tensors: from data, filled with constants, ranges, random numbers."""
 
+import math
+import operator
+
 import numpy as np
 
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, get_default_dtype
+from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype
 
 
-def _dtype(dtype):
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
+def _dtype(dtype, op, kinds="biuf"):
+    """The dtype asked for (the default float when None), one of ``kinds``."""
+    d = get_default_dtype() if dtype is None else check_dtype(op, dtype)
+    if d.kind not in kinds:
+        expected = {"f": "a float dtype", "iu": "an integer dtype"}[kinds]
+        raise TypeError(f"{op}: expected {expected}, got {d}")
+    return d
+
+
+def _int(op, what, v):
+    """``v`` as a Python int; a float, bool or str is a TypeError (no silent truncation)."""
+    try:
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"{op}: {what} must be an int, got {v!r} ({type(v).__name__})") from None
 
 
 def _size(shape, op):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    try:
-        shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: expected a shape of integers, got {shape!r}") from None
+    shape = tuple(_int(op, "each size in the shape", s) for s in shape)
     if any(s < 0 for s in shape):
         raise ValueError(f"{op}: negative dimension in shape {shape}")
     return shape
+
+
+def _finite(op, **values):
+    for name, v in values.items():
+        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+            raise TypeError(f"{op}: {name} must be a number, got {v!r}")
+        if not math.isfinite(v):
+            raise ValueError(f"{op}: {name} must be finite, got {v}")
 
 
 def _new(array, requires_grad):
@@ -43,67 +66,99 @@ def from_numpy(array):
 
 def zeros(*shape, dtype=None, requires_grad=False):
     """A tensor of zeros."""
-    return _new(np.zeros(_size(shape, "zeros"), _dtype(dtype)), requires_grad)
+    return _new(np.zeros(_size(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False):
     """A tensor of ones."""
-    return _new(np.ones(_size(shape, "ones"), _dtype(dtype)), requires_grad)
+    return _new(np.ones(_size(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
     """A tensor of ``shape`` filled with ``fill_value``."""
     if dtype is None and isinstance(fill_value, (bool, int, np.bool_, np.integer)):
         dtype = np.bool_ if isinstance(fill_value, (bool, np.bool_)) else np.int64
-    return _new(np.full(_size((shape,), "full"), fill_value, _dtype(dtype)), requires_grad)
+    dtype = _dtype(dtype, "full")
+    value = as_array(fill_value, dtype, op="full")  # refuses a str, 300 as uint8, NaN as int64
+    if value.ndim:
+        raise TypeError(f"full: fill_value must be a number, got an array of shape {value.shape}")
+    return _new(np.full(_size((shape,), "full"), value, dtype), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     t = as_array(t, op="zeros_like")
-    return _new(np.zeros(t.shape, dtype or t.dtype), requires_grad)
+    return _new(
+        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "zeros_like")), requires_grad
+    )
 
 
 def ones_like(t, dtype=None, requires_grad=False):
     """Ones with the shape (and dtype, unless given) of ``t``."""
     t = as_array(t, op="ones_like")
-    return _new(np.ones(t.shape, dtype or t.dtype), requires_grad)
+    return _new(
+        np.ones(t.shape, t.dtype if dtype is None else _dtype(dtype, "ones_like")), requires_grad
+    )
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     """Evenly spaced values in [start, end); integers give int64, floats the default float."""
     if end is None:
         start, end = 0, start
+    _finite("arange", start=start, end=end, step=step)
     if step == 0:
         raise ValueError("arange: step must not be zero")
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     if dtype is None:
-        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if ints else get_default_dtype()
+    dtype = _dtype(dtype, "arange")
+    if dtype.kind != "f" and not ints:
+        # NumPy would count the values with the float step, then use step cast to int
+        raise TypeError(
+            f"arange: dtype {dtype} needs integer start, end and step, got {start}, {end}, {step}"
+        )
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive."""
-    return _new(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
+    _finite("linspace", start=start, end=end)
+    steps = _int("linspace", "steps", steps)
+    if steps < 0:
+        raise ValueError(f"linspace: steps must be >= 0, got {steps}")
+    return _new(np.linspace(start, end, steps, dtype=_dtype(dtype, "linspace")), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
     """The identity matrix (n × m)."""
-    return _new(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    n = _int("eye", "n", n)
+    m = n if m is None else _int("eye", "m", m)
+    if n < 0 or m < 0:
+        raise ValueError(f"eye: n and m must be >= 0, got n={n}, m={m}")
+    return _new(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False):
     """Uniform samples in [0, 1) from minidl's seeded generator."""
-    return _new(generator().random(_size(shape, "rand")).astype(_dtype(dtype)), requires_grad)
+    dtype = _dtype(dtype, "rand", "f")  # samples in [0, 1) cast to an int would all be 0
+    return _new(generator().random(_size(shape, "rand")).astype(dtype), requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad=False):
     """Standard normal samples from minidl's seeded generator."""
-    return _new(
-        generator().standard_normal(_size(shape, "randn")).astype(_dtype(dtype)), requires_grad
-    )
+    dtype = _dtype(dtype, "randn", "f")
+    return _new(generator().standard_normal(_size(shape, "randn")).astype(dtype), requires_grad)
 
 
 def randint(low, high, size, dtype=np.int64):
     """Integers uniform in [low, high) from minidl's seeded generator."""
+    low, high = _int("randint", "low", low), _int("randint", "high", high)
+    dtype = _dtype(dtype, "randint", "iu")
+    if low >= high:
+        raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
+    info = np.iinfo(dtype)
+    if low < info.min or high - 1 > info.max:
+        raise OverflowError(
+            f"randint: [{low}, {high}) does not fit in {dtype} (range {info.min} .. {info.max})"
+        )
     return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)

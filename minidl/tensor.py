@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
-__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "as_array"]
+__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "as_array", "check_dtype"]
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -24,12 +24,47 @@ def set_default_dtype(dtype):
     _DEFAULT_DTYPE[0] = d
 
 
+def check_dtype(op, dtype):
+    """``np.dtype(dtype)`` if minidl supports it (bool, an integer or a float), else a TypeError."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
+    if d.kind not in "biuf":
+        raise TypeError(
+            f"{op}: dtype {d} is not supported; expected bool, an integer or a float dtype"
+        )
+    return d
+
+
+def convert(arr, dtype, op):
+    """``arr`` as ``dtype``; a value the integer dtype cannot hold is an OverflowError.
+
+    As in PyTorch, floats are truncated toward zero (1.7 -> 1), but NaN, ±inf
+    and values out of the integer range are refused, where NumPy would wrap
+    them silently (300 as uint8 is 44).
+    """
+    if dtype.kind in "iu" and arr.dtype.kind in "iuf" and arr.size and arr.dtype != dtype:
+        info = np.iinfo(dtype)
+        lo, hi = arr.min().item(), arr.max().item()  # Python numbers: exact comparisons
+        if not (info.min <= lo and hi <= info.max):  # NaN fails too
+            bad = hi if info.min <= lo else lo
+            raise OverflowError(
+                f"{op}: the value {bad} cannot be stored in {dtype} "
+                f"(range {info.min} .. {info.max})"
+            )
+    return arr.astype(dtype, copy=False)
+
+
 def as_array(data, dtype=None, op="tensor"):
     """Turn ``data`` (Tensor, array, nested lists, number) into an ndarray minidl accepts.
 
     Python floats become the default float dtype, Python ints int64; NumPy
-    arrays keep their dtype.  Strings, objects and complex numbers are refused.
+    arrays keep their dtype.  Strings, objects and complex numbers are refused,
+    and so are ints that int64 (or the ``dtype`` asked for) cannot hold.
     """
+    if dtype is not None:
+        dtype = check_dtype(op, dtype)
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, np.ndarray):
@@ -41,18 +76,36 @@ def as_array(data, dtype=None, op="tensor"):
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
+        except OverflowError:  # NumPy refuses some ints beyond 64 bits outright
+            raise OverflowError(f"{op}: an integer in the data does not fit in int64") from None
+        if arr.dtype.kind == "O" or (
+            arr.dtype.kind == "f" and arr.size and np.abs(arr).max() >= 2.0**63
+        ):  # ints beyond int64 arrive as objects, or as floats when mixed with small ones
+            _refuse_big_ints(data, arr, op)
         if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
             arr = arr.astype(get_default_dtype())
         elif arr.dtype.kind in "iu" and dtype is None:
-            arr = arr.astype(np.int64, copy=False)
+            # Python ints in [2**63, 2**64) arrive as uint64: refused, not wrapped negative
+            arr = convert(arr, np.dtype(np.int64), op)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{op}: expected numeric data (bool, int or float), got {type(data).__name__} "
             f"with dtype {arr.dtype}"
         )
     if dtype is not None:
-        arr = arr.astype(np.dtype(dtype), copy=False)
+        arr = convert(arr, dtype, op)
     return arr
+
+
+def _refuse_big_ints(data, arr, op):
+    """Python ints that int64 cannot hold are an OverflowError, as in PyTorch: NumPy would
+    keep them as objects ("got dtype object") or, beside small ints, turn them all into floats."""
+    leaves = np.array(data, dtype=object).ravel() if arr.ndim else [data]
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in leaves):
+        worst = max((int(v) for v in leaves), key=abs)
+        raise OverflowError(
+            f"{op}: integer {worst} does not fit in int64 (range {-(2**63)} .. {2**63 - 1})"
+        )
 
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
@@ -118,7 +171,9 @@ class Tensor:
 
     def size(self, dim=None):
         """The shape, or its length along ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_reduce.single_dim("size", dim, self.data.ndim)]
 
     def dim(self):
         return self.data.ndim
@@ -290,7 +345,16 @@ class Tensor:
 
     def __setitem__(self, index, value):
         _check_write(self, value, "setitem")
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        parts = index if isinstance(index, tuple) else (index,)
+        index = tuple(_shape_ops._index_part(i, "setitem") for i in parts)  # as t[index] reads
+        value = value.data if isinstance(value, Tensor) else _written_value(value)
+        try:
+            self.data[index] = value
+        except (IndexError, ValueError) as e:
+            raise type(e)(
+                f"setitem: writing a value of shape {value.shape} into a tensor of shape "
+                f"{self.shape}: {e}"
+            ) from None
         _autograd.note_write(self)
 
     # ----- in-place arithmetic: t += x writes into t's array, like torch's add_ ----------
@@ -482,6 +546,8 @@ class Tensor:
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402
 from minidl.ops import elementwise as _ew  # noqa: E402
+from minidl.ops import reduce as _reduce  # noqa: E402
+from minidl.ops import shape as _shape_ops  # noqa: E402
 
 
 def to_arguments(op, args, device=None, dtype=None):
@@ -495,11 +561,38 @@ def to_arguments(op, args, device=None, dtype=None):
         else:
             dtype = a
     if device is not None and str(device) != "cpu":
+        if str(device) != "cuda" and _names_a_dtype(str(device)):
+            raise TypeError(
+                f"{op}: {device!r} is the name of a dtype, and a string here means a device; "
+                f"pass the dtype itself, e.g. np.{np.dtype(device)}"
+            )
         raise ValueError(
             f"{op}: minidl runs on the CPU only (NumPy arrays); got device {device!r}. "
             "Use 'cpu', or leave the device out"
         )
-    return None if dtype is None else np.dtype(dtype)
+    return None if dtype is None else check_dtype(op, dtype)
+
+
+def _written_value(value):
+    """``value`` for ``t[i] = value`` as an array, checked numeric.  Not ``as_array``: a Python
+    float must stay float64 until NumPy casts it to t's dtype (float32 first would round it)."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"setitem: cannot write a {type(value).__name__}: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"setitem: expected a number, an array or a Tensor, got {type(value).__name__} "
+            f"with dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _names_a_dtype(name):
+    try:
+        return np.dtype(name).kind in "biuf"
+    except TypeError:
+        return False
 
 
 def _in_place(t, op, ufunc, out_of_place, other):

@@ -172,3 +172,200 @@ def test_errors_are_not_bare_numpy_tracebacks():
 def test_ops_along_one_axis_refuse_several_or_none(call, exc, fragments):
     with raises(exc, *fragments):
         call(minidl.zeros(2, 3))
+
+
+# ----- making tensors: values the dtype cannot hold, dtypes minidl does not support ----------
+
+
+@pytest.mark.parametrize("data", [2**63, [2**64 - 1], [1, 2**63]])
+def test_python_ints_beyond_int64_are_refused_not_wrapped(data):
+    # NumPy makes these uint64, and a cast to int64 would wrap them negative
+    with raises(OverflowError, "tensor", "int64"):
+        minidl.tensor(data)
+
+
+def test_python_ints_beyond_64_bits_are_named_as_overflow_not_objects():
+    with raises(OverflowError, "tensor", str(2**70), "int64"):
+        minidl.tensor([2**70])
+
+
+def test_largest_int64_is_kept_exactly():
+    assert minidl.tensor([2**63 - 1, -(2**63)]).data.tolist() == [2**63 - 1, -(2**63)]
+
+
+@pytest.mark.parametrize(
+    "data, dtype, bad",
+    [([300], np.uint8, "300"), ([-1], np.uint8, "-1"), ([float("nan")], np.int64, "nan"),
+     (np.array([1.0, np.inf]), np.int32, "inf"), (np.array([40000]), np.int16, "40000")],
+)
+def test_values_an_integer_dtype_cannot_hold_are_refused(data, dtype, bad):
+    with raises(OverflowError, "tensor", bad, np.dtype(dtype).name):
+        minidl.tensor(data, dtype=dtype)
+
+
+def test_floats_to_an_integer_dtype_truncate_toward_zero_as_in_pytorch():
+    assert minidl.tensor([1.7, -1.7, 2.0], dtype=np.int64).data.tolist() == [1, -1, 2]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: minidl.tensor([1.0], dtype=np.complex64),
+        lambda: minidl.tensor([1.0], dtype=str),
+        lambda: minidl.zeros(2, dtype=object),
+        lambda: minidl.ones(2, dtype=np.complex128),
+        lambda: minidl.eye(2, dtype=complex),
+        lambda: minidl.full((2,), 1.0, dtype=np.complex64),
+        lambda: minidl.zeros_like(minidl.ones(2), dtype=np.complex64),
+        lambda: minidl.ones(2).to(np.complex64),
+        lambda: minidl.ones(2).to(object),
+    ],
+)
+def test_complex_string_and_object_dtypes_are_refused(make):
+    with raises(TypeError, "not supported", "expected bool, an integer or a float dtype"):
+        make()
+
+
+def test_a_dtype_name_given_as_a_device_string_says_so():
+    with raises(TypeError, "Tensor.to", "'float32'", "name of a dtype", "np.float32"):
+        minidl.ones(2).to("float32")
+    with raises(ValueError, "CPU only", "'cuda'"):
+        minidl.ones(2).to("cuda")
+
+
+@pytest.mark.parametrize(
+    "make, fragments",
+    [
+        (lambda: minidl.zeros(2.5), ("zeros", "2.5", "int")),
+        (lambda: minidl.zeros("3"), ("zeros", "'3'", "int")),
+        (lambda: minidl.zeros(True), ("zeros", "True", "int")),
+        (lambda: minidl.rand(2.7, 1), ("rand", "2.7")),
+        (lambda: minidl.full((2.5,), 1.0), ("full", "2.5")),
+        (lambda: minidl.eye(2.0), ("eye", "n must be an int")),
+        (lambda: minidl.linspace(0, 1, 2.5), ("linspace", "steps must be an int")),
+    ],
+)
+def test_sizes_must_be_ints_not_truncated(make, fragments):
+    with raises(TypeError, *fragments):
+        make()
+
+
+@pytest.mark.parametrize(
+    "make, kind, fragments",
+    [
+        (lambda: minidl.arange(0, 5, 0.5, dtype=np.int64), TypeError, ("arange", "int64", "0.5")),
+        (lambda: minidl.arange(0, float("inf")), ValueError, ("arange", "end", "finite")),
+        (lambda: minidl.rand(4, dtype=np.int64), TypeError, ("rand", "float dtype", "int64")),
+        (lambda: minidl.randn(4, dtype=np.int64), TypeError, ("randn", "float dtype", "int64")),
+        (lambda: minidl.randint(0, 300, (6,), dtype=np.uint8), OverflowError, ("randint", "uint8")),
+        (lambda: minidl.randint(5, 2, (3,)), ValueError, ("randint", "low=5", "high=2")),
+        (lambda: minidl.randint(0, 2.5, (3,)), TypeError, ("randint", "high", "2.5")),
+        (lambda: minidl.eye(-1), ValueError, ("eye", "n=-1")),
+        (lambda: minidl.linspace(0, 1, -1), ValueError, ("linspace", "steps", "-1")),
+        (lambda: minidl.full((2,), 2**63), OverflowError, ("full", str(2**63), "int64")),
+        (lambda: minidl.full((2,), 300, dtype=np.uint8), OverflowError, ("full", "300", "uint8")),
+        (lambda: minidl.full((2,), float("nan"), dtype=np.int64), OverflowError, ("full", "nan")),
+        (lambda: minidl.full((2,), "a"), TypeError, ("full", "str")),
+    ],
+)
+def test_creation_functions_refuse_what_numpy_would_silently_change(make, kind, fragments):
+    # each of these used to give zeros, truncated or wrapped samples, or NumPy's own message
+    with raises(kind, *fragments):
+        make()
+
+
+def test_creation_functions_still_make_what_they_should():
+    assert minidl.arange(0, 5, 0.5).shape == (10,)
+    assert minidl.arange(5).data.tolist() == [0, 1, 2, 3, 4]
+    assert minidl.randint(0, 256, (4,), dtype=np.uint8).dtype == np.uint8
+    assert minidl.full((2,), 0.1, dtype=np.float64).data[0] == 0.1  # not rounded via float32
+    assert minidl.full((2,), True).dtype == np.bool_
+    assert minidl.eye(2, 3).shape == (2, 3)
+    assert minidl.zeros((2, 3)).shape == minidl.zeros(2, 3).shape == (2, 3)
+
+
+# ----- ops: arguments of the wrong kind ----------------------------------------------------
+
+
+@pytest.mark.parametrize("op", [minidl.cat, minidl.stack])
+def test_cat_and_stack_of_a_single_tensor_are_refused_not_iterated(op):
+    # iterating a (2, 3) tensor would silently join its two rows
+    with raises(TypeError, op.__name__, "list or tuple of tensors", "(2, 3)"):
+        op(minidl.ones(2, 3))
+
+
+@pytest.mark.parametrize("shape", [(-2, 3), (3, -7), (-1, -1)])
+def test_reshape_accepts_only_one_minus_one(shape):
+    with raises(ValueError, "reshape/view", str(shape)):
+        minidl.ones(6).reshape(*shape)
+    with raises(ValueError, "reshape/view"):
+        minidl.ones(6).view(*shape)
+
+
+@pytest.mark.parametrize("fn", ["max", "min"])
+def test_max_and_min_without_dim_keep_every_axis_with_keepdim(fn):
+    x = minidl.tensor(np.arange(6.0).reshape(2, 3))
+    out = getattr(minidl, fn)(x, keepdim=True)
+    assert out.shape == (1, 1) == x.amax(keepdim=True).shape
+    assert out.item() == (5.0 if fn == "max" else 0.0)
+    assert getattr(x, fn)().shape == ()
+
+
+@pytest.mark.parametrize(
+    "call, fragments",
+    [
+        (lambda x: x.sum(1.0), ("sum", "dim must be an int or a tuple of ints", "1.0")),
+        (lambda x: x.sum("a"), ("sum", "dim must be an int", "'a'")),
+        (lambda x: x.mean(True), ("mean", "dim must be an int", "True")),
+        (lambda x: x.amax((0, 1.0)), ("amax", "dim must be an int")),
+        (lambda x: x.split(1.5), ("split", "1.5")),
+        (lambda x: x.chunk(1.5), ("chunk", "chunks must be an int", "1.5")),
+        (lambda x: x.chunk("2"), ("chunk", "'2'")),
+        (lambda x: x.chunk(None), ("chunk", "None")),
+        (lambda x: x.size(1.0), ("size", "dim must be one int")),
+    ],
+)
+def test_dims_and_counts_of_the_wrong_type(call, fragments):
+    with raises(TypeError, *fragments):
+        call(minidl.ones(2, 3))
+
+
+@pytest.mark.parametrize("dim", [5, -3])
+def test_size_of_a_dim_out_of_range(dim):
+    with raises(IndexError, "size", f"dim {dim} out of range", "2 dimension"):
+        minidl.ones(2, 3).size(dim)
+
+
+def test_comparisons_of_shapes_that_do_not_broadcast():
+    with raises(ValueError, "equal", "(3,)", "(2,)"):
+        minidl.ones(3) == minidl.ones(2)  # noqa: B015
+    with raises(ValueError, "less", "(3,)", "(4,)"):
+        minidl.ones(3) < minidl.ones(4)  # noqa: B015
+
+
+# ----- writing by index -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "index, value, kind, fragments",
+    [
+        (5, 1.0, IndexError, ("setitem", "shape (3,)", "out of bounds")),
+        (slice(None), minidl.ones(2), ValueError, ("setitem", "shape (2,)", "shape (3,)")),
+        (minidl.tensor([0.5]), 1.0, IndexError, ("setitem", "integers or booleans", "float32")),
+        (0, "a", TypeError, ("setitem", "str")),
+        (0, 1j, TypeError, ("setitem", "complex")),
+    ],
+)
+def test_setitem_errors_name_the_op_and_shapes(index, value, kind, fragments):
+    t = minidl.zeros(3)
+    with raises(kind, *fragments):
+        t[index] = value
+    assert t.data.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_setitem_still_writes_what_numpy_would():
+    t = minidl.zeros(4, dtype=np.float64)
+    t[0] = 0.1  # a Python float is not rounded through float32 on its way in
+    t[[1, 2]] = minidl.tensor([2.0, 3.0], dtype=np.float64)
+    t[minidl.tensor([False, False, False, True])] = 4
+    assert t.data.tolist() == [0.1, 2.0, 3.0, 4.0]

@@ -7,7 +7,7 @@ the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.tensor import Tensor, as_array, get_default_dtype
+from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype
 
 
 def operand(op, x):
@@ -503,7 +503,7 @@ def where(cond, a, b):
 
 def cast(x, dtype):
     """x converted to ``dtype``; the gradient flows back between float dtypes."""
-    dtype = np.dtype(dtype)
+    dtype = check_dtype("cast", dtype)
     if x.requires_grad and dtype.kind != "f":
         return Tensor._make(x.data.astype(dtype))
     return Cast.apply(x, dtype)
@@ -516,4 +516,10 @@ def compare(ufunc, a, b):
     b = b.data if isinstance(b, Tensor) else operand(ufunc.__name__, b)
     if isinstance(b, Tensor):
         b = b.data
-    return Tensor._make(np.asarray(ufunc(a.data, b)))
+    try:
+        return Tensor._make(np.asarray(ufunc(a.data, b)))
+    except ValueError:
+        raise op_error(
+            ValueError,
+            f"{ufunc.__name__}: shapes {a.shape} and {np.shape(b)} do not broadcast together",
+        ) from None

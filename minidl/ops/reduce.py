@@ -21,11 +21,18 @@ def normalize_dims(op, dim, ndim):
     """``dim`` as a sorted tuple of non-negative axes (None: every axis), checked."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if isinstance(dim, (int, np.integer)):
+        dims = (dim,)
+    elif isinstance(dim, (tuple, list)):
+        dims = tuple(dim)
+    else:
+        raise op_error(TypeError, f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     out = []
     n = builtins.max(ndim, 1)
     for d in dims:
-        if not isinstance(d, (int, np.integer)) or not -n <= d < n:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
+            raise op_error(TypeError, f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+        if not -n <= d < n:
             raise op_error(
                 IndexError,
                 f"{op}: dim {d} out of range for a tensor of {ndim} dimension(s) "
@@ -46,7 +53,7 @@ def reduce_dims(op, dim, ndim):
 
 def is_empty_dims(dim):
     """True for ``dim=()`` or ``[]`` (not for None, which also means every axis)."""
-    return dim is not None and not isinstance(dim, (int, np.integer)) and len(tuple(dim)) == 0
+    return isinstance(dim, (tuple, list)) and len(dim) == 0
 
 
 def _check_nonempty(op, shape, dims):
@@ -197,9 +204,9 @@ def max(x, dim=None, keepdim=False):
     """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only."""
     x = as_tensor("max", x)
-    if dim is None:
+    if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("max", x.shape, tuple(range(x.ndim)))
-        return Max.apply(x, tuple(range(x.ndim)), False, False)
+        return Max.apply(x, tuple(range(x.ndim)), keepdim, False)
     d = (single_dim("max", dim, x.ndim),)
     _check_nonempty("max", x.shape, d)
     return MaxResult(Max.apply(x, d, keepdim, True), argmax(x, dim, keepdim))
@@ -209,9 +216,9 @@ def min(x, dim=None, keepdim=False):
     """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only."""
     x = as_tensor("min", x)
-    if dim is None:
+    if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("min", x.shape, tuple(range(x.ndim)))
-        return Min.apply(x, tuple(range(x.ndim)), False, False)
+        return Min.apply(x, tuple(range(x.ndim)), keepdim, False)
     d = (single_dim("min", dim, x.ndim),)
     _check_nonempty("min", x.shape, d)
     return MaxResult(Min.apply(x, d, keepdim, True), argmin(x, dim, keepdim))

@@ -170,7 +170,13 @@ class Clone(Function):
 def reshape(x, *shape):
     """x with a new shape; one entry may be -1 (inferred)."""
     x = as_tensor("reshape", x)
-    return Reshape.apply(x, _shape_arg("reshape/view", shape))
+    shape = _shape_arg("reshape/view", shape)
+    if any(n < -1 for n in shape) or shape.count(-1) > 1:
+        raise ValueError(
+            f"reshape/view: invalid shape {shape}: sizes must be >= 0, "
+            "except one that may be -1 (inferred)"
+        )
+    return Reshape.apply(x, shape)
 
 
 view = reshape
@@ -309,16 +315,26 @@ def _common_dtype(xs):
     return [x if x.data.dtype == d else cast(x, d) for x in xs]
 
 
+def _tensor_sequence(op, tensors):
+    # iterating a single Tensor would silently join its rows
+    if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}"
+            + (f" of shape {tensors.shape}" if hasattr(tensors, "shape") else "")
+        )
+    return [as_tensor(op, t) for t in tensors]
+
+
 def cat(tensors, dim=0):
     """Join tensors along an existing axis ``dim``; dtype as PyTorch's promotion."""
-    xs = [as_tensor("cat", t) for t in tensors]
+    xs = _tensor_sequence("cat", tensors)
     d = _check_same_rank("cat", xs, dim, False)
     return Cat.apply(*_common_dtype(xs), dim=d)
 
 
 def stack(tensors, dim=0):
     """Join equal-shaped tensors along a new axis ``dim``; dtype as PyTorch's promotion."""
-    xs = [as_tensor("stack", t) for t in tensors]
+    xs = _tensor_sequence("stack", tensors)
     d = _check_same_rank("stack", xs, dim, True)
     return Stack.apply(*_common_dtype(xs), dim=d)
 
@@ -329,6 +345,13 @@ def split(x, split_size_or_sections, dim=0):
     x = as_tensor("split", x)
     d = single_dim("split", dim, x.ndim)
     n = x.shape[d]
+    if isinstance(split_size_or_sections, (bool, np.bool_)) or not isinstance(
+        split_size_or_sections, (int, np.integer, list, tuple)
+    ):
+        raise TypeError(
+            f"split: split_size_or_sections must be an int or a list of ints, "
+            f"got {split_size_or_sections!r}"
+        )
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
         if size <= 0:
@@ -346,6 +369,8 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     """Split x into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     x = as_tensor("chunk", x)
+    if isinstance(chunks, (bool, np.bool_)) or not isinstance(chunks, (int, np.integer)):
+        raise TypeError(f"chunk: chunks must be an int, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     d = single_dim("chunk", dim, x.ndim)
