@@ -137,6 +137,7 @@ def test_getitem_integer_array_with_repeats_grad_matches_central_difference(x, d
     np.testing.assert_array_equal(leaf(x)[idx].data, x[idx])
     assert gradcheck(lambda t: t[idx], (leaf(x),))
     assert gradcheck(lambda t: t[list(idx)], (leaf(x),))
+    assert gradcheck(lambda t: t[tuple(idx),], (leaf(x),))  # a tuple inside: a sequence too
 
 
 @given(x=nonscalar.flatmap(arrays), data=st.data())
@@ -152,6 +153,20 @@ def test_repeated_indices_accumulate_their_gradients():
     x = leaf([10.0, 20.0, 30.0])
     x[[0, 2, 0, 0]].sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "index", [(slice(None), (1, 1)), ((0, 0),), (slice(None), range(1, 3))], ids=str
+)
+def test_a_tuple_or_range_inside_the_index_is_a_sequence_and_repeats_accumulate(index):
+    # NumPy reads x[:, (1, 1)] as x[:, [1, 1]]: column 1 twice, so its gradient is 2
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    as_lists = tuple(list(i) if isinstance(i, (tuple, range)) else i for i in index)
+    np.testing.assert_array_equal(x[index].data, x.data[as_lists])
+    x[index].sum().backward()
+    expected = np.zeros((2, 3))
+    np.add.at(expected, as_lists, 1.0)
+    np.testing.assert_array_equal(x.grad.data, expected)
 
 
 def test_two_integer_arrays_with_repeated_pairs_accumulate():

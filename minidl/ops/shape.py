@@ -266,9 +266,11 @@ def expand(x, *shape):
 def _index_part(i, op):
     if isinstance(i, Tensor):
         i = i.data
-    if isinstance(i, (list, np.ndarray)):
+    # a tuple or range inside the index is a sequence of indices, as a list is (NumPy's rule);
+    # as an array it takes the backward that adds up repeated indices
+    if isinstance(i, (list, tuple, range, np.ndarray)):
         a = np.asarray(i)
-        if isinstance(i, list) and a.size == 0:
+        if not isinstance(i, np.ndarray) and a.size == 0:
             # np.asarray([]) is float64; an empty list selects nothing (PyTorch: shape (0,))
             a = a.astype(np.intp)
         if a.dtype.kind not in "biu":
