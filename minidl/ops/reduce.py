@@ -202,7 +202,8 @@ def amin(x, dim=None, keepdim=False):
 
 def max(x, dim=None, keepdim=False):
     """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
-    and the gradient of those values goes to the indexed elements only."""
+    and the gradient of those values goes to the indexed elements only.  ``max(x,
+    keepdim=True)`` keeps every axis with size 1, as ``amax`` does (PyTorch refuses it)."""
     x = as_tensor("max", x)
     if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("max", x.shape, tuple(range(x.ndim)))
@@ -214,7 +215,8 @@ def max(x, dim=None, keepdim=False):
 
 def min(x, dim=None, keepdim=False):
     """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
-    and the gradient of those values goes to the indexed elements only."""
+    and the gradient of those values goes to the indexed elements only.  ``min(x,
+    keepdim=True)`` keeps every axis with size 1, as ``amin`` does (PyTorch refuses it)."""
     x = as_tensor("min", x)
     if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("min", x.shape, tuple(range(x.ndim)))
