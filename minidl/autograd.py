@@ -456,6 +456,11 @@ def run_backward(tensor, gradient=None, retain_graph=False):
         g = np.ones(tensor.data.shape, tensor.data.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.dtype.kind not in "biuf":
+            # astype would fail on a str, and keep only the real part of a complex number
+            raise TypeError(
+                f"backward: gradient must hold numbers (bool, int or float), got dtype {g.dtype}"
+            )
         if g.shape != tensor.data.shape:
             raise RuntimeError(
                 f"backward: gradient has shape {g.shape} but the output has shape {tensor.shape}"
@@ -554,7 +559,7 @@ def _store_retained(node, grads):
         if t is not None and grads[i] is not None:
             # accumulates across backward calls, like a leaf's .grad
             g = np.array(grads[i], copy=True)
-            t.grad = Tensor._make(g if t.grad is None else t.grad.data + g)
+            t.grad = Tensor._make(g if t.grad is None else _existing_grad(t) + g)
 
 
 def _owner(a):
@@ -564,11 +569,24 @@ def _owner(a):
     return a
 
 
+def _existing_grad(t):
+    """The array of ``t.grad``, checked to have ``t``'s shape before a gradient is added to it.
+
+    A ``.grad`` assigned by hand with another shape would otherwise be broadcast.
+    """
+    if t.grad.shape != t.shape:
+        raise RuntimeError(
+            f"backward: the existing .grad of shape {t.grad.shape} does not match the tensor's "
+            f"shape {t.shape}; set .grad to None (or zero_grad()) before backward"
+        )
+    return t.grad.data
+
+
 def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
         if t.grad is not None:
             # out of place: the old grad array may be shared with a user's variable
-            t.grad = Tensor._make(t.grad.data + _value(got))
+            t.grad = Tensor._make(_existing_grad(t) + _value(got))
             continue
         if type(got) is np.ndarray:
             g = got

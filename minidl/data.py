@@ -53,7 +53,13 @@ class TensorDataset(Dataset):
         return self.tensors[0].data.shape[0]
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+        try:
+            return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+        except IndexError as e:
+            raise IndexError(
+                f"TensorDataset: index {index!r} is invalid for a dataset of {len(self)} "
+                f"samples: {e}"
+            ) from None
 
 
 def default_collate(samples):
@@ -62,6 +68,8 @@ def default_collate(samples):
     Tensors, arrays and numbers are stacked along a new dim 0 into one Tensor;
     tuples/lists are collated per position (a tuple back), dicts per key.
     """
+    if len(samples) == 0:
+        raise ValueError("default_collate: got no samples; a batch needs at least one")
     first = samples[0]
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in samples):
@@ -100,6 +108,11 @@ class DataLoader:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"DataLoader: seed must be None or an int >= 0, got {seed!r}")
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                "DataLoader: dataset must support len(dataset) and dataset[i] (a Dataset, "
+                f"a TensorDataset or a list), got {type(dataset).__name__}"
+            )
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)

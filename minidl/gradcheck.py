@@ -7,6 +7,8 @@ is reduced to the scalar ⟨w, fn(x)⟩ with a fixed random ``w``, so one
 backward pass checks the whole vector-Jacobian product.
 """
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +73,38 @@ def _outputs(out):
     return outs
 
 
+def _check_eps(op, eps):
+    """Raise unless the finite-difference step ``eps`` is a finite number > 0 (it divides)."""
+    ok = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
+    if not (ok and math.isfinite(eps) and eps > 0):
+        raise ValueError(
+            f"{op}: eps (the finite-difference step) must be a finite number > 0, got {eps!r}"
+        )
+
+
+def _grad_outputs(fn, copies, grad_outputs):
+    """``grad_outputs`` as float64 arrays, one per output of fn and of its shape, or an error."""
+    with no_grad():
+        outs = _outputs(fn(*copies))
+    if not isinstance(grad_outputs, (list, tuple)) or len(grad_outputs) != len(outs):
+        is_list = isinstance(grad_outputs, (list, tuple))
+        got = f"{len(grad_outputs)} arrays" if is_list else type(grad_outputs).__name__
+        raise ValueError(
+            f"numerical_grad: grad_outputs must be a list of one array per output of fn "
+            f"({len(outs)} output(s)), got {got}"
+        )
+    weights = []
+    for k, (w, o) in enumerate(zip(grad_outputs, outs)):
+        w = np.asarray(w.data if isinstance(w, Tensor) else w, dtype=np.float64)
+        if w.shape != o.shape:
+            raise ValueError(
+                f"numerical_grad: grad_outputs[{k}] has shape {w.shape}, "
+                f"but output {k} of fn has shape {o.shape}"
+            )
+        weights.append(w)
+    return weights
+
+
 def numerical_grad(fn, inputs, eps=1e-6, grad_outputs=None):
     """Central-difference gradients of ⟨grad_outputs, fn(*inputs)⟩ for every float input.
 
@@ -78,7 +112,10 @@ def numerical_grad(fn, inputs, eps=1e-6, grad_outputs=None):
     gradient of the sum of the outputs.  Returns a list of float64 arrays,
     one per float input (in order).  Inputs are perturbed on float64 copies.
     """
+    _check_eps("numerical_grad", eps)
     copies, checked = _prepare(inputs)
+    if grad_outputs is not None:
+        grad_outputs = _grad_outputs(fn, copies, grad_outputs)
     return _numerical(fn, copies, checked, eps, grad_outputs)
 
 
@@ -111,6 +148,7 @@ def check_gradients(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     An element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
     Raises :class:`GradcheckError` if ``fn`` changed one of its inputs.
     """
+    _check_eps("gradcheck", eps)
     copies, checked = _prepare(inputs)
     before = [copies[i].data.copy() for i in checked]
     outs = _outputs(fn(*copies))

@@ -27,6 +27,8 @@ the labels in ``y_true`` and ``y_pred``) chooses the classes, e.g. to include
 a class that occurs in neither.
 """
 
+import numbers
+
 import numpy as np
 
 from minidl.tensor import Tensor
@@ -54,7 +56,24 @@ def _pair(y_true, y_pred, op):
         raise ValueError(f"{op}: y_true and y_pred differ in length ({t.shape[0]} vs {p.shape[0]})")
     if t.shape[0] == 0:
         raise ValueError(f"{op}: empty input (no samples to score)")
+    _check_same_kind(op, "y_true", t, "y_pred", p)
     return t, p
+
+
+def _is_text(a):
+    return a.dtype.kind in "US"
+
+
+def _check_same_kind(op, name_a, a, name_b, b):
+    """Raise if one holds strings and the other numbers: "1" never equals 1, so every score
+    would silently be 0."""
+    if _is_text(a) != _is_text(b):
+        text, number = (name_a, name_b) if _is_text(a) else (name_b, name_a)
+        raise TypeError(
+            f"{op}: {text} holds strings but {number} holds numbers "
+            f"({name_a} dtype {a.dtype}, {name_b} dtype {b.dtype}); "
+            "convert one of them so the labels can be compared"
+        )
 
 
 def accuracy(y_true, y_pred):
@@ -69,6 +88,7 @@ def _resolve_labels(t, p, labels, op):
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError(f"{op}: labels must be a non-empty 1-D list, got {labels.tolist()!r}")
+    _check_same_kind(op, "labels", labels, "y_true", t)
     if np.unique(labels).size != labels.size:
         raise ValueError(f"{op}: labels contain duplicates: {labels.tolist()!r}")
     return labels
@@ -101,6 +121,11 @@ def _ratio(num, den, zero_division):
 def _score(kind, y_true, y_pred, average, pos_label, labels, zero_division):
     """Shared body of precision / recall / f1_score."""
     t, p = _pair(y_true, y_pred, kind)
+    if isinstance(zero_division, bool) or not isinstance(zero_division, numbers.Real):
+        raise TypeError(
+            f"{kind}: zero_division must be a number (the score of a class whose denominator "
+            f"is 0, e.g. 0.0 or 1.0), got {zero_division!r}; minidl never warns"
+        )
     if average not in ("binary", "macro", "micro", None):
         raise ValueError(
             f"{kind}: average must be 'binary', 'macro', 'micro' or None, got {average!r}"
@@ -116,6 +141,7 @@ def _score(kind, y_true, y_pred, average, pos_label, labels, zero_division):
             raise ValueError(
                 f"{kind}: pos_label={pos_label!r} is not one of the labels {present.tolist()}"
             )
+        _check_same_kind(kind, "pos_label", np.asarray([pos_label]), "y_true", t)
         labels = [pos_label]
     labels = _resolve_labels(t, p, labels, kind)
     # counts over ALL samples: a sample whose true class is outside `labels`

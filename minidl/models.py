@@ -1,5 +1,7 @@
 """Ready-made models: the document's §4 ``TextClassifier`` and a bag-of-words baseline."""
 
+import numbers
+
 import numpy as np
 
 from minidl import nn
@@ -37,6 +39,14 @@ def bag_of_words(ids, vocab_size, pad_id=0):
     Word order is thrown away, which is the point of the baseline.
     """
     ids = check_indices(ids, vocab_size, "bag_of_words")
+    # a negative pad_id would zero a word counted from the end of the vocabulary
+    if isinstance(pad_id, bool) or not isinstance(pad_id, numbers.Integral):
+        raise TypeError(f"bag_of_words: pad_id must be an int, got {pad_id!r}")
+    if not 0 <= pad_id < vocab_size:
+        raise ValueError(
+            f"bag_of_words: pad_id {pad_id} out of range for a vocabulary of {vocab_size} "
+            f"(expected 0 <= pad_id < {vocab_size})"
+        )
     if ids.ndim != 2:
         raise ValueError(f"bag_of_words: expected (T, B) token ids, got shape {ids.shape}")
     t, b = ids.shape

@@ -73,7 +73,18 @@ def save(obj, path):
     arrays[_MANIFEST] = np.frombuffer(manifest.encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    # the errors below would otherwise name the temporary file, which the user never gave
+    if not os.path.exists(folder):
+        raise FileNotFoundError(
+            f"save: folder {folder} does not exist (saving {path}); create it first "
+            "(os.makedirs(folder, exist_ok=True))"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    except OSError as e:  # no permission, or the "folder" is a file
+        raise type(e)(
+            e.errno, f"save: cannot create a file in {folder} (saving {path}): {e.strerror}"
+        ) from e
     try:
         umask = os.umask(0)
         os.umask(umask)

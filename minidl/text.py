@@ -7,6 +7,7 @@ ids = [vocab.encode(t) for t in texts]
 x = pad_sequences(ids)          # int64 (T, B): the layout nn.LSTM expects
 """
 
+import numbers
 import re
 from collections import Counter
 
@@ -140,6 +141,12 @@ def _sequences(seqs, op):
             raise ValueError(f"{op}: sequence {k} must be 1-D, got shape {a.shape}")
         if a.size and a.dtype.kind not in "iu":
             raise TypeError(f"{op}: sequence {k} must hold integer indices, got dtype {a.dtype}")
+        if a.size and a.dtype == np.uint64 and a.max() > np.iinfo(np.int64).max:
+            # astype(np.int64) would wrap such an id around to a negative number
+            raise OverflowError(
+                f"{op}: sequence {k} holds index {int(a.max())}, above int64's maximum "
+                f"{np.iinfo(np.int64).max}"
+            )
         out.append(a.astype(np.int64))
     if not out:
         raise ValueError(f"{op}: got no sequences")
@@ -176,6 +183,15 @@ def pad_sequences(
         if v not in ("post", "pre"):
             raise ValueError(f"{op}: {name} must be 'post' or 'pre', got {v!r}")
     _check_max_len(max_len, op)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        # written into an int64 array, 1.5 would become 1, the <unk> id
+        raise TypeError(
+            f"{op}: value (the padding index) must be an int, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    lo, hi = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if not lo <= value <= hi:
+        raise OverflowError(f"{op}: value {value} is outside int64's range [{lo}, {hi}]")
     arrays = _sequences(seqs, op)
     t = max(len(a) for a in arrays) if max_len is None else int(max_len)
     out = np.full((len(arrays), t), value, dtype=np.int64)

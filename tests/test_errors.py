@@ -195,8 +195,13 @@ def test_largest_int64_is_kept_exactly():
 
 @pytest.mark.parametrize(
     "data, dtype, bad",
-    [([300], np.uint8, "300"), ([-1], np.uint8, "-1"), ([float("nan")], np.int64, "nan"),
-     (np.array([1.0, np.inf]), np.int32, "inf"), (np.array([40000]), np.int16, "40000")],
+    [
+        ([300], np.uint8, "300"),
+        ([-1], np.uint8, "-1"),
+        ([float("nan")], np.int64, "nan"),
+        (np.array([1.0, np.inf]), np.int32, "inf"),
+        (np.array([40000]), np.int16, "40000"),
+    ],
 )
 def test_values_an_integer_dtype_cannot_hold_are_refused(data, dtype, bad):
     with raises(OverflowError, "tensor", bad, np.dtype(dtype).name):

@@ -1,5 +1,7 @@
 """Activation layers (ReLU, Tanh, Sigmoid) and Dropout."""
 
+import numbers
+
 import numpy as np
 
 from minidl import ops
@@ -31,11 +33,20 @@ class DropoutMask(Function):
         return grad * mask, None
 
 
+def _check_p(op, p):
+    """Raise unless ``p`` is a probability: a number (not a bool) in [0, 1]."""
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(
+            f"{op}: probability p must be a number in [0, 1], got {p!r} ({type(p).__name__})"
+        )
+    if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
+        raise ValueError(f"{op}: probability p must be in [0, 1], got {p}")
+
+
 def dropout(x, p=0.5, training=True):
     """Zero each element with probability p and scale the rest by 1/(1 − p) (identity if not
     training or p = 0)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
+    _check_p("dropout", p)
     x = as_tensor("dropout", x)
     if not training or p == 0.0:
         return x
@@ -68,8 +79,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be in [0, 1], got {p}")
+        _check_p("Dropout", p)
         self.p = p
 
     def forward(self, x):

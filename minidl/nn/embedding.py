@@ -1,10 +1,13 @@
 """Embedding: a lookup table of learnable vectors, indexed by integer ids."""
 
+import numbers
+
 import numpy as np
 
 from minidl.autograd import Function, no_grad
 from minidl.nn import init
-from minidl.nn.module import Module, Parameter
+from minidl.nn.module import Module, Parameter, check_size
+from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, get_default_dtype
 
 __all__ = ["EmbeddingLookup", "embedding", "Embedding"]
@@ -59,19 +62,30 @@ def check_indices(indices, num_embeddings, op):
 
 
 def _check_padding_idx(padding_idx, num_embeddings, op):
-    """``padding_idx`` in [0, V) (negative counts from the end), None, or a ValueError."""
+    """``padding_idx`` in [0, V) (negative counts from the end), None, or an error."""
     if padding_idx is None:
         return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral):
+        raise TypeError(
+            f"{op}: padding_idx must be an int (a row of the table) or None, "
+            f"got {padding_idx!r} ({type(padding_idx).__name__})"
+        )
     if not -num_embeddings <= padding_idx < num_embeddings:
         raise ValueError(
             f"{op}: padding_idx {padding_idx} out of range for {num_embeddings} embeddings "
             f"(expected {-num_embeddings} <= padding_idx < {num_embeddings})"
         )
-    return padding_idx % num_embeddings
+    return int(padding_idx) % num_embeddings
 
 
 def embedding(input, weight, padding_idx=None):
     """Rows of ``weight`` (V, D) picked by the integer ids ``input`` (any shape)."""
+    weight = as_tensor("embedding", weight)
+    if weight.ndim != 2:
+        raise ValueError(
+            f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
+            f"got shape {weight.shape}"
+        )
     idx = check_indices(input, weight.shape[0], "embedding")
     padding_idx = _check_padding_idx(padding_idx, weight.shape[0], "embedding")
     # the Tensor itself, if given: backward can then tell when its ids were overwritten
@@ -87,6 +101,8 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
         super().__init__()
+        num_embeddings = check_size("Embedding", "num_embeddings", num_embeddings, 0)
+        embedding_dim = check_size("Embedding", "embedding_dim", embedding_dim, 0)
         padding_idx = _check_padding_idx(padding_idx, num_embeddings, "Embedding")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

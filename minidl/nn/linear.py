@@ -6,8 +6,8 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.nn import init
-from minidl.nn.module import Module, Parameter
-from minidl.ops.elementwise import as_tensor
+from minidl.nn.module import Module, Parameter, check_size
+from minidl.ops.elementwise import as_tensor, promote
 from minidl.tensor import get_default_dtype
 
 __all__ = ["Affine", "linear", "Linear"]
@@ -48,8 +48,27 @@ class Affine(Function):
 
 
 def linear(x, weight, bias=None):
-    """y = x Wᵀ + b (``weight`` of shape (out, in), as in PyTorch)."""
-    return Affine.apply(as_tensor("linear", x), weight, bias)
+    """y = x Wᵀ + b (``weight`` of shape (out, in), as in PyTorch).
+
+    Mixed dtypes promote as ``matmul`` does: int64 x with float32 W gives float32.
+    """
+    x, weight = as_tensor("linear", x), as_tensor("linear", weight)
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
+    if bias is not None:
+        bias = as_tensor("linear", bias)
+        # an (out, 1) bias would broadcast in forward, and its gradient could not be summed back
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(
+                f"linear: bias of shape {bias.shape} does not match weight of shape "
+                f"{weight.shape}; expected a bias of shape ({weight.shape[0]},)"
+            )
+    if x.dtype != weight.dtype:
+        # NumPy would compute int64 @ float32 in float64, and every later layer with it
+        x, weight = promote(x, weight)
+    return Affine.apply(x, weight, bias)
 
 
 class Linear(Module):
@@ -60,6 +79,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
+        in_features = check_size("Linear", "in_features", in_features, 0)
+        out_features = check_size("Linear", "out_features", out_features, 0)
         self.in_features = in_features
         self.out_features = out_features
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)

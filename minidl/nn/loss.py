@@ -61,6 +61,12 @@ def mse_loss(input, target, reduction="mean"):
             f"mse_loss: expected float predictions, got dtypes {input.dtype} and {target.dtype} "
             "(the mean of integers would be truncated); use .float()"
         )
+    if reduction == "mean" and input.data.size == 0:
+        # as for mean(): a NaN loss from an empty batch is worse than an error (ops/reduce.py)
+        raise ValueError(
+            f"mse_loss: the mean over zero elements is undefined (input of shape "
+            f"{input.shape}: an empty batch?)"
+        )
     input, target = promote(input, target)  # float32 against int64 targets stays float32
     return MSE.apply(input, target, reduction)
 
@@ -190,6 +196,11 @@ def cross_entropy(
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
     """
     _check_reduction("cross_entropy", reduction)
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+        raise TypeError(
+            f"cross_entropy: label_smoothing must be a number in [0, 1], "
+            f"got {label_smoothing!r} ({type(label_smoothing).__name__})"
+        )
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
@@ -204,6 +215,11 @@ def cross_entropy(
             f"got shape {input.shape} dtype {input.dtype}"
         )
     n, c = input.shape
+    if c == 0:
+        raise ValueError(
+            f"cross_entropy: input of shape {input.shape} has no classes; "
+            "expected logits of shape (N, C) with C >= 1"
+        )
     if t.shape != (n,):
         raise ValueError(
             f"cross_entropy: target of shape {t.shape} does not match input of shape "

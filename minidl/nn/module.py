@@ -8,6 +8,7 @@ and ``fc.bias``, the same as PyTorch's, so weights can move between the two.
 
 from __future__ import annotations
 
+import numbers
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -16,6 +17,18 @@ from minidl.autograd import note_write
 from minidl.tensor import Tensor, as_array, to_arguments
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+
+
+def check_size(layer, name, value, minimum):
+    """``value`` as an int, or an error naming the layer: a layer size is an int >= ``minimum``.
+
+    A float would be truncated and a bool read as 0 or 1, so both are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{layer}: {name} must be an int, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{layer}: {name} must be an int >= {minimum}, got {value}")
+    return int(value)
 
 
 class Parameter(Tensor):

@@ -15,7 +15,7 @@ from minidl import ops
 from minidl.nn import init
 from minidl.nn.activation import dropout
 from minidl.nn.lstm_fused import LSTMLayer
-from minidl.nn.module import Module, Parameter
+from minidl.nn.module import Module, Parameter, check_size
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, get_default_dtype
 
@@ -24,6 +24,33 @@ __all__ = ["LSTMCell", "LSTM"]
 
 def _uniform_parameter(shape, bound, dtype):
     return init.uniform_(Parameter(np.empty(shape, dtype)), -bound, bound)
+
+
+def _state_pair(layer, hx, names):
+    """``hx`` unpacked into its two state tensors, or a TypeError saying what was passed.
+
+    A single tensor would otherwise be unpacked row by row.
+    """
+    if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+        if isinstance(hx, Tensor):
+            got = f"a Tensor of shape {hx.shape}"
+        elif isinstance(hx, (tuple, list)):
+            got = f"a {type(hx).__name__} of {len(hx)} items"
+        else:
+            got = type(hx).__name__
+        raise TypeError(f"{layer}: the state must be a pair {names}, got {got}")
+    return tuple(as_tensor(layer, s) for s in hx)
+
+
+def _as_float(x, weight):
+    """``x`` itself if it is float, else its values in ``weight``'s float dtype.
+
+    The dtype ``matmul`` gives (int64 @ float32 → float32), so ``LSTM`` agrees
+    with ``LSTMCell``; NumPy's rule would switch the whole layer to float64.
+    """
+    if x.dtype.kind == "f":
+        return x
+    return Tensor._make(x.data.astype(weight.dtype))
 
 
 class LSTMCell(Module):
@@ -39,8 +66,8 @@ class LSTMCell(Module):
 
     def __init__(self, input_size, hidden_size, bias=True, dtype=None):
         super().__init__()
-        self.input_size = input_size
-        self.hidden_size = hidden_size
+        self.input_size = check_size("LSTMCell", "input_size", input_size, 0)
+        self.hidden_size = hidden_size = check_size("LSTMCell", "hidden_size", hidden_size, 1)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         self.weight_ih = _uniform_parameter((4 * hidden_size, input_size), bound, dtype)
@@ -74,7 +101,7 @@ class LSTMCell(Module):
         if hx is None:
             zeros = Tensor._make(np.zeros(expected, x.dtype))
             return zeros, zeros
-        h, c = (as_tensor("LSTMCell", s) for s in hx)
+        h, c = _state_pair("LSTMCell", hx, "(h, c)")
         if h.shape != expected or c.shape != expected:
             # (1, H) states would otherwise broadcast over the batch without a word
             raise ValueError(
@@ -97,6 +124,8 @@ class LSTM(Module):
     (every layer's last state).  A missing ``(h0, c0)`` means zeros.
     An unbatched x (T, E) — with either ``batch_first`` — takes h0, c0 of shape
     (num_layers, H) and returns output (T, H) and h_n, c_n (num_layers, H).
+    An integer x (or h0, c0) is computed in the weights' float dtype, the dtype
+    ``LSTMCell`` gets from ``matmul``'s promotion.
     Parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
     ``bias_hh_l{k}`` as in PyTorch.  Each layer runs as one fused
     :class:`LSTMLayer` (hand-written backpropagation through time).
@@ -120,8 +149,10 @@ class LSTM(Module):
         dtype=None,
     ):
         super().__init__()
-        if num_layers < 1:
-            raise ValueError(f"LSTM: num_layers must be >= 1, got {num_layers}")
+        # as in PyTorch, whose LSTM (unlike its LSTMCell) refuses input_size=0
+        input_size = check_size("LSTM", "input_size", input_size, 1)
+        hidden_size = check_size("LSTM", "hidden_size", hidden_size, 1)
+        num_layers = check_size("LSTM", "num_layers", num_layers, 1)
         if (
             isinstance(dropout, bool)
             or not isinstance(dropout, numbers.Real)
@@ -177,12 +208,14 @@ class LSTM(Module):
         T, B, _ = x.shape
         if T == 0:
             raise ValueError("LSTM: the input sequence is empty (length 0)")
+        x = _as_float(x, self.weight_ih_l0)
         state_shape = (self.num_layers, B, self.hidden_size)
         if hx is None:
             zeros = np.zeros(state_shape, x.dtype)
             h0, c0 = zeros, zeros
         else:
-            h0, c0 = (as_tensor("LSTM", s) for s in hx)
+            h0, c0 = _state_pair("LSTM", hx, "(h0, c0)")
+            h0, c0 = _as_float(h0, self.weight_ih_l0), _as_float(c0, self.weight_ih_l0)
             if batched:
                 expected, names = state_shape, "(num_layers, B, H)"
             else:

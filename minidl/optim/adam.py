@@ -29,6 +29,8 @@ class Adam(Optimizer):
     written back into the state (only m_t, v_t and t are kept).
     """
 
+    _state_keys = ("step", "m", "v")
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
         defaults = {"lr": lr, "betas": betas, "eps": eps, "correct_v": correct_v}
         super().__init__(params, defaults)

@@ -2,11 +2,14 @@
 
 A subclass supplies two things: ``_check_group(group)`` (validate its
 hyper-parameters) and ``_update(p, g, group)`` (one step on one parameter,
-in place on the array ``p.data`` from the gradient array ``g``).  The base
-class walks the groups, skips parameters without a gradient and never
-touches ``p.grad``.
+in place on the array ``p.data`` from the gradient array ``g``), and lists in
+``_state_keys`` the keys of a parameter's state, so that a loaded checkpoint
+is checked to have them.  The base class walks the groups, skips parameters
+without a gradient and never touches ``p.grad``.
 """
 
+import collections.abc
+import math
 import numbers
 
 import numpy as np
@@ -25,11 +28,18 @@ class Optimizer:
     ``state`` maps a parameter to its dict of running quantities (e.g. Adam's m, v).
     """
 
+    _state_keys = ()  # the keys of a parameter's state (Adam: "step", "m", "v")
+
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{type(self).__name__}: params must be an iterable of tensors or of dicts, "
                 "got a single Tensor (wrap it in a list)"
+            )
+        if not isinstance(params, collections.abc.Iterable):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of tensors or of dicts "
+                f"(e.g. model.parameters()), got {type(params).__name__}"
             )
         self.defaults = dict(defaults)
         self.state = {}
@@ -144,6 +154,12 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore hyper-parameters and state saved by ``state_dict`` (same parameter layout)."""
         name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(
+                f"{name}.load_state_dict: expected the dict returned by state_dict(), with keys "
+                f"'state' and 'param_groups', got {got}"
+            )
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(
@@ -176,6 +192,12 @@ class Optimizer:
         new_state = {}
         for j, p in params:
             if j in saved_state:
+                missing = [k for k in self._state_keys if k not in saved_state[j]]
+                if missing:
+                    raise ValueError(
+                        f"{name}.load_state_dict: the state of parameter {j} lacks {missing} "
+                        f"(expected keys {list(self._state_keys)})"
+                    )
                 new_state[p] = {k: _restore(name, p, k, v) for k, v in saved_state[j].items()}
         self.param_groups = new_groups
         self.state = new_state
@@ -189,12 +211,14 @@ class Optimizer:
 
 
 def real_in_range(name, what, value, low, high):
-    """``float(value)`` if it is a real number with low <= value (< high), else a ValueError."""
+    """``float(value)`` if it is a finite real number with low <= value (< high), else a
+    ValueError."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and value >= low and (high is None or value < high)  # NaN fails both comparisons
+    # not NaN, and not inf either: lr=inf makes one step give -inf or NaN parameters
+    ok = ok and math.isfinite(value) and value >= low and (high is None or value < high)
     if not ok:
         bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name}: {what} must be a number {bound}, got {value!r}")
+        raise ValueError(f"{name}: {what} must be a finite number {bound}, got {value!r}")
     return float(value)
 
 

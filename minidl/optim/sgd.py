@@ -24,6 +24,8 @@ class SGD(Optimizer):
         θ ← θ − α v
     """
 
+    _state_keys = ("velocity",)  # kept only with momentum > 0
+
     def __init__(self, params, lr, momentum=0.0):
         super().__init__(params, {"lr": lr, "momentum": momentum})
 
