@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import inspect
 import itertools
 import weakref
 from heapq import heappop, heappush
@@ -171,7 +172,8 @@ class Function:
 
     Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, so the
     math stays visible.  ``backward`` returns one gradient per ``forward``
-    argument (``None`` where there is none).  A gradient may keep the
+    argument (``None`` where there is none); a tensor passed by keyword counts
+    at its position in ``forward``'s signature.  A gradient may keep the
     broadcast shape of the output: the engine sums it back to the input's
     shape (see :func:`unbroadcast`).  A ``forward`` may return a tuple of
     arrays; ``backward`` then receives one gradient per output (zeros for an
@@ -194,6 +196,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args``; record a node if a gradient is needed."""
+        if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
+            args, kwargs = _bind_tensor_keywords(cls, args, kwargs)
         ctx = _new_node(Node)
         ctx.fn = cls
         # one pass over the inputs: their arrays, and which of them need a gradient
@@ -228,6 +232,22 @@ class Function:
             ctx.out_meta = [(o.shape, o.dtype) for o in out]
             return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
         return Tensor._make(out, True, ctx, 0)
+
+
+def _bind_tensor_keywords(fn, args, kwargs):
+    """``f.apply(x, w=w)`` as ``f.apply(x, w)``: a tensor passed by keyword moves to its
+    position in ``forward``'s signature, so that it is tracked and gets its gradient."""
+    try:
+        bound = inspect.signature(fn.forward).bind(None, *args, **kwargs)  # None: ctx
+    except TypeError as e:
+        raise TypeError(f"{fn.__name__}.apply: {e}") from None
+    for name, value in bound.kwargs.items():
+        if isinstance(value, Tensor):
+            raise TypeError(
+                f"{fn.__name__}.apply: tensor argument '{name}' is keyword-only in forward; "
+                "autograd tracks the positional arguments, so make it one"
+            )
+    return bound.args[1:], bound.kwargs
 
 
 class Node:
@@ -584,6 +604,8 @@ def _existing_grad(t):
 
 def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
+        if not t.requires_grad:
+            continue  # frozen (requires_grad_(False)) since the forward: as PyTorch, no .grad
         if t.grad is not None:
             # out of place: the old grad array may be shared with a user's variable
             t.grad = Tensor._make(_existing_grad(t) + _value(got))

@@ -52,12 +52,21 @@ def _prepare(inputs):
     flagged = any(x.requires_grad for x in tensors)
     copies, checked = [], []
     for i, x in enumerate(inputs):
+        if isinstance(x, (tuple, list)) and any(isinstance(v, Tensor) for v in x):
+            # tensors inside would be neither copied to float64 nor checked
+            raise TypeError(
+                f"gradcheck: input {i} is a {type(x).__name__} holding tensors; pass each "
+                "tensor as an input of its own, e.g. gradcheck(lambda a, b: cat([a, b]), (a, b))"
+            )
         if isinstance(x, Tensor):
             if x.dtype.kind == "f" and (x.requires_grad or not flagged):
                 copies.append(Tensor._make(x.data.astype(np.float64), True))
                 checked.append(i)
                 continue
-            copies.append(Tensor._make(x.data.copy()))
+            # unchecked floats in float64 too: beside float32 data a 0-d float64 input
+            # would take float32 (PyTorch's promotion), too coarse for the differences
+            data = x.data.astype(np.float64) if x.dtype.kind == "f" else x.data.copy()
+            copies.append(Tensor._make(data))
         else:
             copies.append(x)
     if not checked:
@@ -67,9 +76,15 @@ def _prepare(inputs):
 
 def _outputs(out):
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    for o in outs:
+    for k, o in enumerate(outs):
         if not isinstance(o, Tensor):
             raise TypeError(f"gradcheck: fn must return Tensors, got {type(o).__name__}")
+        if o.dtype.kind == "f" and o.dtype != np.float64:
+            # central differences with eps = 1e-6 mean nothing in float32
+            raise TypeError(
+                f"gradcheck: output {k} of fn is {o.dtype}, but the check needs float64 "
+                "throughout; is a float32 tensor made or captured inside fn? make it float64"
+            )
     return outs
 
 

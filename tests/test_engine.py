@@ -484,3 +484,47 @@ def test_a_backward_gradient_with_extra_leading_axes_is_summed_back():
     x = leaf([1.0, 2.0, 3.0])
     op.apply(x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+
+
+class _Scale(Function):
+    """y = x ⊙ w;  dy/dx = w, dy/dw = x"""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        assert isinstance(x, np.ndarray) and isinstance(w, np.ndarray)  # never a Tensor
+        ctx.save_for_backward(x, w)
+        return x * w
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        return grad * w, grad * x
+
+
+@pytest.mark.parametrize(
+    "call", [lambda x, w: _Scale.apply(x, w=w), lambda x, w: _Scale.apply(w=w, x=x)]
+)
+def test_a_tensor_passed_to_apply_by_keyword_is_tracked(call):
+    x = minidl.tensor([1.0, 2.0])
+    w = leaf([3.0, 4.0])
+    (call(x, w) + w).sum().backward()
+    # d/dw Σ(x ⊙ w + w) = x + 1
+    np.testing.assert_array_equal(w.grad.data, [2.0, 3.0])
+
+
+def test_a_keyword_apply_does_not_fit_forward():
+    with pytest.raises(TypeError, match="_Scale.apply: .*'z'"):
+        _Scale.apply(minidl.tensor([1.0]), w=minidl.tensor([2.0]), z=3)
+
+
+def test_a_parameter_frozen_after_the_forward_gets_no_gradient():
+    # as PyTorch: requires_grad is read when the gradient arrives, so the optimizer skips it
+    lin = minidl.nn.Linear(2, 1)
+    loss = lin(minidl.tensor([[1.0, 2.0]])).sum()
+    lin.weight.requires_grad_(False)
+    before = lin.weight.data.copy()
+    loss.backward()
+    assert lin.weight.grad is None
+    np.testing.assert_array_equal(lin.bias.grad.data, [1.0])
+    minidl.optim.SGD(lin.parameters(), lr=0.1).step()
+    np.testing.assert_array_equal(lin.weight.data, before)

@@ -137,3 +137,24 @@ def test_selfcheck_catches_an_error_of_one_in_ten_thousand():
 def test_gradcheck_of_a_function_returning_an_array_is_an_error():
     with pytest.raises(TypeError, match="gradcheck: fn must return Tensors, got ndarray"):
         gradcheck(lambda t: t.data * 2, (leaf([1.0, 2.0]),))
+
+
+def test_tensors_inside_a_list_input_are_refused_not_left_unchecked():
+    a, b = leaf([1.0, 2.0]), leaf([3.0])
+    with pytest.raises(TypeError, match="input 1 is a list holding tensors"):
+        gradcheck(lambda s, ts: s * minidl.cat(ts), (leaf(0.5), [a, b]))
+    assert a.grad is None and b.grad is None  # and the caller's tensors were not written
+
+
+def test_unchecked_float32_inputs_are_compared_in_float64():
+    # s (0-d, checked) ⊙ x (float32, not checked) would be float32 by PyTorch's promotion
+    s = leaf(1.3)
+    x = minidl.tensor([0.1, -2.0, 3.7])  # float32
+    (report,) = check_gradients(lambda s, x: (s * x).exp(), (s, x), atol=1e-8, rtol=1e-6)
+    assert report.ok, report
+
+
+def test_a_float32_output_is_refused():
+    c = minidl.tensor([1.0, 2.0])  # float32, captured: the differences would be in float32
+    with pytest.raises(TypeError, match="output 0 of fn is float32"):
+        gradcheck(lambda s: s * c, (leaf(0.5),))
