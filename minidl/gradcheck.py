@@ -8,13 +8,12 @@ backward pass checks the whole vector-Jacobian product.
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from minidl.autograd import no_grad, run_backward
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_real
 
 __all__ = ["gradcheck", "numerical_grad", "check_gradients", "GradcheckError", "InputReport"]
 
@@ -90,7 +89,7 @@ def _outputs(out):
 
 def _check_eps(op, eps):
     """Raise unless the finite-difference step ``eps`` is a finite number > 0 (it divides)."""
-    ok = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
+    ok = is_real(eps)
     if not (ok and math.isfinite(eps) and eps > 0):
         raise ValueError(
             f"{op}: eps (the finite-difference step) must be a finite number > 0, got {eps!r}"

@@ -27,11 +27,9 @@ the labels in ``y_true`` and ``y_pred``) chooses the classes, e.g. to include
 a class that occurs in neither.
 """
 
-import numbers
-
 import numpy as np
 
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_real
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix"]
 
@@ -121,7 +119,7 @@ def _ratio(num, den, zero_division):
 def _score(kind, y_true, y_pred, average, pos_label, labels, zero_division):
     """Shared body of precision / recall / f1_score."""
     t, p = _pair(y_true, y_pred, kind)
-    if isinstance(zero_division, bool) or not isinstance(zero_division, numbers.Real):
+    if not is_real(zero_division):
         raise TypeError(
             f"{kind}: zero_division must be a number (the score of a class whose denominator "
             f"is 0, e.g. 0.0 or 1.0), got {zero_division!r}; minidl never warns"

@@ -1,12 +1,10 @@
 """Ready-made models: the document's §4 ``TextClassifier`` and a bag-of-words baseline."""
 
-import numbers
-
 import numpy as np
 
 from minidl import nn
 from minidl.nn.embedding import check_indices
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_int
 
 __all__ = ["TextClassifier", "BagOfWords", "bag_of_words"]
 
@@ -40,7 +38,7 @@ def bag_of_words(ids, vocab_size, pad_id=0):
     """
     ids = check_indices(ids, vocab_size, "bag_of_words")
     # a negative pad_id would zero a word counted from the end of the vocabulary
-    if isinstance(pad_id, bool) or not isinstance(pad_id, numbers.Integral):
+    if not is_int(pad_id):
         raise TypeError(f"bag_of_words: pad_id must be an int, got {pad_id!r}")
     if not 0 <= pad_id < vocab_size:
         raise ValueError(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import numbers
 from collections import namedtuple
 
 import numpy as np
 
-__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "as_array", "check_dtype"]
+__all__ = [
+    "Tensor",
+    "get_default_dtype",
+    "set_default_dtype",
+    "as_array",
+    "check_dtype",
+    "is_real",
+    "is_int",
+]
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -22,6 +31,23 @@ def set_default_dtype(dtype):
     if d not in (np.float32, np.float64):
         raise TypeError(f"set_default_dtype: expected float32 or float64, got {d}")
     _DEFAULT_DTYPE[0] = d
+
+
+def is_real(v):
+    """True for a real number that is not a bool: a float, an int, a NumPy scalar."""
+    # plain float and int first: an isinstance check against numbers.Real costs ~1 µs
+    return (
+        type(v) is float
+        or type(v) is int
+        or (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)))
+    )
+
+
+def is_int(v):
+    """True for an integer that is not a bool (True as a size or an index is a slip)."""
+    return type(v) is int or (
+        isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+    )
 
 
 def check_dtype(op, dtype):

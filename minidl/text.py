@@ -7,13 +7,12 @@ ids = [vocab.encode(t) for t in texts]
 x = pad_sequences(ids)          # int64 (T, B): the layout nn.LSTM expects
 """
 
-import numbers
 import re
 from collections import Counter
 
 import numpy as np
 
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_int
 
 __all__ = ["tokenize", "Vocab", "pad_sequences", "lengths", "PAD", "UNK"]
 
@@ -183,7 +182,7 @@ def pad_sequences(
         if v not in ("post", "pre"):
             raise ValueError(f"{op}: {name} must be 'post' or 'pre', got {v!r}")
     _check_max_len(max_len, op)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         # written into an int64 array, 1.5 would become 1, the <unk> id
         raise TypeError(
             f"{op}: value (the padding index) must be an int, got {value!r} "

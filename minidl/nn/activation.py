@@ -1,7 +1,5 @@
 """Activation layers (ReLU, Tanh, Sigmoid) and Dropout."""
 
-import numbers
-
 import numpy as np
 
 from minidl import ops
@@ -9,6 +7,7 @@ from minidl.autograd import Function
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
+from minidl.tensor import is_real
 
 __all__ = ["DropoutMask", "dropout", "ReLU", "Tanh", "Sigmoid", "Dropout"]
 
@@ -35,7 +34,7 @@ class DropoutMask(Function):
 
 def _check_p(op, p):
     """Raise unless ``p`` is a probability: a number (not a bool) in [0, 1]."""
-    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+    if not is_real(p):
         raise TypeError(
             f"{op}: probability p must be a number in [0, 1], got {p!r} ({type(p).__name__})"
         )

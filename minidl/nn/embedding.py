@@ -1,14 +1,12 @@
 """Embedding: a lookup table of learnable vectors, indexed by integer ids."""
 
-import numbers
-
 import numpy as np
 
 from minidl.autograd import Function, no_grad
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter, check_size
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, get_default_dtype
+from minidl.tensor import Tensor, get_default_dtype, is_int
 
 __all__ = ["EmbeddingLookup", "embedding", "Embedding"]
 
@@ -65,7 +63,7 @@ def _check_padding_idx(padding_idx, num_embeddings, op):
     """``padding_idx`` in [0, V) (negative counts from the end), None, or an error."""
     if padding_idx is None:
         return None
-    if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral):
+    if not is_int(padding_idx):
         raise TypeError(
             f"{op}: padding_idx must be an int (a row of the table) or None, "
             f"got {padding_idx!r} ({type(padding_idx).__name__})"

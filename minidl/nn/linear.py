@@ -53,19 +53,20 @@ def linear(x, weight, bias=None):
     Mixed dtypes promote as ``matmul`` does: int64 x with float32 W gives float32.
     """
     x, weight = as_tensor("linear", x), as_tensor("linear", weight)
-    if weight.ndim != 2:
+    w = weight.data  # arrays, not Tensor properties: this runs for every layer of every step
+    if w.ndim != 2:
         raise ValueError(
-            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+            f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}"
         )
     if bias is not None:
         bias = as_tensor("linear", bias)
         # an (out, 1) bias would broadcast in forward, and its gradient could not be summed back
-        if bias.shape != (weight.shape[0],):
+        if bias.data.shape != (w.shape[0],):
             raise ValueError(
-                f"linear: bias of shape {bias.shape} does not match weight of shape "
-                f"{weight.shape}; expected a bias of shape ({weight.shape[0]},)"
+                f"linear: bias of shape {bias.data.shape} does not match weight of shape "
+                f"{w.shape}; expected a bias of shape ({w.shape[0]},)"
             )
-    if x.dtype != weight.dtype:
+    if x.data.dtype != w.dtype:
         # NumPy would compute int64 @ float32 in float64, and every later layer with it
         x, weight = promote(x, weight)
     return Affine.apply(x, weight, bias)

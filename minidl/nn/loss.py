@@ -1,13 +1,11 @@
 """Losses: mean squared error (§3.3 eq. 1) and cross-entropy on logits (§3.1, §4)."""
 
-import numbers
-
 import numpy as np
 
 from minidl.autograd import Function, is_grad_enabled, op_error
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor, promote
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_int, is_real
 
 __all__ = ["MSE", "CrossEntropy", "mse_loss", "cross_entropy", "MSELoss", "CrossEntropyLoss"]
 
@@ -196,14 +194,14 @@ def cross_entropy(
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
     """
     _check_reduction("cross_entropy", reduction)
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+    if not is_real(label_smoothing):
         raise TypeError(
             f"cross_entropy: label_smoothing must be a number in [0, 1], "
             f"got {label_smoothing!r} ({type(label_smoothing).__name__})"
         )
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
+    if not is_int(ignore_index):
         raise TypeError(
             f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"
         )

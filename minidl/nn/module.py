@@ -8,13 +8,12 @@ and ``fc.bias``, the same as PyTorch's, so weights can move between the two.
 
 from __future__ import annotations
 
-import numbers
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from minidl.autograd import note_write
-from minidl.tensor import Tensor, as_array, to_arguments
+from minidl.tensor import Tensor, as_array, is_int, to_arguments
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
 
@@ -24,7 +23,7 @@ def check_size(layer, name, value, minimum):
 
     A float would be truncated and a bool read as 0 or 1, so both are refused.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"{layer}: {name} must be an int, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"{layer}: {name} must be an int >= {minimum}, got {value}")

@@ -6,7 +6,6 @@ initialised U(−1/√H, 1/√H).
 """
 
 import math
-import numbers
 import warnings
 
 import numpy as np
@@ -17,7 +16,7 @@ from minidl.nn.activation import dropout
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter, check_size
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, get_default_dtype
+from minidl.tensor import Tensor, get_default_dtype, is_real
 
 __all__ = ["LSTMCell", "LSTM"]
 
@@ -153,11 +152,7 @@ class LSTM(Module):
         input_size = check_size("LSTM", "input_size", input_size, 1)
         hidden_size = check_size("LSTM", "hidden_size", hidden_size, 1)
         num_layers = check_size("LSTM", "num_layers", num_layers, 1)
-        if (
-            isinstance(dropout, bool)
-            or not isinstance(dropout, numbers.Real)
-            or not 0.0 <= dropout <= 1.0
-        ):
+        if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
             raise ValueError(
                 "LSTM: dropout must be a number in [0, 1] (the probability of zeroing an "
                 f"element), got dropout={dropout!r}"

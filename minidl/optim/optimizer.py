@@ -10,12 +10,11 @@ without a gradient and never touches ``p.grad``.
 
 import collections.abc
 import math
-import numbers
 
 import numpy as np
 
 from minidl.autograd import enable_grad, no_grad, note_write
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_real
 
 __all__ = ["Optimizer"]
 
@@ -213,7 +212,7 @@ class Optimizer:
 def real_in_range(name, what, value, low, high):
     """``float(value)`` if it is a finite real number with low <= value (< high), else a
     ValueError."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = is_real(value)
     # not NaN, and not inf either: lr=inf makes one step give -inf or NaN parameters
     ok = ok and math.isfinite(value) and value >= low and (high is None or value < high)
     if not ok:
