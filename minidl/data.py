@@ -9,6 +9,7 @@ separates the document's gradient descent from SGD (§3.3 eqs. 2, 3)::
 
 import numpy as np
 
+from minidl.ops.shape import stack
 from minidl.random import generator
 from minidl.tensor import Tensor, as_array
 
@@ -84,7 +85,11 @@ def default_collate(samples):
             f"DataLoader: cannot stack samples of different shapes {sorted(shapes)}; "
             "pad them first or pass a collate_fn"
         )
-    return Tensor._make(np.stack(arrays))
+    if len({a.dtype for a in arrays}) == 1:
+        return Tensor._make(np.stack(arrays))
+    # mixed dtypes, e.g. the int 3 beside the float 2.5: PyTorch's promotion (float32),
+    # where np.stack would give float64
+    return stack([Tensor._make(a) for a in arrays])
 
 
 class DataLoader:

@@ -168,6 +168,7 @@ def train_test_split(*arrays, test_size=0.2, seed=0, shuffle=True):
     Returns ``train_0, test_0, train_1, test_1, ...`` of the same types.
     ``test_size``: a fraction in (0, 1) (the test set gets ceil(fraction · n)
     rows) or a number of rows.  ``seed`` as in :func:`synthetic_sentiment`.
+    ``shuffle=False`` keeps the order: the first rows train, the last rows test.
     """
     if not arrays:
         raise ValueError("train_test_split: expected at least one array")
@@ -189,8 +190,12 @@ def train_test_split(*arrays, test_size=0.2, seed=0, shuffle=True):
             f"train_test_split: {n} rows with test_size={test_size!r} leave {n - n_test} "
             f"for training and {n_test} for testing; both need at least one"
         )
-    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
-    train_idx, test_idx = order[n_test:], order[:n_test]
+    if shuffle:
+        order = _rng(seed).permutation(n)
+        train_idx, test_idx = order[n_test:], order[:n_test]
+    else:  # the last rows are the test set, as in scikit-learn: on time-ordered data the
+        # model is tested on what comes after the data it learnt from
+        train_idx, test_idx = np.arange(n - n_test), np.arange(n - n_test, n)
     out = []
     for a in arrays:
         out += [_take(a, train_idx), _take(a, test_idx)]

@@ -124,6 +124,11 @@ def _score(kind, y_true, y_pred, average, pos_label, labels, zero_division):
             f"{kind}: zero_division must be a number (the score of a class whose denominator "
             f"is 0, e.g. 0.0 or 1.0), got {zero_division!r}; minidl never warns"
         )
+    if not 0.0 <= zero_division <= 1.0:  # NaN too: it would make every average NaN
+        raise ValueError(
+            f"{kind}: zero_division must be a score in [0, 1], got {zero_division!r} "
+            "(scikit-learn's np.nan, 'leave the class out', is not supported)"
+        )
     if average not in ("binary", "macro", "micro", None):
         raise ValueError(
             f"{kind}: average must be 'binary', 'macro', 'micro' or None, got {average!r}"

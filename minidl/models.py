@@ -14,7 +14,13 @@ class TextClassifier(nn.Module):
 
     x: (T, B) int64 token ids (sequence first) -> logits (B, output_dim).
     The class is the document's, line for line; only its surroundings had bugs
-    (see tutorials/04_text_classifier_lstm.ipynb).
+    (see tutorials/04_text_classifier_lstm.ipynb).  It classifies the LSTM's
+    state after the LAST time step, so pad with ``pad_sequences(...,
+    padding="pre")``: with "post" padding that state has read the padding after
+    the sentence.  Even pre-padded, the model reads the padding before a short
+    sentence (it has no lengths and the ``<pad>`` vector is learnt), so one
+    sentence's logits change a little with the length its batch is padded to:
+    pad the test set to the training length, as tutorial 04 does.
     """
 
     def __init__(self, vocab_size, embedding_dim, hidden_dim, output_dim):

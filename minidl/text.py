@@ -4,7 +4,8 @@ tokens = tokenize("Not good, but I don't mind.")
 # ['not', 'good', ',', 'but', 'i', "don't", 'mind', '.']
 vocab = Vocab.build(texts, min_freq=2)
 ids = [vocab.encode(t) for t in texts]
-x = pad_sequences(ids)          # int64 (T, B): the layout nn.LSTM expects
+x = pad_sequences(ids, padding="pre")   # int64 (T, B), sequence first as nn.LSTM expects;
+                                        # "pre": each sentence's last word is the last step
 """
 
 import re

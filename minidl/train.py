@@ -18,6 +18,8 @@ import time
 import numpy as np
 
 from minidl.autograd import no_grad
+from minidl.nn.loss import CrossEntropyLoss
+from minidl.tensor import Tensor
 
 __all__ = ["fit", "History", "label_metric"]
 
@@ -28,8 +30,8 @@ class History:
     step_loss         loss of each optimizer step, computed BEFORE that step's update
     step_examples     cumulative number of examples seen after each step
     step_time         cumulative wall seconds at the end of each step (training only)
-    epoch_train_loss  per epoch: example-weighted mean of that epoch's step losses
-    epoch_val_loss    per epoch: example-weighted mean loss on ``val_data``
+    epoch_train_loss  per epoch: the step losses combined into the loss of the epoch's data
+    epoch_val_loss    per epoch: the loss on all of ``val_data``
     epoch_metrics     ``{name: [value per epoch]}`` on ``val_data``
     examples_seen     total training examples seen
     wall_time         total wall seconds of ``fit`` (validation included)
@@ -87,8 +89,10 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=
     ``train_data`` / ``val_data``: iterables of ``(inputs, targets)`` batches (a
     :class:`~minidl.data.DataLoader`), re-iterated each epoch.  The batch size is
     ``len(targets)``.  ``loss_fn(outputs, targets)`` must return the batch MEAN
-    (as ``nn.CrossEntropyLoss`` / ``nn.MSELoss`` do), so that epoch losses are
-    example-weighted means.
+    (as ``nn.CrossEntropyLoss`` / ``nn.MSELoss`` do); each epoch loss weights the
+    batch means by what they divide by, so it is the loss of the whole epoch's
+    data: the batch size, or for a ``CrossEntropyLoss`` with ``ignore_index``
+    or class weights the weights of the targets it counts (Σₙ w_tₙ).
 
     ``metrics`` are evaluated on ``val_data`` after each epoch; each is a
     callable or a ``(name, callable)`` pair called as
@@ -112,7 +116,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=
     step = 0
     for epoch in range(1, epochs + 1):
         _set_mode(model, training=True)
-        total_loss, total_n = 0.0, 0
+        total_loss, total_weight, total_n = 0.0, 0.0, 0
         try:
             batches_per_epoch = len(train_data)
         except TypeError:
@@ -134,7 +138,9 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=
             loss.backward()
             optimizer.step()
             n = len(targets)
-            total_loss += value * n
+            weight = _mean_weight(loss_fn, targets)
+            total_loss += value * weight
+            total_weight += weight
             total_n += n
             history.examples_seen += n
             now = time.perf_counter()
@@ -147,7 +153,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=
             tick = time.perf_counter()
         if total_n == 0:
             raise ValueError(f"fit: train_data yielded no batches in epoch {epoch}")
-        history.epoch_train_loss.append(total_loss / total_n)
+        history.epoch_train_loss.append(total_loss / total_weight)
         summary = {"loss": history.epoch_train_loss[-1]}
         if val_data is not None:
             val_loss, scores = _evaluate(model, loss_fn, val_data, named)
@@ -178,17 +184,32 @@ def _set_mode(model, training):
         method()
 
 
+def _mean_weight(loss_fn, targets):
+    """What ``loss_fn``'s batch mean divides by, so that batch means add up to the mean
+    over all the data: the batch size, or for a ``CrossEntropyLoss`` the targets it
+    counts (not ``ignore_index``), each weighted by its class weight (Σₙ w_tₙ)."""
+    if not isinstance(loss_fn, CrossEntropyLoss) or loss_fn.reduction != "mean":
+        return len(targets)
+    t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    t = t[t != loss_fn.ignore_index]
+    w = loss_fn.weight
+    if w is None:
+        return t.size
+    return float(np.asarray(w.data if isinstance(w, Tensor) else w)[t].sum())
+
+
 def _evaluate(model, loss_fn, data, named):
-    """Example-weighted mean loss on ``data`` and each metric on the concatenated outputs."""
+    """Mean loss on all of ``data`` and each metric on the concatenated outputs."""
     _set_mode(model, training=False)
-    total_loss, total_n = 0.0, 0
+    total_loss, total_weight, total_n = 0.0, 0.0, 0
     all_targets, all_outputs = [], []
     with no_grad():
         for inputs, targets in data:
             outputs = model(inputs)
-            n = len(targets)
-            total_loss += float(loss_fn(outputs, targets).item()) * n
-            total_n += n
+            weight = _mean_weight(loss_fn, targets)
+            total_loss += float(loss_fn(outputs, targets).item()) * weight
+            total_weight += weight
+            total_n += len(targets)
             if named:
                 all_targets.append(np.asarray(targets))
                 all_outputs.append(np.asarray(outputs))
@@ -199,7 +220,7 @@ def _evaluate(model, loss_fn, data, named):
     if named:
         y, out = np.concatenate(all_targets), np.concatenate(all_outputs)
         scores = {name: float(fn(y, out)) for name, fn in named}
-    return total_loss / total_n, scores
+    return total_loss / total_weight, scores
 
 
 class _Progress:

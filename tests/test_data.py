@@ -156,3 +156,11 @@ def test_bad_loader_arguments_are_refused(kwargs, exc, message):
 def test_dataset_base_class_names_what_is_missing():
     with pytest.raises(NotImplementedError, match="__len__"):
         len(Dataset())
+
+
+def test_a_batch_of_python_ints_and_floats_is_float32_as_in_pytorch():
+    # np.stack of int64 and float32 would give float64; PyTorch's promotion gives float32
+    assert default_collate([1, 2.5]).dtype == np.float32
+    np.testing.assert_array_equal(default_collate([1, 2.5]).data, [1.0, 2.5])
+    assert default_collate([1.0, 2.5]).dtype == np.float32
+    assert default_collate([1, 2]).dtype == np.int64

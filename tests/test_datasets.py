@@ -167,7 +167,10 @@ def test_train_test_split_seed_and_sizes():
     np.testing.assert_array_equal(a[1], b[1])
     assert len(train_test_split(x, test_size=0.15)[1]) == 2  # ceil(1.5)
     assert len(train_test_split(x, test_size=3)[1]) == 3
-    np.testing.assert_array_equal(train_test_split(x, test_size=2, shuffle=False)[1], [0, 1])
+    # without shuffling the test set is the last rows, as in scikit-learn (time order kept)
+    train, test = train_test_split(x, test_size=2, shuffle=False)
+    np.testing.assert_array_equal(train, np.arange(8))
+    np.testing.assert_array_equal(test, [8, 9])
 
 
 def test_train_test_split_errors():

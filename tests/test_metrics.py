@@ -139,3 +139,10 @@ def test_bad_average_and_binary_with_three_classes_are_errors():
         recall(Y_TRUE, Y_PRED)
     with pytest.raises(ValueError, match="pos_label=1 is not one of"):
         f1_score(["a", "b"], ["a", "a"])
+
+
+@pytest.mark.parametrize("value", [float("nan"), 2.0, -1.0])
+def test_zero_division_must_be_a_score_not_nan(value):
+    # NaN would make every average NaN, which the module promises never to return
+    with pytest.raises(ValueError, match="zero_division must be a score in"):
+        precision([0, 0, 1], [1, 1, 0], average="macro", zero_division=value)

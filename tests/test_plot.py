@@ -63,10 +63,11 @@ def test_plot_losses_one_line_per_history_with_labels():
 def test_plot_losses_x_examples_and_time():
     hs = {"GD": _history([3.0, 2.0, 1.0], batch=100)}
     ax = plot.plot_losses(hs, x="examples")
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [100, 200, 300])
+    # step k's loss comes before its update: the model had seen the examples of steps < k
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 100, 200])
     assert "examples" in ax.get_xlabel()
     ax = plot.plot_losses(hs, x="time")
-    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.01, 0.02, 0.03])
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.0, 0.01, 0.02])
     assert "time" in ax.get_xlabel()
 
 
@@ -301,9 +302,10 @@ def test_plot_losses_of_real_fit_histories_gd_versus_sgd():
         )
     ax = _render(plot.plot_losses(histories, x="examples", log_y=True))
     assert _legend_texts(ax) == ["GD", "SGD"]
-    # GD: 2 steps of 32 examples; SGD: 64 steps of 1 example; both end at 64 examples seen
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [32, 64])
-    np.testing.assert_array_equal(ax.lines[1].get_xdata(), np.arange(1, 65))
+    # GD: 2 steps of 32 examples; SGD: 64 steps of 1 example; each loss is drawn at the
+    # examples seen before its step, so both start with the untrained loss at 0
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 32])
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), np.arange(0, 64))
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), histories["SGD"].step_loss)
 
 
@@ -320,3 +322,9 @@ def test_draw_graph_boxes_do_not_overlap_with_long_labels():
     for k, a in enumerate(boxes):
         for b in boxes[k + 1 :]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_log_y_warns_about_losses_a_log_axis_cannot_show():
+    h = _history([1.0, -0.5, 0.2, 0.0], batch=1)
+    with pytest.warns(UserWarning, match=r"histories\['train'\] has 2 loss\(es\) <= 0"):
+        _render(plot.plot_losses(h, log_y=True))

@@ -300,3 +300,29 @@ def test_document_text_classifier_learns_an_order_task_with_fit_and_adam():
     assert history.epoch_metrics["accuracy"][-1] >= 0.9
     assert history.epoch_val_loss[-1] < 0.5 * history.epoch_val_loss[0]
     assert history.examples_seen == 3000 and len(history.step_loss) == 3 * 63
+
+
+@pytest.mark.parametrize(
+    "loss_fn, labels",
+    [
+        (nn.CrossEntropyLoss(ignore_index=-100), [0, 1, -100, -100, -100, -100, -100, 1]),
+        (nn.CrossEntropyLoss(weight=minidl.tensor([1.0, 10.0])), [0, 0, 0, 1, 0, 0, 0, 0]),
+        (nn.CrossEntropyLoss(), [0, 1, 1, 0, 1, 0, 0]),  # a last batch of 3: plain mean
+    ],
+)
+def test_epoch_loss_is_the_loss_of_the_whole_data(loss_fn, labels):
+    # with lr = 0 every step sees the same weights, so the epoch loss must equal the loss
+    # computed on all the data at once: batch means weighted by what each one divides by
+    minidl.manual_seed(0)
+    x = np.random.default_rng(0).normal(size=(len(labels), 3)).astype(np.float32)
+    y = np.array(labels)
+    model = nn.Linear(3, 2)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    h = fit(
+        model, loss_fn, SGD(model.parameters(), lr=0.0), loader, val_data=loader, progress=False
+    )
+    with minidl.no_grad():
+        whole = loss_fn(model(minidl.tensor(x)), minidl.tensor(y)).item()
+    assert h.epoch_train_loss[0] == pytest.approx(whole, rel=1e-6)
+    assert h.epoch_val_loss[0] == pytest.approx(whole, rel=1e-6)
+    assert h.examples_seen == len(labels)  # every example counts as seen, ignored or not

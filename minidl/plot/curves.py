@@ -1,5 +1,7 @@
 """Loss curves from ``fit``'s :class:`~minidl.History`, to compare optimizers."""
 
+import warnings
+
 import numpy as np
 
 __all__ = ["plot_losses", "smooth_curve"]
@@ -64,6 +66,10 @@ def _series(name, h, x):
             f"plot_losses: histories[{name!r}] has {loss.size} step losses but {xs.size} "
             f"values for x={x!r}"
         )
+    if attr is not None:
+        # step k's loss is measured before its update, by a model trained on the examples
+        # (and for the time) of steps 1 .. k-1: the totals *before* step k, 0 for the first
+        xs = np.concatenate([[0.0], xs[:-1]])
     return xs, loss
 
 
@@ -73,9 +79,10 @@ def plot_losses(histories, x="step", smooth=None, log_y=False, ax=None, show_raw
     ``histories``: ``{label: History}`` (anything with ``step_loss``,
     ``step_examples``, ``step_time``; a single History is labelled "train").
     Each point is the loss of one optimizer step, computed BEFORE its update.
-    ``x``: "step" (1, 2, ...), "examples" (cumulative examples seen — fair
-    across batch sizes: one GD step sees the whole data set) or "time"
-    (cumulative training seconds).  ``smooth``: see :func:`smooth_curve`;
+    ``x``: "step" (1, 2, ...), "examples" (examples seen before the step, so
+    the untrained loss is at 0 — fair across batch sizes: one GD step sees the
+    whole data set) or "time" (training seconds before the step).  On a
+    logarithmic x-axis the point at 0 is not drawn.  ``smooth``: see :func:`smooth_curve`;
     when smoothing, the raw curve is drawn faintly behind (``show_raw``).
     ``log_y`` uses a logarithmic loss axis.  Returns the Axes.
     """
@@ -94,6 +101,13 @@ def plot_losses(histories, x="step", smooth=None, log_y=False, ax=None, show_raw
         if smooth is not None and show_raw:
             ax.plot(xs, loss, color=line.get_color(), alpha=0.25, linewidth=0.8, zorder=1)
     if log_y:
+        for name, (_, loss) in series.items():
+            if (loss <= 0).any():
+                warnings.warn(
+                    f"plot_losses: histories[{name!r}] has {int((loss <= 0).sum())} loss(es) "
+                    f"<= 0 (smallest {loss.min():g}), which a logarithmic axis cannot show",
+                    stacklevel=2,
+                )
         ax.set_yscale("log")
     ax.set_xlabel(_X_AXES[x][1])
     ax.set_ylabel("loss (before the step's update)")
