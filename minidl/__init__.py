@@ -69,7 +69,7 @@ from minidl.ops import (
     unsqueeze,
     where,
 )
-from minidl.random import manual_seed
+from minidl.random import get_rng_state, manual_seed, set_rng_state
 from minidl.tensor import Tensor, get_default_dtype, set_default_dtype
 
 float32 = np.float32

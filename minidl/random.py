@@ -18,6 +18,41 @@ def generator():
     return _state["rng"]
 
 
+_WORD = 2**64
+
+
+def get_rng_state():
+    """The generator's state as a uint64 array of 6 words, for a checkpoint (as
+    ``torch.get_rng_state``): with :func:`set_rng_state`, a resumed run draws the same
+    shuffles and dropout masks as one that never stopped.  ``minidl.save`` can store it."""
+    st = _state["rng"].bit_generator.state  # PCG64: two 128-bit ints and a buffered draw
+    s, inc = st["state"]["state"], st["state"]["inc"]
+    words = [s // _WORD, s % _WORD, inc // _WORD, inc % _WORD, st["has_uint32"], st["uinteger"]]
+    return np.array(words, dtype=np.uint64)
+
+
+def set_rng_state(state):
+    """Restore a state from :func:`get_rng_state`; the draws continue from that point."""
+    words = np.asarray(getattr(state, "data", state))
+    if words.shape != (6,) or words.dtype.kind not in "iu":
+        raise ValueError(
+            f"set_rng_state: expected the 6 integer words get_rng_state returns, got shape "
+            f"{words.shape} dtype {words.dtype}"
+        )
+    w = [int(v) for v in words]
+    rng = np.random.default_rng()
+    try:
+        rng.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": w[0] * _WORD + w[1], "inc": w[2] * _WORD + w[3]},
+            "has_uint32": w[4],
+            "uinteger": w[5],
+        }
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"set_rng_state: not a state from get_rng_state ({e})") from None
+    _state["rng"] = rng
+
+
 class fork_rng:
     """``with fork_rng():`` — seeding and drawing inside leave the outer generator as it was
     (as ``torch.random.fork_rng``); used where a check must reseed without side effects."""

@@ -1,6 +1,7 @@
 """One seeded generator: manual_seed repeats every draw; fork_rng leaves it untouched."""
 
 import numpy as np
+import pytest
 
 import minidl
 from minidl import selfcheck
@@ -34,3 +35,21 @@ def test_the_gradient_self_check_does_not_disturb_the_users_generator():
     minidl.manual_seed(2)
     selfcheck.run([c for c in selfcheck.all_cases() if "dropout" in c.name or "LSTM" in c.name])
     assert np.array_equal(draws(), expected)
+
+
+def test_rng_state_snapshot_restores_the_draws():
+    minidl.manual_seed(3)
+    minidl.rand(5)
+    state = minidl.get_rng_state()
+    assert state.dtype == np.uint64 and state.shape == (6,)
+    expected = minidl.randn(4).data.copy(), minidl.randint(0, 100, (3,)).data.copy()
+    minidl.manual_seed(99)
+    minidl.set_rng_state(state)
+    np.testing.assert_array_equal(minidl.randn(4).data, expected[0])
+    np.testing.assert_array_equal(minidl.randint(0, 100, (3,)).data, expected[1])
+
+
+@pytest.mark.parametrize("bad", [np.zeros(3, np.uint64), np.zeros(6), "state"])
+def test_set_rng_state_refuses_what_get_rng_state_does_not_return(bad):
+    with pytest.raises(ValueError, match="set_rng_state: expected the 6 integer words"):
+        minidl.set_rng_state(bad)

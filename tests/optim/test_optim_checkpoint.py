@@ -69,3 +69,35 @@ def test_training_resumed_from_a_saved_checkpoint_is_bit_exact(name, tmp_path):
         for key, value in opt.state.get(p, {}).items():
             np.testing.assert_array_equal(resumed_opt.state[q][key], value)
             assert type(resumed_opt.state[q][key]) is type(value)
+
+
+def test_with_the_generator_state_a_run_with_shuffling_and_dropout_resumes_bit_exact(tmp_path):
+    # shuffled batches and dropout masks draw from minidl's generator: the checkpoint needs
+    # its state too, or the resumed run sees other batches and masks
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((12, 3)).astype(np.float32), rng.integers(0, 2, 12)
+
+    def setup():
+        minidl.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.Dropout(0.3), nn.Tanh(), nn.Linear(8, 2))
+        loader = minidl.data.DataLoader(minidl.data.TensorDataset(x, y), batch_size=4, shuffle=True)
+        return model, SGD(model.parameters(), lr=0.1, momentum=0.9), loader
+
+    model, opt, loader = setup()
+    fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=4, progress=False)
+    uninterrupted = [p.data.copy() for p in model.parameters()]
+
+    model, opt, loader = setup()
+    fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=2, progress=False)
+    state = {"model": model.state_dict(), "optimizer": opt.state_dict()}
+    minidl.save({**state, "rng": minidl.get_rng_state()}, tmp_path / "checkpoint.npz")
+
+    model, opt, loader = setup()  # a fresh process would start here
+    minidl.manual_seed(123)  # whatever the generator did meanwhile
+    checkpoint = minidl.load(tmp_path / "checkpoint.npz")
+    model.load_state_dict(checkpoint["model"])
+    opt.load_state_dict(checkpoint["optimizer"])
+    minidl.set_rng_state(checkpoint["rng"])
+    fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=2, progress=False)
+    for p, q in zip(model.parameters(), uninterrupted):
+        np.testing.assert_array_equal(p.data, q)
