@@ -241,6 +241,7 @@ def _bind_tensor_keywords(fn, args, kwargs):
         bound = inspect.signature(fn.forward).bind(None, *args, **kwargs)  # None: ctx
     except TypeError as e:
         raise TypeError(f"{fn.__name__}.apply: {e}") from None
+    bound.apply_defaults()  # apply(x, hi=t) with forward(ctx, x, lo=None, hi=None): hi is 3rd
     for name, value in bound.kwargs.items():
         if isinstance(value, Tensor):
             raise TypeError(

@@ -6,14 +6,14 @@ import operator
 import numpy as np
 
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype
+from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_real
 
 
 def _dtype(dtype, op, kinds="biuf"):
     """The dtype asked for (the default float when None), one of ``kinds``."""
     d = get_default_dtype() if dtype is None else check_dtype(op, dtype)
     if d.kind not in kinds:
-        expected = {"f": "a float dtype", "iu": "an integer dtype"}[kinds]
+        expected = {"f": "a float dtype", "biu": "an integer or bool dtype"}[kinds]
         raise TypeError(f"{op}: expected {expected}, got {d}")
     return d
 
@@ -38,11 +38,18 @@ def _size(shape, op):
 
 
 def _finite(op, **values):
+    """The values as Python numbers (a 0-d Tensor or array gives its element), each checked
+    to be a finite real number."""
+    out = []
     for name, v in values.items():
-        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+        if isinstance(v, (Tensor, np.ndarray)) and v.ndim == 0:
+            v = (v.data if isinstance(v, Tensor) else v).item()
+        if not is_real(v):
             raise TypeError(f"{op}: {name} must be a number, got {v!r}")
         if not math.isfinite(v):
             raise ValueError(f"{op}: {name} must be finite, got {v}")
+        out.append(v)
+    return out
 
 
 def _new(array, requires_grad):
@@ -105,24 +112,22 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     """Evenly spaced values in [start, end); integers give int64, floats the default float."""
     if end is None:
         start, end = 0, start
-    _finite("arange", start=start, end=end, step=step)
+    start, end, step = _finite("arange", start=start, end=end, step=step)
     if step == 0:
         raise ValueError("arange: step must not be zero")
-    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if ints else get_default_dtype()
     dtype = _dtype(dtype, "arange")
-    if dtype.kind != "f" and not ints:
-        # NumPy would count the values with the float step, then use step cast to int
-        raise TypeError(
-            f"arange: dtype {dtype} needs integer start, end and step, got {start}, {end}, {step}"
-        )
+    if dtype.kind != "f" and step != int(step):
+        # NumPy would count the values with the float step, then step by int(step): 0.5 -> 0
+        raise ValueError(f"arange: dtype {dtype} needs a whole-number step, got {step}")
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive."""
-    _finite("linspace", start=start, end=end)
+    start, end = _finite("linspace", start=start, end=end)
     steps = _int("linspace", "steps", steps)
     if steps < 0:
         raise ValueError(f"linspace: steps must be >= 0, got {steps}")
@@ -153,12 +158,12 @@ def randn(*shape, dtype=None, requires_grad=False):
 def randint(low, high, size, dtype=np.int64):
     """Integers uniform in [low, high) from minidl's seeded generator."""
     low, high = _int("randint", "low", low), _int("randint", "high", high)
-    dtype = _dtype(dtype, "randint", "iu")
+    dtype = _dtype(dtype, "randint", "biu")
     if low >= high:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
-    info = np.iinfo(dtype)
-    if low < info.min or high - 1 > info.max:
+    lo, hi = (0, 1) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    if low < lo or high - 1 > hi:
         raise OverflowError(
-            f"randint: [{low}, {high}) does not fit in {dtype} (range {info.min} .. {info.max})"
+            f"randint: [{low}, {high}) does not fit in {dtype} (range {lo} .. {hi})"
         )
     return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)

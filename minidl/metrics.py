@@ -59,7 +59,10 @@ def _pair(y_true, y_pred, op):
 
 
 def _is_text(a):
-    return a.dtype.kind in "US"
+    # an object array of str (a pandas column) counts as text too
+    return a.dtype.kind in "US" or (
+        a.dtype.kind == "O" and a.size > 0 and all(isinstance(v, str) for v in a.ravel())
+    )
 
 
 def _check_same_kind(op, name_a, a, name_b, b):

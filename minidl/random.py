@@ -34,10 +34,10 @@ def get_rng_state():
 def set_rng_state(state):
     """Restore a state from :func:`get_rng_state`; the draws continue from that point."""
     words = np.asarray(getattr(state, "data", state))
-    if words.shape != (6,) or words.dtype.kind not in "iu":
+    if words.shape != (6,) or words.dtype.kind not in "iu" or (words < 0).any():
         raise ValueError(
-            f"set_rng_state: expected the 6 integer words get_rng_state returns, got shape "
-            f"{words.shape} dtype {words.dtype}"
+            f"set_rng_state: expected the 6 non-negative integer words get_rng_state returns, "
+            f"got shape {words.shape} dtype {words.dtype}"
         )
     w = [int(v) for v in words]
     rng = np.random.default_rng()
@@ -48,7 +48,7 @@ def set_rng_state(state):
             "has_uint32": w[4],
             "uinteger": w[5],
         }
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, OverflowError) as e:
         raise ValueError(f"set_rng_state: not a state from get_rng_state ({e})") from None
     _state["rng"] = rng
 

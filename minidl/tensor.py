@@ -66,9 +66,11 @@ def check_dtype(op, dtype):
 def convert(arr, dtype, op):
     """``arr`` as ``dtype``; a value the integer dtype cannot hold is an OverflowError.
 
-    As in PyTorch, floats are truncated toward zero (1.7 -> 1), but NaN, ±inf
-    and values out of the integer range are refused, where NumPy would wrap
-    them silently (300 as uint8 is 44).
+    Floats are truncated toward zero (1.7 -> 1), as in PyTorch; NaN, ±inf and
+    values out of the integer range are refused, where NumPy would wrap them
+    silently (300 as uint8 is 44).  PyTorch refuses most of these too, but
+    wraps a negative number into an unsigned type (-1 as uint8 is 255); minidl
+    refuses it.
     """
     if dtype.kind in "iu" and arr.dtype.kind in "iuf" and arr.size and arr.dtype != dtype:
         info = np.iinfo(dtype)
@@ -104,8 +106,13 @@ def as_array(data, dtype=None, op="tensor"):
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
         except OverflowError:  # NumPy refuses some ints beyond 64 bits outright
             raise OverflowError(f"{op}: an integer in the data does not fit in int64") from None
-        if arr.dtype.kind == "O" or (
-            arr.dtype.kind == "f" and arr.size and np.abs(arr).max() >= 2.0**63
+        if arr.dtype.kind == "O" and dtype is not None and dtype.kind == "f":
+            arr = _as_floats(data, dtype, op)  # ints beyond 64 bits, asked for as floats
+        elif arr.dtype.kind == "O" or (
+            isinstance(data, (list, tuple))
+            and arr.dtype == np.float64
+            and arr.size
+            and np.abs(arr).max() >= 2.0**63
         ):  # ints beyond int64 arrive as objects, or as floats when mixed with small ones
             _refuse_big_ints(data, arr, op)
         if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
@@ -121,6 +128,15 @@ def as_array(data, dtype=None, op="tensor"):
     if dtype is not None:
         arr = convert(arr, dtype, op)
     return arr
+
+
+def _as_floats(data, dtype, op):
+    try:
+        return np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise TypeError(
+            f"{op}: cannot make a {dtype} tensor from {type(data).__name__}: {e}"
+        ) from None
 
 
 def _refuse_big_ints(data, arr, op):
@@ -197,9 +213,12 @@ class Tensor:
 
     def size(self, dim=None):
         """The shape, or its length along ``dim``."""
+        shape = self.data.shape
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_reduce.single_dim("size", dim, self.data.ndim)]
+            return shape
+        if type(dim) is int and -len(shape) <= dim < len(shape):
+            return shape[dim]
+        return shape[_reduce.single_dim("size", dim, len(shape))]  # or its error
 
     def dim(self):
         return self.data.ndim
@@ -373,7 +392,7 @@ class Tensor:
         _check_write(self, value, "setitem")
         parts = index if isinstance(index, tuple) else (index,)
         index = tuple(_shape_ops._index_part(i, "setitem") for i in parts)  # as t[index] reads
-        value = value.data if isinstance(value, Tensor) else _written_value(value)
+        value = _written_value(value.data if isinstance(value, Tensor) else value, self.data.dtype)
         try:
             self.data[index] = value
         except (IndexError, ValueError) as e:
@@ -599,19 +618,24 @@ def to_arguments(op, args, device=None, dtype=None):
     return None if dtype is None else check_dtype(op, dtype)
 
 
-def _written_value(value):
-    """``value`` for ``t[i] = value`` as an array, checked numeric.  Not ``as_array``: a Python
-    float must stay float64 until NumPy casts it to t's dtype (float32 first would round it)."""
+def _written_value(value, dtype):
+    """``value`` for ``t[i] = value``: numeric, and in t's ``dtype`` without wrapping around
+    (300 into uint8, NaN into int64 are errors).  Not ``as_array``: a Python float must go
+    straight to t's dtype (through float32 first it would be rounded twice)."""
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as e:
         raise TypeError(f"setitem: cannot write a {type(value).__name__}: {e}") from None
+    if arr.dtype.kind == "O" and dtype.kind == "f":
+        arr = _as_floats(value, dtype, "setitem")  # ints beyond 64 bits into a float tensor
+    elif arr.dtype.kind == "O":
+        _refuse_big_ints(value, arr, "setitem")
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"setitem: expected a number, an array or a Tensor, got {type(value).__name__} "
             f"with dtype {arr.dtype}"
         )
-    return arr
+    return convert(arr, dtype, "setitem")
 
 
 def _names_a_dtype(name):

@@ -528,3 +528,15 @@ def test_a_parameter_frozen_after_the_forward_gets_no_gradient():
     np.testing.assert_array_equal(lin.bias.grad.data, [1.0])
     minidl.optim.SGD(lin.parameters(), lr=0.1).step()
     np.testing.assert_array_equal(lin.weight.data, before)
+
+
+def test_a_tensor_keyword_after_a_skipped_default_is_bound_to_its_place():
+    # Clamp.forward(ctx, x, lo=None, hi=None): apply(x, hi=t) binds t third, lo as None
+    from minidl.ops.elementwise import Clamp
+
+    x, hi = leaf([1.0, 5.0]), leaf(3.0)
+    y = Clamp.apply(x, hi=hi)
+    np.testing.assert_array_equal(y.data, [1.0, 3.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])  # dy/dx = [x < hi]
+    assert hi.grad.item() == 1.0  # dy/dhi = [x > hi], summed

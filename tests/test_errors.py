@@ -258,7 +258,7 @@ def test_sizes_must_be_ints_not_truncated(make, fragments):
 @pytest.mark.parametrize(
     "make, kind, fragments",
     [
-        (lambda: minidl.arange(0, 5, 0.5, dtype=np.int64), TypeError, ("arange", "int64", "0.5")),
+        (lambda: minidl.arange(0, 5, 0.5, dtype=np.int64), ValueError, ("arange", "int64", "0.5")),
         (lambda: minidl.arange(0, float("inf")), ValueError, ("arange", "end", "finite")),
         (lambda: minidl.rand(4, dtype=np.int64), TypeError, ("rand", "float dtype", "int64")),
         (lambda: minidl.randn(4, dtype=np.int64), TypeError, ("randn", "float dtype", "int64")),
@@ -281,6 +281,10 @@ def test_creation_functions_refuse_what_numpy_would_silently_change(make, kind, 
 
 def test_creation_functions_still_make_what_they_should():
     assert minidl.arange(0, 5, 0.5).shape == (10,)
+    assert minidl.arange(0, 5.0, dtype=np.int64).data.tolist() == [0, 1, 2, 3, 4]  # as torch
+    assert minidl.arange(minidl.tensor(3)).data.tolist() == [0, 1, 2]  # a 0-d tensor bound
+    assert minidl.linspace(minidl.tensor(0.0), 1, 3).data.tolist() == [0.0, 0.5, 1.0]
+    assert minidl.randint(0, 2, (4,), dtype=bool).dtype == np.bool_
     assert minidl.arange(5).data.tolist() == [0, 1, 2, 3, 4]
     assert minidl.randint(0, 256, (4,), dtype=np.uint8).dtype == np.uint8
     assert minidl.full((2,), 0.1, dtype=np.float64).data[0] == 0.1  # not rounded via float32
@@ -374,3 +378,43 @@ def test_setitem_still_writes_what_numpy_would():
     t[[1, 2]] = minidl.tensor([2.0, 3.0], dtype=np.float64)
     t[minidl.tensor([False, False, False, True])] = 4
     assert t.data.tolist() == [0.1, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "dtype, value, bad",
+    [
+        (np.uint8, 300, "300"),
+        (np.int32, 2**40, str(2**40)),
+        (np.int64, 2**63, str(2**63)),
+        (np.int64, float("nan"), "nan"),
+        (np.int64, float("inf"), "inf"),
+        (np.int64, 2**64, ""),
+    ],
+)
+def test_setitem_refuses_values_the_dtype_cannot_hold(dtype, value, bad):
+    # NumPy would store 300 in a uint8 as 44, and NaN in an int64 as -2**63
+    t = minidl.zeros(3, dtype=dtype)
+    with raises(OverflowError, "setitem", bad):
+        t[0] = value
+    with raises(OverflowError, "setitem"):
+        t[:2] = [1, value]
+    if value != 2**64:
+        with raises(OverflowError, "setitem", bad):
+            t[0] = minidl.tensor([value], dtype=np.float64)  # a Tensor value is checked too
+    assert t.data.tolist() == [0, 0, 0]
+
+
+def test_setitem_of_a_huge_int_into_a_float_tensor_is_a_float():
+    t = minidl.zeros(2, dtype=np.float64)
+    t[0] = 2**64
+    assert t.data[0] == 2.0**64
+    assert minidl.tensor([2**64], dtype=np.float64).data[0] == 2.0**64
+
+
+def test_float16_data_gives_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the int64-overflow scan once cast 2**63 to float16
+        assert minidl.tensor(np.float16(1)).dtype == np.float16
+        assert minidl.tensor([np.float16(1), np.float16(2)]).shape == (2,)

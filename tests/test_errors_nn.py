@@ -73,7 +73,7 @@ def test_cross_entropy_label_smoothing_must_be_a_number(value):
 
 @pytest.mark.parametrize(
     "bias, shape",
-    [(minidl.ones(5), "(5,)"), (minidl.ones(3, 1), "(3, 1)"), (minidl.ones(1), "(1,)")],
+    [(minidl.ones(5), "(5,)"), (minidl.ones(3, 1), "(3, 1)"), (minidl.ones(2), "(2,)")],
 )
 def test_linear_bias_must_have_shape_out_features(bias, shape):
     # an (out, 1) bias used to pass forward by broadcasting, then fail in backward
@@ -384,3 +384,12 @@ def test_save_below_a_file_names_the_users_path(tmp_path):
     with raises(NotADirectoryError, "save", str(path), "Not a directory") as info:
         minidl.save({"w": minidl.ones(2)}, path)
     assert ".tmp-" not in str(info.value)
+
+
+@pytest.mark.parametrize("bias_shape", [(), (1,)])
+def test_linear_takes_a_bias_that_broadcasts_along_out_features_as_pytorch(bias_shape):
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    w = np.random.default_rng(1).normal(size=(3, 2))
+    b = np.full(bias_shape, 0.5)
+    np.testing.assert_allclose(F.linear(leaf(x), leaf(w), leaf(b)).data, x @ w.T + 0.5)
+    assert gradcheck(lambda x, w, b: F.linear(x, w, b), (leaf(x), leaf(w), leaf(b)))

@@ -146,3 +146,12 @@ def test_zero_division_must_be_a_score_not_nan(value):
     # NaN would make every average NaN, which the module promises never to return
     with pytest.raises(ValueError, match="zero_division must be a score in"):
         precision([0, 0, 1], [1, 1, 0], average="macro", zero_division=value)
+
+
+def test_string_labels_in_an_object_array_are_text():
+    # a pandas column of labels is an object array of str: still strings, not numbers
+    y_true = np.array(["cat", "dog", "cat"], dtype=object)
+    assert accuracy(y_true, ["cat", "cat", "cat"]) == pytest.approx(2 / 3)
+    assert precision(y_true, np.array(["cat", "dog", "dog"], dtype=object), pos_label="dog") == 0.5
+    with pytest.raises(TypeError, match="holds strings but"):
+        accuracy(y_true, [0, 1, 0])

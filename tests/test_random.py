@@ -49,7 +49,11 @@ def test_rng_state_snapshot_restores_the_draws():
     np.testing.assert_array_equal(minidl.randint(0, 100, (3,)).data, expected[1])
 
 
-@pytest.mark.parametrize("bad", [np.zeros(3, np.uint64), np.zeros(6), "state"])
+@pytest.mark.parametrize(
+    "bad", [np.zeros(3, np.uint64), np.zeros(6), "state", np.array([-1, 0, 0, 1, 0, 0])]
+)
 def test_set_rng_state_refuses_what_get_rng_state_does_not_return(bad):
-    with pytest.raises(ValueError, match="set_rng_state: expected the 6 integer words"):
+    with pytest.raises(
+        ValueError, match="set_rng_state: expected the 6 non-negative integer words"
+    ):
         minidl.set_rng_state(bad)

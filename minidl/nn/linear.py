@@ -60,8 +60,9 @@ def linear(x, weight, bias=None):
         )
     if bias is not None:
         bias = as_tensor("linear", bias)
-        # an (out, 1) bias would broadcast in forward, and its gradient could not be summed back
-        if bias.data.shape != (w.shape[0],):
+        # (out,), or () and (1,) broadcast along it as in PyTorch; an (out, 1) bias would
+        # broadcast too, to a wrong (…, out, out) result
+        if bias.data.shape not in ((w.shape[0],), (1,), ()):
             raise ValueError(
                 f"linear: bias of shape {bias.data.shape} does not match weight of shape "
                 f"{w.shape}; expected a bias of shape ({w.shape[0]},)"
