@@ -11,7 +11,6 @@ always created after the nodes of its inputs.
 
 from __future__ import annotations
 
-import collections
 import functools
 import inspect
 import itertools
@@ -294,9 +293,9 @@ class Node:
 
 class _Writes:
     last = 0  # creation number of the most recent in-place write anywhere (see note_write)
-    # (number, weak reference to the array owning the written memory), newest last;
-    # a graph older than the last 4096 writes is no longer checked
-    recent = collections.deque(maxlen=4096)
+    # id(array owning written memory) -> [weak reference to that array, number of its last write];
+    # an entry leaves when its array is freed
+    by_owner = {}
 
 
 def note_write(*tensors):
@@ -312,22 +311,32 @@ def note_write(*tensors):
     """
     seq = _next_id()  # one number for writes made together (every parameter of a step)
     _Writes.last = seq
+    by_owner = _Writes.by_owner
     for t in tensors:
-        _Writes.recent.append((seq, weakref.ref(_owner(t.data))))
+        owner = _owner(t.data)
+        entry = by_owner.get(id(owner))
+        if entry is not None and entry[0]() is owner:
+            entry[1] = seq  # a parameter is written every step: one entry, updated
+        else:
+            key = id(owner)
+            by_owner[key] = [weakref.ref(owner, functools.partial(_forget_writes, key)), seq]
+
+
+def _forget_writes(key, ref):
+    entry = _Writes.by_owner.get(key)
+    if entry is not None and entry[0] is ref:  # not a newer array that reused the id
+        del _Writes.by_owner[key]
 
 
 def _check_saved_unchanged(node):
     """Raise if an array ``node`` saved for backward was written in place after it ran."""
-    saved = [s for s in node.saved_tensors if isinstance(s, np.ndarray)]
-    for seq, ref in reversed(_Writes.recent):
-        if seq < node.seq:
-            break  # this write and all older ones came before the op ran
-        owner = ref()
-        if owner is None:
-            continue  # freed: no live array shares its memory (a view keeps its base alive)
-        for array in saved:
-            if np.shares_memory(array, owner):
-                raise RuntimeError(_overwritten(node, array))
+    for array in node.saved_tensors:
+        if not isinstance(array, np.ndarray):
+            continue
+        owner = _owner(array)
+        entry = _Writes.by_owner.get(id(owner))
+        if entry is not None and entry[1] > node.seq and entry[0]() is owner:
+            raise RuntimeError(_overwritten(node, array))
 
 
 def _overwritten(node, array):
@@ -585,9 +594,14 @@ def _store_retained(node, grads):
 
 def _owner(a):
     """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    while True:
+        base = a.base
+        if isinstance(base, np.ndarray):
+            a = base
+        elif isinstance(getattr(base, "base", None), np.ndarray):
+            a = base.base  # as_strided's views keep the array behind a stand-in object
+        else:
+            return a
 
 
 def _existing_grad(t):

@@ -300,3 +300,29 @@ def test_an_in_place_update_before_backward_is_caught():
         x += 1
     with pytest.raises(RuntimeError, match="MulBackward.*modified in place"):
         loss.backward()
+
+
+def test_a_write_is_remembered_however_many_writes_follow():
+    # the check once kept only the last 4096 writes: a write to the saved weight followed by
+    # more writes elsewhere gave a silently wrong gradient (from the new weight values)
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    x = minidl.tensor([3.0, 4.0], requires_grad=True)
+    loss = (w * x).sum()
+    with minidl.no_grad():
+        w[0] = 10.0
+    other = minidl.zeros(1)
+    for _ in range(5000):
+        other[0] = 1.0
+    with pytest.raises(RuntimeError, match="MulBackward"):
+        loss.backward()
+
+
+def test_freed_arrays_leave_the_record_of_writes():
+    from minidl.autograd import _Writes
+
+    before = len(_Writes.by_owner)
+    for _ in range(100):
+        t = minidl.zeros(3)
+        t[0] = 1.0  # each written once, then freed
+    del t
+    assert len(_Writes.by_owner) <= before + 1
