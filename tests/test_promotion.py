@@ -97,3 +97,16 @@ def test_masking_float32_activations_with_an_integer_mask_stays_float32():
     out.sum().backward()
     assert h.grad.dtype == np.float32
     np.testing.assert_array_equal(h.grad.data, np.broadcast_to([[1], [0], [1], [1]], (4, 3)))
+
+
+def test_bool_to_a_bool_power_stays_bool_as_in_pytorch():
+    # NumPy answers bool ** bool in int8; x ** y for booleans is x or not y
+    t = minidl.tensor([True, False])
+    for result, expected in (
+        (t**True, [True, False]),
+        (t**False, [True, True]),
+        (True**t, [True, True]),
+    ):
+        assert result.dtype == np.bool_
+        assert result.data.tolist() == expected
+    assert (t**2).dtype == np.int64 and (t**2.0).dtype == np.float32

@@ -424,9 +424,18 @@ def neg(a):
     return Neg.apply(as_tensor("neg", a))
 
 
+def _is_bool(v):
+    return v.data.dtype == np.bool_ if isinstance(v, Tensor) else isinstance(v, (bool, np.bool_))
+
+
 def pow(a, b):
     """a ** b: tensor ** number, number ** tensor or tensor ** tensor."""
-    return Pow.apply(*_operands("pow", a, b))
+    a, b = _operands("pow", a, b)
+    if _is_bool(a) and _is_bool(b):
+        # NumPy has no bool power and answers in int8; the values are bools (x ** y = x or not y)
+        values = [v.data if isinstance(v, Tensor) else v for v in (a, b)]
+        return Tensor._make(np.power(*values).astype(np.bool_))
+    return Pow.apply(a, b)
 
 
 def exp(x):
