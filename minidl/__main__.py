@@ -36,7 +36,8 @@ def _gradcheck(args):
     print(
         f"\n{len(results) - len(failed)} passed, {len(failed)} failed "
         f"(float64 central differences, eps=1e-6, atol={selfcheck.ATOL:g}, "
-        f"rtol={selfcheck.RTOL:g})"
+        f"rtol={selfcheck.RTOL:g});\nan element passes if |analytic - numeric| <= atol + "
+        "rtol*|numeric|, so a row can show a relative error above rtol where both are tiny"
     )
     for r in failed:
         print(f"FAIL {r.name}: {r.message}")
@@ -46,8 +47,16 @@ def _gradcheck(args):
 def _demo(args):
     from minidl import demo
 
+    if not args.out:
+        args.parser.error("--out: expected a folder name, got an empty string")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         args.parser.error(f"--out {args.out}: exists and is not a folder")
+    try:  # before training, not after a minute of it
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        args.parser.error(f"--out {args.out}: cannot create the folder ({e.strerror})")
+    if not os.access(args.out, os.W_OK):
+        args.parser.error(f"--out {args.out}: the folder is not writable")
     return demo.main(
         out=args.out, epochs=args.epochs, seed=args.seed, quick=args.quick, progress=not args.quiet
     )
@@ -71,6 +80,8 @@ _seed = _int_at_least(0, "a non-negative integer")
 
 
 def build_parser():
+    from minidl.demo import SIZES  # the demo's default epochs, for --help
+
     parser = argparse.ArgumentParser(
         prog="python -m minidl",
         description="minidl: a deep learning framework built from scratch on NumPy, for learning.",
@@ -90,7 +101,14 @@ def build_parser():
     )
     demo.add_argument("--out", default="minidl-demo", help="output folder (default: %(default)s)")
     demo.add_argument(
-        "--epochs", type=_positive_int, default=None, help="training epochs for the Adam model"
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help=(
+            "training epochs of the model whose metrics are reported and of the bag-of-words "
+            f"baseline (default: {SIZES['default'][1]}, {SIZES['quick'][1]} with --quick); the "
+            "GD/SGD/Adam comparison plot keeps its own"
+        ),
     )
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     demo.add_argument("--quick", action="store_true", help="a small, fast run (for tests)")

@@ -10,6 +10,7 @@ import pytest
 
 import minidl
 from minidl import selfcheck
+from minidl.__main__ import main
 
 
 def run(*args, cwd=None, timeout=600):
@@ -112,3 +113,22 @@ def test_quick_demo_writes_its_files_and_the_lstm_beats_bag_of_words(tmp_path):
 
     state = minidl.load(str(out / "model.npz"))
     assert {"embedding.weight", "lstm.weight_ih_l0", "fc.weight"} <= set(state)
+
+
+@pytest.mark.parametrize(
+    "out, fragment", [("", "expected a folder name"), ("/proc/minidl/x", "cannot create")]
+)
+def test_demo_refuses_an_output_folder_it_cannot_use_before_training(out, fragment, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--out", out, "--quick", "--quiet"])
+    assert info.value.code == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_demo_help_gives_the_default_epochs(capsys):
+    from minidl.demo import SIZES
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"default: {SIZES['default'][1]}, {SIZES['quick'][1]} with --quick" in text

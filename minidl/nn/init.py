@@ -6,10 +6,13 @@
     kaiming_uniform_(w, a)     w ~ U(−r, r),  r = gain · √(3 / fan_in),  gain = √(2 / (1 + a²))
 
 For a weight of shape (out, in, …), fan_in = in · ∏… and fan_out = out · ∏….
-Each returns its tensor, whose dtype is kept.
+Each returns its tensor, whose dtype is kept; the random ones need a float
+tensor, and xavier/kaiming leave a weight with no elements as it is (as
+PyTorch, with a warning).
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -25,6 +28,7 @@ __all__ = [
     "xavier_uniform_",
     "kaiming_uniform_",
     "calculate_fans",
+    "calculate_gain",
 ]
 
 
@@ -45,13 +49,47 @@ def calculate_fans(tensor, op="init"):
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+def _check_float(tensor, op):
+    # random samples written into an integer tensor would be truncated: U(−0.1, 0.1) is all 0
+    if tensor.data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a float tensor, got dtype {tensor.data.dtype}")
+
+
+def _has_elements(tensor, op):
+    """False, with PyTorch's warning, for a weight with no elements (its fans may be 0)."""
+    if tensor.data.size == 0:
+        warnings.warn(f"{op}: initializing a tensor with no elements is a no-op", stacklevel=3)
+        return False
+    return True
+
+
+def calculate_gain(nonlinearity, param=None):
+    """PyTorch's recommended gain for a layer followed by ``nonlinearity``:
+    linear and sigmoid 1, tanh 5/3, relu √2, leaky_relu √(2 / (1 + slope²)) (slope 0.01)."""
+    if nonlinearity in ("linear", "sigmoid"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3.0
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        return math.sqrt(2.0 / (1 + slope * slope))
+    raise ValueError(
+        "calculate_gain: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
+        f"'leaky_relu', got {nonlinearity!r}"
+    )
+
+
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with U(a, b)."""
+    _check_float(tensor, "uniform_")
     return _fill(tensor, generator().uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²)."""
+    _check_float(tensor, "normal_")
     return _fill(tensor, generator().normal(mean, std, tensor.shape))
 
 
@@ -70,6 +108,9 @@ def constant_(tensor, value):
 def xavier_uniform_(tensor, gain=1.0):
     """Glorot & Bengio (2010): keeps activation variance equal forwards and backwards."""
     fan_in, fan_out = calculate_fans(tensor, "xavier_uniform_")
+    _check_float(tensor, "xavier_uniform_")
+    if not _has_elements(tensor, "xavier_uniform_"):
+        return tensor
     r = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -r, r)
 
@@ -78,12 +119,16 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     """He et al. (2015) for (leaky) ReLU layers; ``a`` is the negative slope."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"kaiming_uniform_: mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    gains = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1 + a * a)), "linear": 1.0}
-    if nonlinearity not in gains:
+    if nonlinearity not in ("linear", "sigmoid", "tanh", "relu", "leaky_relu"):
         raise ValueError(
-            f"kaiming_uniform_: nonlinearity must be one of {sorted(gains)}, got {nonlinearity!r}"
+            "kaiming_uniform_: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
+            f"'leaky_relu', got {nonlinearity!r}"
         )
+    gain = calculate_gain(nonlinearity, a)  # a: the leaky ReLU's negative slope
     fan_in, fan_out = calculate_fans(tensor, "kaiming_uniform_")
+    _check_float(tensor, "kaiming_uniform_")
+    if not _has_elements(tensor, "kaiming_uniform_"):
+        return tensor
     fan = fan_in if mode == "fan_in" else fan_out
-    r = gains[nonlinearity] * math.sqrt(3.0 / fan)
+    r = gain * math.sqrt(3.0 / fan)
     return uniform_(tensor, -r, r)

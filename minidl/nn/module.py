@@ -106,6 +106,14 @@ class Module:
         self._modules.pop(name, None)
         object.__delattr__(self, name)
 
+    def _check_new_name(self, op, name, own):
+        """A registered name is a plain attribute name, and not an attribute of another kind
+        (an orphan left in ``parameters()`` would be trained but never used).  As PyTorch."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{op}: name must be a non-empty str without '.', got {name!r}")
+        if hasattr(self, name) and name not in own:
+            raise KeyError(f"{op}: attribute '{name}' already exists")
+
     def register_parameter(self, name, param):
         """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
         if param is not None and not isinstance(param, Parameter):
@@ -113,6 +121,7 @@ class Module:
                 f"register_parameter: '{name}' must be a Parameter or None, "
                 f"got {type(param).__name__}"
             )
+        self._check_new_name("register_parameter", name, self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -120,6 +129,7 @@ class Module:
         """Add a sub-module under ``name`` (what attribute assignment does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
+        self._check_new_name("add_module", name, self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
@@ -156,8 +166,10 @@ class Module:
             yield m
 
     def named_children(self):
+        seen = set()  # a child registered under two names comes once, as in PyTorch
         for name, m in self._modules.items():
-            if m is not None:
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
                 yield name, m
 
     def children(self):
@@ -181,9 +193,21 @@ class Module:
 
     # ----- modes and gradients ---------------------------------------------
     def train(self, mode=True):
-        """Set ``training`` on this module and all descendants; returns self."""
-        for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+        """Set ``training`` on this module, then call ``train(mode)`` on each child (so a
+        child's own ``train`` runs); returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: mode must be True or False, got {mode!r}")
+        object.__setattr__(self, "training", mode)
+        for m in self.children():
+            m.train(mode)
+        return self
+
+    def apply(self, fn):
+        """Call ``fn(m)`` on every sub-module, children before parents, then on self (as
+        PyTorch's ``model.apply(init_weights)``); returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
         return self
 
     def eval(self):
@@ -215,6 +239,8 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a float dtype, got {dtype}")
         for p in self.parameters():
+            if p.data.dtype == dtype:
+                continue  # no copy: views from state_dict() keep sharing the parameter's memory
             p.data = p.data.astype(dtype)
             if p.grad is not None:
                 p.grad = Tensor._make(p.grad.data.astype(dtype))
@@ -267,6 +293,12 @@ class Module:
                 continue
             value = state_dict[key]
             arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if arr.dtype.kind not in "biuf":  # checked here: the copy below must not fail
+                problems.append(
+                    f"value for {key!r} is not numeric: a {type(value).__name__} "
+                    f"of dtype {arr.dtype}"
+                )
+                continue
             if arr.shape != target.shape:
                 problems.append(
                     f"size mismatch for {key!r}: the checkpoint has shape {tuple(arr.shape)}, "
@@ -295,7 +327,7 @@ class Module:
         for name, m in self._modules.items():
             body = repr(m).replace("\n", "\n  ")
             lines.append(f"({name}): {body}")
-        if not self._modules:
+        if not self._modules and "\n" not in extra:
             return f"{type(self).__name__}({extra})"
         return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
 
@@ -336,13 +368,23 @@ class Sequential(Module):
         self.add_module(str(len(self._modules)), module)
         return self
 
+    def __setitem__(self, i, module):
+        self.add_module(list(self._modules)[_position(self, i)], module)
+
+    def __delitem__(self, i):
+        _delete(self, i)
+
+    def insert(self, i, module):
+        _insert(self, i, module)
+        return self
+
 
 class ModuleList(Module):
     """A list of modules whose parameters are registered (keys ``0.weight``, ``1.weight``, …)."""
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=None):
         super().__init__()
-        self.extend(modules)
+        self.extend(modules or ())
 
     def append(self, module):
         self.add_module(str(len(self._modules)), module)
@@ -363,11 +405,48 @@ class ModuleList(Module):
         key = list(self._modules)[_position(self, i)]
         self.add_module(key, module)
 
+    def __delitem__(self, i):
+        _delete(self, i)
+
+    def insert(self, i, module):
+        _insert(self, i, module)
+        return self
+
+    def pop(self, i=-1):
+        module = self[i]
+        del self[i]
+        return module
+
     def __len__(self):
         return len(self._modules)
 
     def __iter__(self):
         return iter(self._modules.values())
+
+
+def _renumber(container, modules):
+    """Register ``modules`` as the children "0", "1", … (PyTorch renumbers after a change)."""
+    for name in list(container._modules):
+        delattr(container, name)
+    for k, m in enumerate(modules):
+        container.add_module(str(k), m)
+
+
+def _delete(container, i):
+    mods = list(container._modules.values())
+    if isinstance(i, slice):
+        del mods[i]
+    else:
+        del mods[_position(container, i)]
+    _renumber(container, mods)
+
+
+def _insert(container, i, module):
+    if not isinstance(module, Module):
+        raise TypeError(f"insert: expected a Module, got {type(module).__name__}")
+    mods = list(container._modules.values())
+    mods.insert(i, module)  # list.insert's rule: any int, clipped to the ends
+    _renumber(container, mods)
 
 
 def _position(container, i):

@@ -287,3 +287,129 @@ def test_to_accepts_the_cpu_device_and_refuses_others():
         lin.to("cuda")
     with pytest.raises(ValueError, match="CPU only"):
         t.to("cuda:0")
+
+
+# ----- PyTorch's Module API, as the module audit compared it ------------------------------------
+
+
+class _CountsTrain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def train(self, mode=True):
+        self.calls.append(mode)
+        return super().train(mode)
+
+
+def test_train_and_eval_call_each_childs_own_train():
+    child = _CountsTrain()
+    model = nn.Sequential(nn.Linear(2, 2), child)
+    model.eval()
+    model.train()
+    assert child.calls == [False, True] and child.training and model.training
+    with pytest.raises(ValueError, match="train: mode must be True or False"):
+        model.train("no")
+
+
+def test_apply_visits_children_before_parents_then_self():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    seen = []
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.weight, 0.5)
+
+    model.apply(init_weights)
+    assert (model[0].weight.data == 0.5).all() and (model[1][1].weight.data == 0.5).all()
+
+
+@pytest.mark.parametrize(
+    "register, fragment",
+    [
+        (lambda m: m.add_module("weight", nn.ReLU()), "attribute 'weight' already exists"),
+        (lambda m: m.register_parameter("a.b", None), "without '.'"),
+        (lambda m: m.add_module("", nn.ReLU()), "non-empty"),
+    ],
+)
+def test_registered_names_cannot_clash_or_contain_a_dot(register, fragment):
+    # the module used to keep both: an orphan in parameters() that forward never used
+    m = nn.Linear(2, 2)
+    with pytest.raises(KeyError, match=fragment):
+        register(m)
+    assert list(m.state_dict()) == ["weight", "bias"]
+
+
+def test_a_child_registered_under_two_names_is_one_child():
+    shared = nn.Linear(1, 1)
+    m = nn.Module()
+    m.a, m.b = shared, shared
+    assert [name for name, _ in m.named_children()] == ["a"]
+
+
+def test_float_on_a_float32_model_keeps_its_arrays():
+    m = nn.Linear(2, 2)
+    view = m.state_dict()["weight"]
+    m.float()
+    with minidl.no_grad():
+        m.weight[0, 0] = 7.0
+    assert view.data[0, 0] == 7.0  # still the same memory, as in PyTorch
+
+
+def test_load_state_dict_with_a_non_numeric_value_changes_nothing():
+    m = nn.Linear(1, 2)
+    before = {k: v.data.copy() for k, v in m.state_dict().items()}
+    bad = {"weight": np.zeros((2, 1)), "bias": np.array(["a", "b"])}
+    with pytest.raises(RuntimeError, match="value for 'bias' is not numeric"):
+        m.load_state_dict(bad)
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(v.data, before[k])
+
+
+def test_a_multi_line_extra_repr_is_indented():
+    class TwoLines(nn.Module):
+        def extra_repr(self):
+            return "first=1\nsecond=2"
+
+    assert repr(TwoLines()) == "TwoLines(\n  first=1\n  second=2\n)"
+
+
+def test_module_list_and_sequential_delete_insert_and_renumber_as_pytorch():
+    a, b, c = nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 2)
+    ml = nn.ModuleList([a, b, c])
+    del ml[0]
+    assert list(ml) == [b, c] and [n for n, _ in ml.named_children()] == ["0", "1"]
+    ml.insert(0, a)
+    assert list(ml) == [a, b, c] and ml.pop(1) is b and list(ml) == [a, c]
+    assert list(ml.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert len(nn.ModuleList(None)) == 0
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    del seq[1]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    seq.insert(1, nn.Tanh())
+    seq[0] = nn.Linear(2, 3, bias=False)
+    assert [type(m).__name__ for m in seq] == ["Linear", "Tanh", "Linear"]
+    assert seq(minidl.ones(4, 2)).shape == (4, 1)
+
+
+def test_init_refuses_integer_tensors_and_skips_empty_weights():
+    with pytest.raises(TypeError, match="uniform_: expected a float tensor"):
+        nn.init.uniform_(minidl.zeros(3, dtype=np.int64), -1, 1)
+    empty = minidl.zeros(3, 0)
+    with pytest.warns(UserWarning, match="no elements is a no-op"):
+        assert nn.init.kaiming_uniform_(empty) is empty
+    with pytest.warns(UserWarning, match="no elements is a no-op"):
+        nn.init.xavier_uniform_(empty)
+
+
+def test_calculate_gain_and_kaiming_with_tanh():
+    g = nn.init.calculate_gain
+    assert (g("linear"), g("sigmoid"), g("tanh"), g("relu")) == (1.0, 1.0, 5 / 3, 2**0.5)
+    assert g("leaky_relu") == pytest.approx((2 / (1 + 0.01**2)) ** 0.5)
+    assert g("leaky_relu", 0.2) == pytest.approx((2 / 1.04) ** 0.5)
+    minidl.manual_seed(0)
+    w = nn.init.kaiming_uniform_(minidl.zeros(400, 300), nonlinearity="tanh")
+    bound = 5 / 3 * (3 / 300) ** 0.5  # r = gain · √(3 / fan_in)
+    assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.99 * bound
