@@ -132,3 +132,18 @@ def test_demo_help_gives_the_default_epochs(capsys):
         main(["demo", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert f"default: {SIZES['default'][1]}, {SIZES['quick'][1]} with --quick" in text
+
+
+def test_piping_into_a_reader_that_stops_early_is_not_a_traceback():
+    # `python -m minidl gradcheck | head -1`: the reader closes the pipe after one line
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "minidl", "gradcheck"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err
