@@ -1,12 +1,11 @@
 """Making tensors: from data, filled with constants, ranges, random numbers."""
 
 import math
-import operator
 
 import numpy as np
 
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_real
+from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_int, is_real
 
 
 def _dtype(dtype, op, kinds="biuf"):
@@ -20,12 +19,9 @@ def _dtype(dtype, op, kinds="biuf"):
 
 def _int(op, what, v):
     """``v`` as a Python int; a float, bool or str is a TypeError (no silent truncation)."""
-    try:
-        if isinstance(v, (bool, np.bool_)):
-            raise TypeError
-        return operator.index(v)
-    except TypeError:
-        raise TypeError(f"{op}: {what} must be an int, got {v!r} ({type(v).__name__})") from None
+    if not is_int(v):
+        raise TypeError(f"{op}: {what} must be an int, got {v!r} ({type(v).__name__})")
+    return int(v)
 
 
 def _size(shape, op):

@@ -106,8 +106,9 @@ def as_array(data, dtype=None, op="tensor"):
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
         except OverflowError:  # NumPy refuses some ints beyond 64 bits outright
             raise OverflowError(f"{op}: an integer in the data does not fit in int64") from None
-        if arr.dtype.kind == "O" and dtype is not None and dtype.kind == "f":
-            arr = _as_floats(data, dtype, op)  # ints beyond 64 bits, asked for as floats
+        if dtype is not None and dtype.kind == "f":
+            if arr.dtype.kind == "O":
+                arr = _as_floats(data, dtype, op)  # ints beyond 64 bits, asked for as floats
         elif arr.dtype.kind == "O" or (
             isinstance(data, (list, tuple))
             and arr.dtype == np.float64
@@ -392,7 +393,9 @@ class Tensor:
         _check_write(self, value, "setitem")
         parts = index if isinstance(index, tuple) else (index,)
         index = tuple(_shape_ops._index_part(i, "setitem") for i in parts)  # as t[index] reads
-        value = _written_value(value.data if isinstance(value, Tensor) else value, self.data.dtype)
+        # in t's dtype, checked (300 into uint8 is an error); a Python float goes straight to
+        # t's dtype, not through the default float32 first
+        value = as_array(value, self.data.dtype, op="setitem")
         try:
             self.data[index] = value
         except (IndexError, ValueError) as e:
@@ -616,26 +619,6 @@ def to_arguments(op, args, device=None, dtype=None):
             "Use 'cpu', or leave the device out"
         )
     return None if dtype is None else check_dtype(op, dtype)
-
-
-def _written_value(value, dtype):
-    """``value`` for ``t[i] = value``: numeric, and in t's ``dtype`` without wrapping around
-    (300 into uint8, NaN into int64 are errors).  Not ``as_array``: a Python float must go
-    straight to t's dtype (through float32 first it would be rounded twice)."""
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as e:
-        raise TypeError(f"setitem: cannot write a {type(value).__name__}: {e}") from None
-    if arr.dtype.kind == "O" and dtype.kind == "f":
-        arr = _as_floats(value, dtype, "setitem")  # ints beyond 64 bits into a float tensor
-    elif arr.dtype.kind == "O":
-        _refuse_big_ints(value, arr, "setitem")
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"setitem: expected a number, an array or a Tensor, got {type(value).__name__} "
-            f"with dtype {arr.dtype}"
-        )
-    return convert(arr, dtype, "setitem")
 
 
 def _names_a_dtype(name):

@@ -409,6 +409,7 @@ def test_setitem_of_a_huge_int_into_a_float_tensor_is_a_float():
     t[0] = 2**64
     assert t.data[0] == 2.0**64
     assert minidl.tensor([2**64], dtype=np.float64).data[0] == 2.0**64
+    assert minidl.tensor([1, 2**63], dtype=np.float64).data.tolist() == [1.0, 2.0**63]
 
 
 def test_float16_data_gives_no_warning():
