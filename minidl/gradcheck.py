@@ -124,7 +124,8 @@ def numerical_grad(fn, inputs, eps=1e-6, grad_outputs=None):
 
     ``grad_outputs`` (one array per output of fn) defaults to ones, i.e. the
     gradient of the sum of the outputs.  Returns a list of float64 arrays,
-    one per float input (in order).  Inputs are perturbed on float64 copies.
+    one per checked input (in order; see :func:`gradcheck`).  Inputs are perturbed on
+    float64 copies.
     """
     _check_eps("numerical_grad", eps)
     copies, checked = _prepare(inputs)
@@ -213,7 +214,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     with ``requires_grad=True`` are checked (all float tensors if none is
     marked).  On a mismatch raises :class:`GradcheckError` naming the input,
     the worst index and both values, or returns False if
-    ``raise_exception=False``.
+    ``raise_exception=False``.  A list of tensors as one input is refused (pass
+    them one by one), and so is a float output that is not float64 (a float32
+    tensor made inside ``fn`` can pull it down, and the differences mean nothing there).
     """
     reports = check_gradients(fn, inputs, eps, atol, rtol)
     failed = [r for r in reports if not r.ok]

@@ -14,7 +14,8 @@ def manual_seed(seed):
 
 
 def generator():
-    """The current ``np.random.Generator`` (replaced by each ``manual_seed``)."""
+    """The current ``np.random.Generator`` (replaced by each ``manual_seed`` and
+    ``set_rng_state``: ask for it again rather than keep it)."""
     return _state["rng"]
 
 
@@ -24,7 +25,8 @@ _WORD = 2**64
 def get_rng_state():
     """The generator's state as a uint64 array of 6 words, for a checkpoint (as
     ``torch.get_rng_state``): with :func:`set_rng_state`, a resumed run draws the same
-    shuffles and dropout masks as one that never stopped.  ``minidl.save`` can store it."""
+    shuffles and dropout masks as one that never stopped.  ``minidl.save`` can store it.
+    A ``DataLoader(seed=...)`` shuffles with a generator of its own, not included."""
     st = _state["rng"].bit_generator.state  # PCG64: two 128-bit ints and a buffered draw
     s, inc = st["state"]["state"], st["state"]["inc"]
     words = [s // _WORD, s % _WORD, inc // _WORD, inc % _WORD, st["has_uint32"], st["uinteger"]]

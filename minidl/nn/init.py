@@ -4,6 +4,7 @@
     normal_(w, mean, std)      w ~ N(mean, std²)
     xavier_uniform_(w, gain)   w ~ U(−r, r),  r = gain · √(6 / (fan_in + fan_out))
     kaiming_uniform_(w, a)     w ~ U(−r, r),  r = gain · √(3 / fan_in),  gain = √(2 / (1 + a²))
+                               (leaky ReLU; other gains: calculate_gain(nonlinearity))
 
 For a weight of shape (out, in, …), fan_in = in · ∏… and fan_out = out · ∏….
 Each returns its tensor, whose dtype is kept; the random ones need a float

@@ -337,6 +337,8 @@ class Sequential(Module):
 
     Also takes an OrderedDict of name → module; children are named "0", "1", …
     otherwise (as in PyTorch, so state_dict keys are ``0.weight``, ``2.bias``).
+    ``del seq[i]`` and ``insert`` renumber the children "0", "1", … as PyTorch
+    does, names from an OrderedDict included.
     """
 
     def __init__(self, *modules):

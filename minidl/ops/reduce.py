@@ -218,7 +218,7 @@ def min(x, dim=None, keepdim=False):
     and the gradient of those values goes to the indexed elements only.  ``min(x,
     keepdim=True)`` keeps every axis with size 1, as ``amin`` does (PyTorch refuses it)."""
     x = as_tensor("min", x)
-    if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
+    if dim is None:  # keepdim: every axis kept with size 1, as amin and argmin do
         _check_nonempty("min", x.shape, tuple(range(x.ndim)))
         return Min.apply(x, tuple(range(x.ndim)), keepdim, False)
     d = (single_dim("min", dim, x.ndim),)

@@ -280,7 +280,8 @@ def _index_part(i, op):
 
 
 def index(x, index):
-    """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks."""
+    """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks (a list,
+    tuple or range inside the index is an integer array, as in NumPy)."""
     if not isinstance(index, tuple):
         index = (index,)
     return GetItem.apply(x, tuple(_index_part(i, "index") for i in index))

@@ -81,8 +81,9 @@ def plot_losses(histories, x="step", smooth=None, log_y=False, ax=None, show_raw
     Each point is the loss of one optimizer step, computed BEFORE its update.
     ``x``: "step" (1, 2, ...), "examples" (examples seen before the step, so
     the untrained loss is at 0 — fair across batch sizes: one GD step sees the
-    whole data set) or "time" (training seconds before the step).  On a
-    logarithmic x-axis the point at 0 is not drawn.  ``smooth``: see :func:`smooth_curve`;
+    whole data set) or "time" (training seconds before the step).  A
+    logarithmic x-axis cannot place the point at 0: matplotlib draws it at the
+    axis's left edge.  ``smooth``: see :func:`smooth_curve`;
     when smoothing, the raw curve is drawn faintly behind (``show_raw``).
     ``log_y`` uses a logarithmic loss axis.  Returns the Axes.
     """

@@ -114,7 +114,8 @@ cells = [
     digits, which cannot tell a subtle bug from round-off. float64 reaches about $10^{-12}$–$10^{-13}$.
 
     That is why `minidl.gradcheck` (and `minidl.numerical_grad`) copy the inputs to **float64** and
-    use $\varepsilon = 10^{-6}$, near the bottom of the float64 V, whatever dtype your tensors have.
+    use $\varepsilon = 10^{-6}$, near the bottom of the float64 V, whatever dtype your inputs have
+    (if a float32 tensor made inside `fn` pulls its output back to float32, gradcheck refuses it).
 
     The forward difference has a V too, but a shallower one — its truncation error falls only
     linearly, so its best error in float64 is only around $10^{-8}$ (a lucky grid point reaches a few
