@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_int, is_real
+from minidl.tensor import Tensor, as_array, check_dtype, check_int, get_default_dtype, is_real
 
 
 def _dtype(dtype, op, kinds="biuf"):
@@ -17,17 +17,10 @@ def _dtype(dtype, op, kinds="biuf"):
     return d
 
 
-def _int(op, what, v):
-    """``v`` as a Python int; a float, bool or str is a TypeError (no silent truncation)."""
-    if not is_int(v):
-        raise TypeError(f"{op}: {what} must be an int, got {v!r} ({type(v).__name__})")
-    return int(v)
-
-
 def _size(shape, op):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    shape = tuple(_int(op, "each size in the shape", s) for s in shape)
+    shape = tuple(check_int(op, "each size in the shape", s) for s in shape)
     if any(s < 0 for s in shape):
         raise ValueError(f"{op}: negative dimension in shape {shape}")
     return shape
@@ -124,16 +117,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 def linspace(start, end, steps, dtype=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive."""
     start, end = _finite("linspace", start=start, end=end)
-    steps = _int("linspace", "steps", steps)
-    if steps < 0:
-        raise ValueError(f"linspace: steps must be >= 0, got {steps}")
+    steps = check_int("linspace", "steps", steps, minimum=0)
     return _new(np.linspace(start, end, steps, dtype=_dtype(dtype, "linspace")), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
     """The identity matrix (n × m)."""
-    n = _int("eye", "n", n)
-    m = n if m is None else _int("eye", "m", m)
+    n = check_int("eye", "n", n)
+    m = n if m is None else check_int("eye", "m", m)
     if n < 0 or m < 0:
         raise ValueError(f"eye: n and m must be >= 0, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
@@ -153,7 +144,7 @@ def randn(*shape, dtype=None, requires_grad=False):
 
 def randint(low, high, size, dtype=np.int64):
     """Integers uniform in [low, high) from minidl's seeded generator."""
-    low, high = _int("randint", "low", low), _int("randint", "high", high)
+    low, high = check_int("randint", "low", low), check_int("randint", "high", high)
     dtype = _dtype(dtype, "randint", "biu")
     if low >= high:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")

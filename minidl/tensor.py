@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import operator
 from collections import namedtuple
 
 import numpy as np
@@ -13,6 +14,8 @@ __all__ = [
     "set_default_dtype",
     "as_array",
     "check_dtype",
+    "check_int",
+    "check_fraction",
     "is_real",
     "is_int",
 ]
@@ -48,6 +51,35 @@ def is_int(v):
     return type(v) is int or (
         isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
     )
+
+
+def check_int(op, name, value, minimum=None):
+    """``value`` as a Python int (>= ``minimum``), else an error naming ``op`` and ``name``.
+
+    Anything with ``__index__`` counts (NumPy ints); a float is refused rather
+    than truncated, and a bool because True as a size is almost surely a slip.
+    """
+    try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"{op}: {name} must be an int, got {value!r} ({type(value).__name__})"
+        ) from None
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{op}: {name} must be an int >= {minimum}, got {v}")
+    return v
+
+
+def check_fraction(op, name, value):
+    """Raise unless ``value`` is a number (not a bool) in [0, 1], such as a probability."""
+    if not is_real(value):
+        raise TypeError(
+            f"{op}: {name} must be a number in [0, 1], got {value!r} ({type(value).__name__})"
+        )
+    if not 0.0 <= value <= 1.0:  # NaN fails both comparisons
+        raise ValueError(f"{op}: {name} must be in [0, 1], got {value}")
 
 
 def check_dtype(op, dtype):
@@ -144,7 +176,7 @@ def _refuse_big_ints(data, arr, op):
     """Python ints that int64 cannot hold are an OverflowError, as in PyTorch: NumPy would
     keep them as objects ("got dtype object") or, beside small ints, turn them all into floats."""
     leaves = np.array(data, dtype=object).ravel() if arr.ndim else [data]
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in leaves):
+    if all(is_int(v) for v in leaves):
         worst = max((int(v) for v in leaves), key=abs)
         raise OverflowError(
             f"{op}: integer {worst} does not fit in int64 (range {-(2**63)} .. {2**63 - 1})"

@@ -7,7 +7,7 @@ from minidl.autograd import Function
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
-from minidl.tensor import is_real
+from minidl.tensor import check_fraction
 
 __all__ = ["DropoutMask", "dropout", "ReLU", "Tanh", "Sigmoid", "Dropout"]
 
@@ -32,20 +32,10 @@ class DropoutMask(Function):
         return grad * mask, None
 
 
-def _check_p(op, p):
-    """Raise unless ``p`` is a probability: a number (not a bool) in [0, 1]."""
-    if not is_real(p):
-        raise TypeError(
-            f"{op}: probability p must be a number in [0, 1], got {p!r} ({type(p).__name__})"
-        )
-    if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
-        raise ValueError(f"{op}: probability p must be in [0, 1], got {p}")
-
-
 def dropout(x, p=0.5, training=True):
     """Zero each element with probability p and scale the rest by 1/(1 − p) (identity if not
     training or p = 0)."""
-    _check_p("dropout", p)
+    check_fraction("dropout", "probability p", p)
     x = as_tensor("dropout", x)
     if not training or p == 0.0:
         return x
@@ -78,7 +68,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        _check_p("Dropout", p)
+        check_fraction("Dropout", "probability p", p)
         self.p = p
 
     def forward(self, x):

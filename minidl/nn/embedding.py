@@ -4,9 +4,9 @@ import numpy as np
 
 from minidl.autograd import Function, no_grad
 from minidl.nn import init
-from minidl.nn.module import Module, Parameter, check_size
+from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, get_default_dtype, is_int
+from minidl.tensor import Tensor, check_int, get_default_dtype, is_int
 
 __all__ = ["EmbeddingLookup", "embedding", "Embedding"]
 
@@ -99,8 +99,8 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
         super().__init__()
-        num_embeddings = check_size("Embedding", "num_embeddings", num_embeddings, 0)
-        embedding_dim = check_size("Embedding", "embedding_dim", embedding_dim, 0)
+        num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, 0)
+        embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 0)
         padding_idx = _check_padding_idx(padding_idx, num_embeddings, "Embedding")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

@@ -6,9 +6,9 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.nn import init
-from minidl.nn.module import Module, Parameter, check_size
+from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor, promote
-from minidl.tensor import get_default_dtype
+from minidl.tensor import check_int, get_default_dtype
 
 __all__ = ["Affine", "linear", "Linear"]
 
@@ -81,8 +81,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
-        in_features = check_size("Linear", "in_features", in_features, 0)
-        out_features = check_size("Linear", "out_features", out_features, 0)
+        in_features = check_int("Linear", "in_features", in_features, 0)
+        out_features = check_int("Linear", "out_features", out_features, 0)
         self.in_features = in_features
         self.out_features = out_features
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)

@@ -5,7 +5,7 @@ import numpy as np
 from minidl.autograd import Function, is_grad_enabled, op_error
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor, promote
-from minidl.tensor import Tensor, is_int, is_real
+from minidl.tensor import Tensor, check_fraction, is_int
 
 __all__ = ["MSE", "CrossEntropy", "mse_loss", "cross_entropy", "MSELoss", "CrossEntropyLoss"]
 
@@ -194,13 +194,7 @@ def cross_entropy(
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
     """
     _check_reduction("cross_entropy", reduction)
-    if not is_real(label_smoothing):
-        raise TypeError(
-            f"cross_entropy: label_smoothing must be a number in [0, 1], "
-            f"got {label_smoothing!r} ({type(label_smoothing).__name__})"
-        )
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    check_fraction("cross_entropy", "label_smoothing", label_smoothing)
     if not is_int(ignore_index):
         raise TypeError(
             f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"

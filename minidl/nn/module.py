@@ -13,21 +13,9 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from minidl.autograd import note_write
-from minidl.tensor import Tensor, as_array, is_int, to_arguments
+from minidl.tensor import Tensor, as_array, to_arguments
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
-
-
-def check_size(layer, name, value, minimum):
-    """``value`` as an int, or an error naming the layer: a layer size is an int >= ``minimum``.
-
-    A float would be truncated and a bool read as 0 or 1, so both are refused.
-    """
-    if not is_int(value):
-        raise TypeError(f"{layer}: {name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{layer}: {name} must be an int >= {minimum}, got {value}")
-    return int(value)
 
 
 class Parameter(Tensor):

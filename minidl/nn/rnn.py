@@ -14,9 +14,9 @@ from minidl import ops
 from minidl.nn import init
 from minidl.nn.activation import dropout
 from minidl.nn.lstm_fused import LSTMLayer
-from minidl.nn.module import Module, Parameter, check_size
+from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, get_default_dtype, is_real
+from minidl.tensor import Tensor, check_int, get_default_dtype, is_real
 
 __all__ = ["LSTMCell", "LSTM"]
 
@@ -65,8 +65,8 @@ class LSTMCell(Module):
 
     def __init__(self, input_size, hidden_size, bias=True, dtype=None):
         super().__init__()
-        self.input_size = check_size("LSTMCell", "input_size", input_size, 0)
-        self.hidden_size = hidden_size = check_size("LSTMCell", "hidden_size", hidden_size, 1)
+        self.input_size = check_int("LSTMCell", "input_size", input_size, 0)
+        self.hidden_size = hidden_size = check_int("LSTMCell", "hidden_size", hidden_size, 1)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         self.weight_ih = _uniform_parameter((4 * hidden_size, input_size), bound, dtype)
@@ -149,9 +149,9 @@ class LSTM(Module):
     ):
         super().__init__()
         # as in PyTorch, whose LSTM (unlike its LSTMCell) refuses input_size=0
-        input_size = check_size("LSTM", "input_size", input_size, 1)
-        hidden_size = check_size("LSTM", "hidden_size", hidden_size, 1)
-        num_layers = check_size("LSTM", "num_layers", num_layers, 1)
+        input_size = check_int("LSTM", "input_size", input_size, 1)
+        hidden_size = check_int("LSTM", "hidden_size", hidden_size, 1)
+        num_layers = check_int("LSTM", "num_layers", num_layers, 1)
         if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
             raise ValueError(
                 "LSTM: dropout must be a number in [0, 1] (the probability of zeroing an "

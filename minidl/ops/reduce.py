@@ -14,7 +14,7 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import MaxResult, Tensor
+from minidl.tensor import MaxResult, Tensor, is_int
 
 
 def normalize_dims(op, dim, ndim):
@@ -30,7 +30,7 @@ def normalize_dims(op, dim, ndim):
     out = []
     n = builtins.max(ndim, 1)
     for d in dims:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
+        if not is_int(d):
             raise op_error(TypeError, f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -n <= d < n:
             raise op_error(
@@ -70,7 +70,7 @@ def _check_nonempty(op, shape, dims):
 
 def single_dim(op, dim, ndim):
     """``dim`` as one non-negative axis, for ops that work along exactly one axis."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+    if not is_int(dim):
         raise op_error(TypeError, f"{op}: dim must be one int, got {dim!r}")
     if ndim == 0:
         raise op_error(IndexError, f"{op}: dim {dim} given for a 0-d tensor, which has no axes")

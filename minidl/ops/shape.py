@@ -12,7 +12,7 @@ import numpy as np
 from minidl.autograd import Function, ScatterGrad, op_error
 from minidl.ops.elementwise import as_tensor, cast, result_dtype
 from minidl.ops.reduce import normalize_dims, single_dim
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, is_int
 
 
 def _flat_args(args):
@@ -348,14 +348,12 @@ def split(x, split_size_or_sections, dim=0):
     x = as_tensor("split", x)
     d = single_dim("split", dim, x.ndim)
     n = x.shape[d]
-    if isinstance(split_size_or_sections, (bool, np.bool_)) or not isinstance(
-        split_size_or_sections, (int, np.integer, list, tuple)
-    ):
+    if not (is_int(split_size_or_sections) or isinstance(split_size_or_sections, (list, tuple))):
         raise TypeError(
             f"split: split_size_or_sections must be an int or a list of ints, "
             f"got {split_size_or_sections!r}"
         )
-    if isinstance(split_size_or_sections, (int, np.integer)):
+    if is_int(split_size_or_sections):
         size = int(split_size_or_sections)
         if size <= 0:
             raise ValueError(f"split: split_size must be positive, got {size}")
@@ -372,7 +370,7 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     """Split x into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     x = as_tensor("chunk", x)
-    if isinstance(chunks, (bool, np.bool_)) or not isinstance(chunks, (int, np.integer)):
+    if not is_int(chunks):
         raise TypeError(f"chunk: chunks must be an int, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
