@@ -47,7 +47,7 @@ class _GradModeBlock:
     mode = True
 
     def __new__(cls, fn=None):
-        block = super().__new__(cls)
+        block = object.__new__(cls)
         if fn is None:
             return block
         if not callable(fn):
@@ -125,7 +125,7 @@ class set_grad_enabled:
 OPS: dict[str, type] = {}
 
 _next_id = itertools.count().__next__
-_new_node = object.__new__
+_new_object = object.__new__
 
 
 class OpError(Exception):
@@ -197,40 +197,55 @@ class Function:
         """Run ``forward`` on the arrays of ``args``; record a node if a gradient is needed."""
         if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
             args, kwargs = _bind_tensor_keywords(cls, args, kwargs)
-        ctx = _new_node(Node)
-        ctx.fn = cls
         # one pass over the inputs: their arrays, and which of them need a gradient
+        enabled = _GradMode.enabled
         arrays = []
         needs = []
         track = False
-        enabled = _GradMode.enabled
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                r = enabled and a.requires_grad
-                needs.append(r)
-                track = track or r
+                if enabled and a.requires_grad:
+                    needs.append(True)
+                    track = True
+                else:
+                    needs.append(False)
             else:
                 arrays.append(a)
                 needs.append(False)
+        ctx = _new_object(Node)
+        ctx.fn = cls
         ctx.needs_input_grad = needs
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         except OpError:
             raise
         except (ValueError, IndexError, TypeError, OverflowError) as e:
             shapes = ", ".join(_describe(a) for a in arrays)
             raise op_error(type(e), f"{cls.__name__.lower()}: inputs {shapes}: {e}") from e
-        if not track:
+        if type(out) is not np.ndarray:
             if type(out) is tuple:
-                return tuple(Tensor._make(o) for o in out)
-            return Tensor._make(out)
-        ctx.inputs = args
-        ctx.seq = _next_id()
-        if type(out) is tuple:
-            ctx.out_meta = [(o.shape, o.dtype) for o in out]
-            return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
-        return Tensor._make(out, True, ctx, 0)
+                if not track:
+                    return tuple(Tensor._make(o) for o in out)
+                ctx.inputs = args
+                ctx.seq = _next_id()
+                ctx.out_meta = [(o.shape, o.dtype) for o in out]
+                return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
+            out = np.asarray(out)  # a NumPy scalar (x.sum())
+        # Tensor._make, written out: this runs once per op, and the call costs a sixth of it
+        t = _new_object(Tensor)
+        t.data = out
+        t.grad = None
+        t._out_index = 0
+        if track:
+            ctx.inputs = args
+            ctx.seq = _next_id()
+            t.requires_grad = True
+            t.grad_fn = ctx
+        else:
+            t.requires_grad = False
+            t.grad_fn = None
+        return t
 
 
 def _bind_tensor_keywords(fn, args, kwargs):
@@ -313,7 +328,9 @@ def note_write(*tensors):
     _Writes.last = seq
     by_owner = _Writes.by_owner
     for t in tensors:
-        owner = _owner(t.data)
+        owner = t.data
+        if owner.base is not None:  # a parameter owns its array: skip the walk
+            owner = _owner(owner)
         entry = by_owner.get(id(owner))
         if entry is not None and entry[0]() is owner:
             entry[1] = seq  # a parameter is written every step: one entry, updated
@@ -637,7 +654,13 @@ def _accumulate_leaves(leaves, handed):
                 handed.add(owner)
         else:
             g = _value(got)  # a buffer summed in this backward: ours
-        t.grad = Tensor._make(g)
+        grad = _new_object(Tensor)  # Tensor._make(g), written out: once per leaf per step
+        grad.data = g
+        grad.grad = None
+        grad.requires_grad = False
+        grad.grad_fn = None
+        grad._out_index = 0
+        t.grad = grad
 
 
 def retain_grad(tensor):

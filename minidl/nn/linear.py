@@ -8,7 +8,7 @@ from minidl.autograd import Function, op_error
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor, promote
-from minidl.tensor import check_int, get_default_dtype
+from minidl.tensor import Tensor, check_int, get_default_dtype
 
 __all__ = ["Affine", "linear", "Linear"]
 
@@ -52,14 +52,18 @@ def linear(x, weight, bias=None):
 
     Mixed dtypes promote as ``matmul`` does: int64 x with float32 W gives float32.
     """
-    x, weight = as_tensor("linear", x), as_tensor("linear", weight)
+    if not isinstance(x, Tensor):  # the checks before the calls: this runs for every layer
+        x = as_tensor("linear", x)
+    if not isinstance(weight, Tensor):
+        weight = as_tensor("linear", weight)
     w = weight.data  # arrays, not Tensor properties: this runs for every layer of every step
     if w.ndim != 2:
         raise ValueError(
             f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}"
         )
     if bias is not None:
-        bias = as_tensor("linear", bias)
+        if not isinstance(bias, Tensor):
+            bias = as_tensor("linear", bias)
         # (out,), or () and (1,) broadcast along it as in PyTorch; an (out, 1) bias would
         # broadcast too, to a wrong (…, out, out) result
         if bias.data.shape not in ((w.shape[0],), (1,), ()):

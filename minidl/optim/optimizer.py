@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from minidl.autograd import enable_grad, no_grad, note_write
+from minidl.autograd import _GradMode, enable_grad, note_write
 from minidl.tensor import Tensor, is_real
 
 __all__ = ["Optimizer"]
@@ -92,21 +92,25 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         written = []
+        update = self._update
+        previous = _GradMode.enabled
+        _GradMode.enabled = False  # no_grad() without the block object: this runs every step
         try:
-            with no_grad():
-                for group in self.param_groups:
-                    for p in group["params"]:
-                        if p.grad is None:
-                            continue
-                        g = p.grad.data
-                        if g.shape != p.data.shape:
-                            raise ValueError(
-                                f"{type(self).__name__}.step: gradient of shape {g.shape} "
-                                f"for a parameter of shape {p.data.shape}"
-                            )
-                        self._update(p, g, group)
-                        written.append(p)
+            for group in self.param_groups:
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is None:
+                        continue
+                    g, data = grad.data, p.data
+                    if g.shape != data.shape:
+                        raise ValueError(
+                            f"{type(self).__name__}.step: gradient of shape {g.shape} "
+                            f"for a parameter of shape {data.shape}"
+                        )
+                    update(p, g, group)
+                    written.append(p)
         finally:
+            _GradMode.enabled = previous
             if written:  # a graph recorded before this step can no longer backward
                 note_write(*written)
         return loss

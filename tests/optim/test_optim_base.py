@@ -194,3 +194,27 @@ def test_numpy_scalar_hyper_parameters_become_python_floats():
     (p * p).sum().backward()
     opt.step()
     assert p.dtype == opt.state[p]["m"].dtype == opt.state[p]["v"].dtype == np.float32
+
+
+def test_updates_run_with_recording_off_and_recording_comes_back_after_an_error():
+    class Probe(Optimizer):
+        seen = []
+
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+        def _update(self, p, g, group):
+            Probe.seen.append(minidl.is_grad_enabled())
+            if len(Probe.seen) == 2:
+                raise FloatingPointError("second parameter")
+
+    a, b = leaf([1.0]), leaf([2.0])
+    (a * b).sum().backward()
+    with pytest.raises(FloatingPointError):
+        Probe([a, b]).step()
+    assert Probe.seen == [False, False]
+    assert minidl.is_grad_enabled()
+    with minidl.no_grad():  # a step inside no_grad leaves it off
+        Probe.seen.clear()
+        Probe([a]).step()
+        assert not minidl.is_grad_enabled()
