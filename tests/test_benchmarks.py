@@ -5,6 +5,7 @@ tiny sizes), and against minidl's gradients and updates on the same weights.
 Benchmarks themselves are never timed here.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -329,3 +330,33 @@ def test_a_failing_benchmark_process_reports_its_error():
 
     with pytest.raises(RuntimeError, match=r"(?s)W9 none: process 0 failed:.*Traceback"):
         run.measure_in_processes("W9 none", ["minidl", "reference"], 1, 0, 1)
+
+
+def test_instruction_counts_subtract_the_one_step_run_and_divide_by_ops(
+    monkeypatch, tmp_path, capsys
+):
+    # a stand-in valgrind reports 10**6 + k * steps instructions for a child making 1 + steps
+    # steps, k = 3000 for minidl and 1000 for the reference: 3000 and 1000 per step
+    fake = tmp_path / "valgrind"
+    fake.write_text(
+        "#!/bin/sh\n"
+        "for last; do :; done\n"  # the last argument: steps
+        'case "$*" in *" minidl "[0-9]*) k=3000;; *) k=1000;; esac\n'  # framework, steps
+        'echo "==1== Collected : $((1000000 + k * last))" >&2\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    from benchmarks import instructions
+
+    assert instructions.main(["--steps", "4"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[2:]}
+    assert rows["W2"][2:6] == ["4", "3,000", "1,000", "2,000"] and rows["W2"][6] == "3.00x"
+    assert rows["W3"][1:5] == ["4", "3", "1", "2"] and rows["W3"][5] == "3.00x"  # per op
+
+
+def test_instruction_count_children_run_both_frameworks_steps():
+    from benchmarks import instructions
+
+    for label in instructions.WORKLOADS:
+        for framework in ("minidl", "reference"):
+            assert instructions.main(["--child", label, framework, "1"]) == 0
