@@ -232,7 +232,8 @@ class Function:
                 ctx.out_meta = [(o.shape, o.dtype) for o in out]
                 return tuple(Tensor._make(o, True, ctx, i) for i, o in enumerate(out))
             out = np.asarray(out)  # a NumPy scalar (x.sum())
-        # Tensor._make, written out: this runs once per op, and the call costs a sixth of it
+        # Tensor._make written out (tests/test_engine.py checks every slot is set): the call
+        # alone cost ~1,500 of the ~10,000 CPU instructions apply adds to each op
         t = _new_object(Tensor)
         t.data = out
         t.grad = None

@@ -540,3 +540,25 @@ def test_a_tensor_keyword_after_a_skipped_default_is_bound_to_its_place():
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])  # dy/dx = [x < hi]
     assert hi.grad.item() == 1.0  # dy/dhi = [x > hi], summed
+
+
+def test_tensors_built_inline_on_the_hot_path_set_every_slot_as_make_does():
+    # apply and the leaf gradients build tensors without calling Tensor._make: a slot added
+    # to Tensor must be set there too, or reading it raises AttributeError
+    from minidl.tensor import Tensor
+
+    x = minidl.tensor([1.0, -2.0], requires_grad=True)
+    tracked, untracked = x * 2.0, x.detach() * 2.0
+    scalar = (x * x).sum()  # forward returns a NumPy scalar: wrapped as a 0-d array
+    scalar.backward()
+    reference = Tensor._make(np.zeros(2))
+    for t in (tracked, untracked, scalar, x.grad):
+        for slot in Tensor.__slots__:
+            if slot != "__weakref__":
+                getattr(t, slot)
+        assert type(t) is Tensor and type(t.data) is np.ndarray and t.grad is None
+        assert t._out_index == reference._out_index
+    assert tracked.requires_grad and tracked.grad_fn is not None
+    assert not untracked.requires_grad and untracked.grad_fn is None
+    assert scalar.data.shape == () and scalar.requires_grad
+    assert not x.grad.requires_grad and x.grad.grad_fn is None
