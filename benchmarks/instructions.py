@@ -46,25 +46,7 @@ def make_step(label, framework):
         return getattr(w3_overhead, f"{framework}_step")(ops=1000, size=10)
     from benchmarks import w2_mlp
 
-    sizes = (4, 4, 4, 3)
-    params = w2_mlp.make_params(sizes)
-    x, labels = w2_mlp.make_batch(8, sizes)
-    if framework == "reference":
-        from benchmarks.reference.mlp import MLPNumpy
-
-        ref = MLPNumpy(params, lr=w2_mlp.LR)
-        return lambda: ref.step(x, labels)
-    import minidl
-
-    model, optimizer, criterion = w2_mlp.minidl_model(params)
-    x, labels = minidl.tensor(x), minidl.tensor(labels)
-
-    def step():
-        optimizer.zero_grad()
-        criterion(model(x), labels).backward()
-        optimizer.step()
-
-    return step
+    return getattr(w2_mlp, f"{framework}_step")(batch=8, sizes=(4, 4, 4, 3))
 
 
 def run_steps(label, framework, steps):

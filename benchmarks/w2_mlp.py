@@ -48,11 +48,11 @@ def minidl_model(params, lr=LR):
     return model, minidl.optim.SGD(model.parameters(), lr=lr), minidl.nn.CrossEntropyLoss()
 
 
-def minidl_step(batch):
+def minidl_step(batch, sizes=LAYERS):
     import minidl
 
-    model, optimizer, criterion = minidl_model(make_params())
-    x, labels = make_batch(batch)
+    model, optimizer, criterion = minidl_model(make_params(sizes))
+    x, labels = make_batch(batch, sizes)
     x, labels = minidl.tensor(x), minidl.tensor(labels)
 
     def step():
@@ -63,9 +63,9 @@ def minidl_step(batch):
     return step
 
 
-def reference_step(batch):
-    ref = MLPNumpy(make_params(), lr=LR)
-    x, labels = make_batch(batch)
+def reference_step(batch, sizes=LAYERS):
+    ref = MLPNumpy(make_params(sizes), lr=LR)
+    x, labels = make_batch(batch, sizes)
     return lambda: ref.step(x, labels)
 
 
