@@ -105,9 +105,26 @@ _LAZY_NAMES = {
 }
 
 
+# PyTorch's short dtype names.  Served here, not as globals, so that `from minidl import *`
+# cannot replace Python's float, int and bool.
+_DTYPE_ALIASES = {
+    "float": np.float32,
+    "double": np.float64,
+    "half": np.float16,
+    "int": np.int32,
+    "short": np.int16,
+    "bool": np.bool_,
+    "uint8": np.uint8,
+    "int8": np.int8,
+    "int16": np.int16,
+}
+
+
 def __getattr__(name):
     import importlib
 
+    if name in _DTYPE_ALIASES:
+        return _DTYPE_ALIASES[name]
     if name in _LAZY_MODULES:
         return importlib.import_module(f"minidl.{name}")
     if name in _LAZY_NAMES:
@@ -116,4 +133,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES) | set(_DTYPE_ALIASES))

@@ -50,7 +50,9 @@ def _new(array, requires_grad):
 
 def tensor(data, dtype=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (Python floats become float32 by default)."""
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    t = Tensor.__new__(Tensor)
+    t._init(data, dtype, requires_grad)  # not Tensor(data), which is always float (PyTorch's)
+    return t
 
 
 def from_numpy(array):

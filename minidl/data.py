@@ -11,7 +11,7 @@ import numpy as np
 
 from minidl.ops.shape import stack
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array
+from minidl.tensor import Tensor, as_array, check_int
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate"]
 
@@ -102,11 +102,23 @@ class DataLoader:
     sequence of epoch orders every time a loader is built with that seed.
     The last short batch is kept unless ``drop_last=True``.  ``collate_fn``
     turns a list of samples into a batch (default: :func:`default_collate`).
+    ``num_workers`` and ``pin_memory`` are accepted so that PyTorch code runs
+    unchanged: minidl always loads in the main process, on the CPU, and the
+    batches are the same.
     """
 
     def __init__(
-        self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        seed=None,
+        collate_fn=None,
+        num_workers=0,
+        pin_memory=False,
     ):
+        check_int("DataLoader", "num_workers", num_workers, 0)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
         if batch_size < 1:

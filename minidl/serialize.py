@@ -124,8 +124,18 @@ def _unpack(node, arrays):
     raise ValueError(f"unknown entry kind {kind!r}")
 
 
-def load(path):
-    """Read what :func:`save` wrote: Tensors come back as Tensors, arrays as arrays."""
+def load(path, map_location=None, weights_only=None):
+    """Read what :func:`save` wrote: Tensors come back as Tensors, arrays as arrays.
+
+    ``map_location`` and ``weights_only`` are PyTorch's: minidl runs on the CPU only
+    (``None`` or ``"cpu"``), and its files hold no code to unpickle, so loading is
+    always what PyTorch's ``weights_only=True`` makes safe.
+    """
+    if map_location not in (None, "cpu"):
+        raise ValueError(
+            f"load: minidl runs on the CPU only; map_location must be None or 'cpu', "
+            f"got {map_location!r}"
+        )
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")

@@ -198,7 +198,21 @@ class Tensor:
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_out_index", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
-    def __init__(self, data, dtype=None, requires_grad=False):
+    def __init__(self, data=(), dtype=None, requires_grad=False):
+        """``Tensor(data)`` is PyTorch's ``torch.Tensor(data)``: numbers of the default float
+        dtype (``Tensor([1, 2])`` is float32).  ``minidl.tensor(data)`` keeps ints as int64."""
+        if is_int(data) and (dtype is None or is_int(dtype)):
+            # torch.Tensor(5) and torch.Tensor(2, 3) are sizes (uninitialised memory) there
+            sizes = [str(v) for v in (data, dtype, requires_grad) if is_int(v)]
+            raise TypeError(
+                f"Tensor({', '.join(sizes)}): in PyTorch, ints here are a size; write "
+                f"minidl.zeros({', '.join(sizes)}) for a tensor of that shape"
+                + (f", or minidl.tensor({data}) for the number" if len(sizes) == 1 else "")
+            )
+        self._init(data, get_default_dtype() if dtype is None else dtype, requires_grad)
+
+    def _init(self, data, dtype, requires_grad):
+        """Fill a new tensor with a copy of ``data`` (``dtype`` None: the data's own dtype)."""
         arr = as_array(data, dtype)
         if arr is data or (isinstance(data, Tensor) and arr is data.data):
             arr = arr.copy()  # like torch.tensor: a new tensor owns its data
@@ -332,6 +346,17 @@ class Tensor:
             extra.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extra) + ")"
 
+    def __format__(self, spec):
+        # f"{loss:.4f}": a 0-d tensor formats as its number, as in PyTorch
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        if not spec:
+            return str(self)
+        raise TypeError(
+            f"format: the spec {spec!r} needs a 0-d tensor, got shape {self.shape}; "
+            "format t.item() or t.tolist()"
+        )
+
     def __bool__(self):
         if self.data.size != 1:
             raise RuntimeError(
@@ -455,11 +480,71 @@ class Tensor:
     def __ipow__(self, other):
         return _in_place(self, "**=", np.power, Tensor.__pow__, other)
 
+    # PyTorch's in-place methods (w.grad.zero_()).  A method cannot rebind the caller's
+    # name as ``t += x`` does, so inside a graph they are refused (see _check_write).
+    def add_(self, other, *, alpha=1):
+        """t ← t + alpha·other, in place; returns t."""
+        _check_write(self, other, "add_")
+        return _in_place(self, "add_", np.add, None, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, *, alpha=1):
+        """t ← t − alpha·other, in place; returns t."""
+        _check_write(self, other, "sub_")
+        return _in_place(self, "sub_", np.subtract, None, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        """t ← t · other, in place; returns t."""
+        _check_write(self, other, "mul_")
+        return _in_place(self, "mul_", np.multiply, None, other)
+
+    def div_(self, other):
+        """t ← t / other, in place (float tensors); returns t."""
+        _check_write(self, other, "div_")
+        return _in_place(self, "div_", np.true_divide, None, other)
+
+    def fill_(self, value):
+        """Every element ← value, in place; returns t."""
+        _check_write(self, value, "fill_")
+        self[...] = value
+        return self
+
+    def zero_(self):
+        """Every element ← 0, in place; returns t."""
+        return self.fill_(0)
+
+    def copy_(self, src):
+        """t ← src (broadcast to t's shape, converted to t's dtype), in place; returns t."""
+        _check_write(self, src, "copy_")
+        self[...] = src
+        return self
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill with samples of U(a, b) from minidl's generator, in place; returns t."""
+        _check_write(self, None, "uniform_")
+        from minidl.nn import init  # nn imports tensor: a top-level import would be circular
+
+        return init.uniform_(self, a, b)
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill with samples of N(mean, std²) from minidl's generator, in place; returns t."""
+        _check_write(self, None, "normal_")
+        from minidl.nn import init
+
+        return init.normal_(self, mean, std)
+
     # comparisons: boolean tensors, never part of a graph
     def __eq__(self, other):
         return _ops.compare(np.equal, self, other)
 
     def __ne__(self, other):
+        return _ops.compare(np.not_equal, self, other)
+
+    def eq(self, other):
+        """``self == other`` elementwise (a bool tensor), PyTorch's method form."""
+        return _ops.compare(np.equal, self, other)
+
+    def ne(self, other):
+        """``self != other`` elementwise (a bool tensor)."""
         return _ops.compare(np.not_equal, self, other)
 
     def __lt__(self, other):
@@ -561,6 +646,23 @@ class Tensor:
     def view(self, *shape):
         return _ops.reshape(self, *shape)
 
+    def view_as(self, other):
+        """This tensor reshaped to ``other``'s shape."""
+        return _ops.reshape(self, *other.shape)
+
+    def t(self):
+        """The transpose of a matrix (a tensor of ≤ 2 dims; 0-d and 1-d come back as they are)."""
+        if self.data.ndim > 2:
+            raise ValueError(
+                f"t: expects a tensor of at most 2 dims, got shape {self.shape}; "
+                "use transpose(dim0, dim1) or permute"
+            )
+        return _ops.transpose(self, 0, 1) if self.data.ndim == 2 else self
+
+    def contiguous(self):
+        """This tensor if its array is C-contiguous, else a recorded copy (``clone``)."""
+        return self if self.data.flags.c_contiguous else self.clone()
+
     def flatten(self, start_dim=0, end_dim=-1):
         return _ops.flatten(self, start_dim, end_dim)
 
@@ -660,6 +762,9 @@ def _names_a_dtype(name):
         return False
 
 
+_SYMBOLS = {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}
+
+
 def _in_place(t, op, ufunc, out_of_place, other):
     """``t op= other``: the result keeps t's shape and dtype.
 
@@ -679,7 +784,8 @@ def _in_place(t, op, ufunc, out_of_place, other):
     if _ew.CATEGORY[dtype.kind] > _ew.CATEGORY[t.data.dtype.kind]:
         raise TypeError(
             f"{op}: the result has dtype {dtype}, which cannot be stored in place in a "
-            f"tensor of dtype {t.dtype}; write t = t {op[:-1]} x (a new tensor) instead"
+            f"tensor of dtype {t.dtype}; write t = t {_SYMBOLS.get(op, op[:-1])} x "
+            "(a new tensor) instead"
         )
     value = other.data if isinstance(other, Tensor) else other
     try:

@@ -43,10 +43,18 @@ def dropout(x, p=0.5, training=True):
 
 
 class ReLU(Module):
-    """y = max(x, 0)"""
+    """y = max(x, 0).  ``inplace`` is PyTorch's memory saving: accepted, and the output
+    is a new tensor either way (same values; minidl records no in-place ops)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         return ops.relu(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(Module):

@@ -1,0 +1,182 @@
+"""PyTorch idioms that students write, run with minidl: the same results, or a clear error.
+
+Each test is a snippet found in beginner PyTorch code (an audit ran such snippets against
+PyTorch 2.13); the expected values are worked out by hand.
+"""
+
+import numpy as np
+import pytest
+
+import minidl
+from minidl import nn
+
+
+# ----- torch.Tensor(data) is float ------------------------------------------------------
+def test_the_tensor_class_makes_float_tensors_as_torch_tensor_does():
+    x = minidl.Tensor([1, 2, 3])
+    assert x.dtype == np.float32 and x.tolist() == [1.0, 2.0, 3.0]
+    x[0] = 0.5  # an int64 tensor would truncate this to 0
+    assert x.tolist() == [0.5, 2.0, 3.0]
+    assert minidl.tensor([1, 2, 3]).dtype == np.int64  # the function keeps the data's dtype
+    assert minidl.Tensor(np.array([1, 2], np.int64)).dtype == np.float32
+    assert minidl.Tensor([1, 2], dtype=np.int64).dtype == np.int64  # asked for: kept
+    empty = minidl.Tensor()
+    assert empty.shape == (0,) and empty.dtype == np.float32
+    previous = minidl.get_default_dtype()
+    try:
+        minidl.set_default_dtype(np.float64)
+        assert minidl.Tensor([1]).dtype == np.float64
+    finally:
+        minidl.set_default_dtype(previous)
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [((5,), ("Tensor(5)", "zeros(5)", "tensor(5)")), ((2, 3), ("Tensor(2, 3)", "zeros(2, 3)"))],
+)
+def test_the_tensor_class_refuses_sizes_with_a_pointer_to_zeros(args, fragments):
+    # in PyTorch Tensor(5) is 5 uninitialised numbers; here it would silently be the number 5
+    with pytest.raises(TypeError) as e:
+        minidl.Tensor(*args)
+    assert all(f in str(e.value) for f in fragments), str(e.value)
+
+
+# ----- f"{loss:.4f}" ------------------------------------------------------------------
+def test_a_0d_tensor_formats_as_its_number():
+    loss = minidl.tensor(0.123456)
+    assert f"{loss:.3f}" == "0.123" and f"{loss:8.2e}" == format(
+        np.float32(0.123456).item(), "8.2e"
+    )
+    assert f"{minidl.tensor(7):>4}" == "   7"
+    v = minidl.tensor([1.0, 2.0])
+    assert f"{v}" == str(v)
+    with pytest.raises(TypeError, match=r"0-d tensor, got shape \(2,\).*item\(\)"):
+        f"{v:.2f}"
+
+
+# ----- in-place methods --------------------------------------------------------------
+def test_in_place_methods_write_into_the_same_array_and_return_the_tensor():
+    t = minidl.tensor([1.0, 2.0, 4.0])
+    array = t.data
+    assert t.add_(minidl.tensor([1.0, 1.0, 1.0])) is t and t.tolist() == [2.0, 3.0, 5.0]
+    assert t.sub_(1.0, alpha=2).tolist() == [0.0, 1.0, 3.0]  # t − 2·1
+    assert t.add_(minidl.tensor([1.0, 2.0, 3.0]), alpha=-1).tolist() == [-1.0, -1.0, 0.0]
+    assert t.mul_(-3.0).tolist() == [3.0, 3.0, 0.0]
+    assert t.div_(2).tolist() == [1.5, 1.5, 0.0]
+    assert t.fill_(7).tolist() == [7.0, 7.0, 7.0]
+    assert t.zero_().tolist() == [0.0, 0.0, 0.0]
+    m = minidl.zeros(2, 3)
+    assert m.copy_(minidl.tensor([1, 2, 3])).tolist() == [[1.0, 2.0, 3.0]] * 2  # broadcast, cast
+    assert t.data is array and m.dtype == np.float32
+
+
+def test_the_hand_written_training_loop_zeroes_grads_in_place():
+    # d2l's loop: w -= lr * w.grad under no_grad, then w.grad.zero_(); L = Σ w², dL/dw = 2w
+    w = minidl.tensor([1.0, -2.0], requires_grad=True)
+    for _ in range(2):
+        (w * w).sum().backward()
+        with minidl.no_grad():
+            w -= 0.25 * w.grad
+            w.grad.zero_()
+    # each step: w ← w − 0.25·2w = w/2, with the gradient zeroed in between
+    assert w.tolist() == [0.25, -0.5] and w.grad.tolist() == [0.0, 0.0]
+
+
+def test_in_place_methods_are_refused_where_a_graph_would_not_see_them():
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    for call in (lambda: w.add_(1.0), lambda: w.zero_(), lambda: w.copy_(w), lambda: w.normal_()):
+        with pytest.raises(RuntimeError, match="leaf that requires grad.*no_grad"):
+            call()
+    with pytest.raises(RuntimeError, match="mul_: in-place write into a tensor in a graph"):
+        (w * 2).mul_(3.0)
+    c = minidl.tensor([1.0, 1.0])
+    with pytest.raises(RuntimeError, match="add_: the value written.*requires grad"):
+        c.add_(w)
+    with minidl.no_grad():
+        assert w.mul_(2.0).tolist() == [2.0, 4.0]
+
+
+def test_an_in_place_method_on_a_saved_input_stops_the_backward_that_needs_it():
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    a = minidl.tensor([3.0, 4.0])
+    y = (w * a).sum()  # dy/dw = a, saved by the product
+    a.mul_(10.0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+def test_in_place_methods_keep_the_dtype_or_say_why_not():
+    i = minidl.tensor([1, 2])
+    with pytest.raises(TypeError, match=r"div_: the result has dtype float32.*t = t / x"):
+        i.div_(2)
+    with pytest.raises(TypeError, match=r"add_: .*int64; write t = t \+ x"):
+        i.add_(0.5)
+    assert i.add_(3).tolist() == [4, 5] and i.dtype == np.int64
+
+
+def test_random_in_place_fills_draw_from_minidl_s_generator():
+    minidl.manual_seed(0)
+    u = minidl.zeros(20000).uniform_(-2.0, 3.0)
+    assert u.data.min() >= -2.0 and u.data.max() < 3.0
+    assert abs(u.data.mean() - 0.5) < 0.05  # mean of U(−2, 3); its sd is 5/√12 ≈ 1.44
+    n = minidl.zeros(20000).normal_(1.0, 2.0)
+    assert abs(n.data.mean() - 1.0) < 0.05 and abs(n.data.std() - 2.0) < 0.05
+    minidl.manual_seed(3)
+    first = minidl.zeros(5).normal_().tolist()
+    minidl.manual_seed(3)
+    assert minidl.zeros(5).normal_().tolist() == first
+    with pytest.raises(TypeError):
+        minidl.tensor([1, 2]).normal_()  # integers cannot hold samples of a normal
+
+
+# ----- small methods ----------------------------------------------------------------
+def test_eq_view_as_t_and_contiguous():
+    pred = minidl.tensor([[1], [0], [2]])
+    target = minidl.tensor([1, 0, 1])
+    assert pred.eq(target.view_as(pred)).sum().item() == 2  # the MNIST example's accuracy
+    assert pred.ne(target.view_as(pred)).tolist() == [[False], [False], [True]]
+    x = minidl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x.t()
+    assert y.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    assert x.contiguous() is x and y.contiguous() is not y
+    weights = minidl.tensor([[1.0, 2.0], [3.0, 4.0]])
+    (y.contiguous() * weights).sum().backward()  # dL/dx = weightsᵀ
+    assert x.grad.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    v = minidl.tensor([1.0, 2.0])
+    assert v.t() is v
+    with pytest.raises(ValueError, match=r"t: expects a tensor of at most 2 dims"):
+        minidl.zeros(2, 2, 2).t()
+
+
+def test_pytorch_dtype_names_do_not_replace_python_s_builtins():
+    assert minidl.float is np.float32 and minidl.double is np.float64 and minidl.half is np.float16
+    assert minidl.int is np.int32 and minidl.bool is np.bool_ and minidl.uint8 is np.uint8
+    assert minidl.tensor([1], dtype=minidl.float).dtype == np.float32
+    assert minidl.tensor([1.5]).to(minidl.double).dtype == np.float64
+    names = {}
+    exec("from minidl import *", names)
+    assert "tensor" in names and not {"float", "int", "bool"} & set(names)
+
+
+# ----- options accepted for PyTorch code ----------------------------------------------
+def test_dataloader_accepts_num_workers_and_pin_memory():
+    loader = minidl.data.DataLoader(list(range(5)), batch_size=2, num_workers=2, pin_memory=True)
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4]]
+    with pytest.raises(ValueError, match="num_workers must be an int >= 0"):
+        minidl.data.DataLoader([1], num_workers=-1)
+
+
+def test_load_accepts_weights_only_and_a_cpu_map_location(tmp_path):
+    path = tmp_path / "m.npz"
+    minidl.save({"w": minidl.tensor([1.0, 2.0])}, path)
+    loaded = minidl.load(path, map_location="cpu", weights_only=True)
+    assert loaded["w"].tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="CPU only.*'cuda:0'"):
+        minidl.load(path, map_location="cuda:0")
+
+
+def test_relu_accepts_inplace():
+    relu = nn.ReLU(inplace=True)
+    x = minidl.tensor([-1.0, 2.0])
+    assert relu(x).tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
+    assert repr(relu) == "ReLU(inplace=True)" and repr(nn.ReLU()) == "ReLU()"
