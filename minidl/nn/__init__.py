@@ -1,10 +1,10 @@
 """Layers, losses and the Module system, with PyTorch's names (``import minidl.nn as nn``)."""
 
-from minidl.nn import functional, init
-from minidl.nn.activation import Dropout, ReLU, Sigmoid, Tanh
+from minidl.nn import functional, init, utils
+from minidl.nn.activation import Dropout, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Linear
-from minidl.nn.loss import CrossEntropyLoss, MSELoss
+from minidl.nn.loss import CrossEntropyLoss, MSELoss, NLLLoss
 from minidl.nn.module import Module, ModuleList, Parameter, Sequential
 from minidl.nn.rnn import LSTM, LSTMCell
 
@@ -20,9 +20,13 @@ __all__ = [
     "ReLU",
     "Tanh",
     "Sigmoid",
+    "Softmax",
+    "LogSoftmax",
     "Dropout",
     "MSELoss",
     "CrossEntropyLoss",
+    "NLLLoss",
     "functional",
     "init",
+    "utils",
 ]

@@ -71,6 +71,34 @@ class Sigmoid(Module):
         return ops.sigmoid(x)
 
 
+class Softmax(Module):
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (PyTorch's modules take it: ``Softmax(dim=1)``)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``dim``: log-probabilities, the input of ``NLLLoss``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.log_softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
 class Dropout(Module):
     """Dropout with probability ``p`` while ``training``; the identity after ``eval()``."""
 

@@ -79,6 +79,14 @@ def _cross_entropy(reduction, **kw):
     return make
 
 
+def _nll_loss(reduction, **kw):
+    def make(rng):
+        target = np.array([0, 3, 2, 1, 3])
+        return (lambda x: F.nll_loss(x, target, reduction=reduction, **kw)), (_t(rng, 5, 4),)
+
+    return make
+
+
 def _lstm_layer(rng):
     T, B, E, H = 4, 3, 2, 3
     inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
@@ -134,6 +142,16 @@ CASES = [
         ),
         "(5,4) weights, ignore 2, eps 0.3",
         ("CrossEntropy",),
+    ),
+    GradCase(
+        "nn.nll_loss mean", _nll_loss("mean"), "(5,4)", ("GetItem", "Mul", "Neg", "Sum", "Div")
+    ),
+    GradCase("nn.nll_loss none", _nll_loss("none"), "(5,4)", ("GetItem", "Mul", "Neg")),
+    GradCase(
+        "nn.nll_loss weight+ignore sum",
+        _nll_loss("sum", weight=np.array([0.5, 2.0, 1.0, 3.0]), ignore_index=2),
+        "(5,4) class weights, ignore 2",
+        ("GetItem", "Mul", "Neg", "Sum"),
     ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),

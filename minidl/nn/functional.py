@@ -3,7 +3,7 @@
 from minidl.nn.activation import dropout
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
-from minidl.nn.loss import cross_entropy, mse_loss
+from minidl.nn.loss import cross_entropy, mse_loss, nll_loss
 from minidl.ops import log_softmax, relu, sigmoid, softmax, tanh
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "cross_entropy",
+    "nll_loss",
 ]

@@ -1,4 +1,5 @@
-"""Losses: mean squared error (§3.3 eq. 1) and cross-entropy on logits (§3.1, §4)."""
+"""Losses: mean squared error (§3.3 eq. 1), cross-entropy on logits (§3.1, §4), and the
+negative log-likelihood of log-probabilities (cross-entropy split in two, as PyTorch offers)."""
 
 import numpy as np
 
@@ -7,7 +8,16 @@ from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor, promote
 from minidl.tensor import Tensor, check_fraction, is_int
 
-__all__ = ["MSE", "CrossEntropy", "mse_loss", "cross_entropy", "MSELoss", "CrossEntropyLoss"]
+__all__ = [
+    "MSE",
+    "CrossEntropy",
+    "mse_loss",
+    "cross_entropy",
+    "nll_loss",
+    "MSELoss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -158,17 +168,17 @@ class CrossEntropy(Function):
         return d, None, None, None, None, None
 
 
-def _target_array(target):
+def _target_array(target, op="cross_entropy"):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(
-            f"cross_entropy: target must hold integer class indices (int64), got dtype {t.dtype}; "
+            f"{op}: target must hold integer class indices (int64), got dtype {t.dtype}; "
             "use target.long() if the values are class numbers"
         )
     return t
 
 
-def _check_classes(t, c, ignore_index):
+def _check_classes(t, c, ignore_index, op="cross_entropy"):
     """Raise on a target outside [0, C) that is not ignore_index; True if a target is ignored."""
     # one reduction checks 0 <= t < C: seen as unsigned, a negative id is huge
     unsigned = (t if t.dtype == np.int64 else t.astype(np.int64)).view(np.uint64)
@@ -178,7 +188,7 @@ def _check_classes(t, c, ignore_index):
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise IndexError(
-            f"cross_entropy: target {int(t[i])} (at position {i}) out of range for {c} classes "
+            f"{op}: target {int(t[i])} (at position {i}) out of range for {c} classes "
             f"(expected 0 <= target < {c}, or ignore_index={ignore_index})"
         )
     return True
@@ -193,32 +203,11 @@ def cross_entropy(
     mean is then Σₙ wₜₙ ℓₙ / Σₙ wₜₙ.  PyTorch's argument order: the options after
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
     """
-    _check_reduction("cross_entropy", reduction)
     check_fraction("cross_entropy", "label_smoothing", label_smoothing)
-    if not is_int(ignore_index):
-        raise TypeError(
-            f"cross_entropy: ignore_index must be an int, got {type(ignore_index).__name__}"
-        )
-    input = as_tensor("cross_entropy", input)
-    t = _target_array(target)
-    if input.ndim != 2 or input.data.dtype.kind != "f":
-        raise ValueError(
-            f"cross_entropy: input must be float logits of shape (N, C), "
-            f"got shape {input.shape} dtype {input.dtype}"
-        )
-    n, c = input.shape
-    if c == 0:
-        raise ValueError(
-            f"cross_entropy: input of shape {input.shape} has no classes; "
-            "expected logits of shape (N, C) with C >= 1"
-        )
-    if t.shape != (n,):
-        raise ValueError(
-            f"cross_entropy: target of shape {t.shape} does not match input of shape "
-            f"{input.shape}; expected a target of shape ({n},)"
-        )
-    if weight is not None:
-        weight = _class_weights(weight, c, input.data.dtype)
+    input, t, weight = _checked(
+        "cross_entropy", "logits", input, target, weight, ignore_index, reduction
+    )
+    c = input.shape[1]
     masked = _check_classes(t, c, ignore_index)
     ignore = ignore_index if masked else None  # None: no target to leave out
     # the target Tensor itself, if given: backward can then tell when it was overwritten
@@ -226,23 +215,85 @@ def cross_entropy(
     return CrossEntropy.apply(input, target, weight, ignore, float(label_smoothing), reduction)
 
 
-def _class_weights(weight, c, dtype):
+def _checked(op, what, input, target, weight, ignore_index, reduction):
+    """(input Tensor (N, C), target array (N,), weight array (C,) or None), checked for ``op``."""
+    _check_reduction(op, reduction)
+    if not is_int(ignore_index):
+        raise TypeError(f"{op}: ignore_index must be an int, got {type(ignore_index).__name__}")
+    input = as_tensor(op, input)
+    t = _target_array(target, op)
+    if input.ndim != 2 or input.data.dtype.kind != "f":
+        raise ValueError(
+            f"{op}: input must be float {what} of shape (N, C), "
+            f"got shape {input.shape} dtype {input.dtype}"
+        )
+    n, c = input.shape
+    if c == 0:
+        raise ValueError(
+            f"{op}: input of shape {input.shape} has no classes; "
+            f"expected {what} of shape (N, C) with C >= 1"
+        )
+    if t.shape != (n,):
+        raise ValueError(
+            f"{op}: target of shape {t.shape} does not match input of shape "
+            f"{input.shape}; expected a target of shape ({n},)"
+        )
+    if weight is not None:
+        weight = _class_weights(weight, c, input.data.dtype, op)
+    return input, t, weight
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of class targets, given log-probabilities ``input`` (N, C)::
+
+        ℓₙ = −w_tₙ · input[n, tₙ]   (0 where tₙ = ignore_index)
+        L  = Σₙ ℓₙ / Σₙ w_tₙ        (reduction="mean"; w = 1 without class weights)
+
+    ``nll_loss(log_softmax(x, dim=1), t)`` is ``cross_entropy(x, t)``, the pairing of
+    PyTorch's tutorials (``nn.LogSoftmax`` + ``nn.NLLLoss``).  Built from recorded ops
+    (indexing, product, sum), so its gradient is theirs: −w_tₙ / Σ w at [n, tₙ], 0 elsewhere.
+    """
+    input, t, weight = _checked(
+        "nll_loss", "log-probabilities", input, target, weight, ignore_index, reduction
+    )
+    n, c = input.shape
+    keep = t != ignore_index if _check_classes(t, c, ignore_index, "nll_loss") else None
+    safe = t if keep is None else np.where(keep, t, 0)
+    dtype = input.data.dtype
+    w = np.ones(n, dtype) if weight is None else weight[safe]  # w_tₙ
+    if keep is not None:
+        w = w * keep
+    losses = -(input[np.arange(n), safe] * Tensor._make(w.astype(dtype, copy=False)))
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    denominator = float(w.sum())
+    if denominator == 0:
+        raise ValueError(
+            "nll_loss: the mean over zero targets is undefined (an empty batch, every target "
+            "ignored, or class weights of the targets summing to 0)"
+        )
+    return losses.sum() / denominator
+
+
+def _class_weights(weight, c, dtype, op="cross_entropy"):
     """``weight`` as a (C,) array of ``dtype``, checked; it is a constant, as in PyTorch."""
     if isinstance(weight, Tensor):
         if weight.requires_grad and is_grad_enabled():
             raise RuntimeError(
-                "cross_entropy: the class weights require grad, but they are a constant here "
+                f"{op}: the class weights require grad, but they are a constant here "
                 "(as in PyTorch); pass weight.detach()"
             )
         weight = weight.data
     w = np.asarray(weight)
     if w.shape != (c,) or w.dtype.kind not in "fiu":
         raise ValueError(
-            f"cross_entropy: weight must hold one number per class, shape ({c},), "
+            f"{op}: weight must hold one number per class, shape ({c},), "
             f"got shape {w.shape} dtype {w.dtype}"
         )
     if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError(f"cross_entropy: class weights must be finite and >= 0, got {w}")
+        raise ValueError(f"{op}: class weights must be finite and >= 0, got {w}")
     return w.astype(dtype, copy=False)
 
 
@@ -256,6 +307,26 @@ class MSELoss(Module):
 
     def forward(self, input, target):
         return mse_loss(input, target, self.reduction)
+
+    def extra_repr(self):
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class NLLLoss(Module):
+    """``NLLLoss()(log_probs, target)``: log-probabilities (N, C) (from ``nn.LogSoftmax``),
+    integer targets (N,)."""
+
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
+        super().__init__()
+        _check_reduction("NLLLoss", reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        return nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
