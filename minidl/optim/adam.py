@@ -1,4 +1,5 @@
-"""Adam, §3.3 eq. 4 of the document, in both readings of its last line (see ``Adam``)."""
+"""Adam, §3.3 eq. 4 of the document, in both readings of its last line (see ``Adam``), plus
+optional weight decay."""
 
 import numpy as np
 
@@ -27,12 +28,27 @@ class Adam(Optimizer):
     Its early steps are up to 1/√(1 − β2) ≈ 31.6× larger.  The document
     writes m̂, v̂ as "m_{t+1}", "v_{t+1}"; they are temporaries here, never
     written back into the state (only m_t, v_t and t are kept).
+
+    ``weight_decay=λ > 0`` is an extension the document does not print: the
+    gradient of an L2 penalty (λ/2)‖θ‖² is added to g_t before the equations
+    above, by the base class (PyTorch's Adam, not the decoupled AdamW;
+    ``p.grad`` itself is left unchanged)::
+
+        g_t ← g_t + λ θ_{t-1}
     """
 
     _state_keys = ("step", "m", "v")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True):
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "correct_v": correct_v}
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True, weight_decay=0.0
+    ):
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "correct_v": correct_v,
+            "weight_decay": weight_decay,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group):

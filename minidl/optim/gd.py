@@ -1,4 +1,4 @@
-"""Gradient descent, §3.3 eq. 2 of the document."""
+"""Gradient descent, §3.3 eq. 2 of the document (plus optional weight decay)."""
 
 from minidl.optim.optimizer import Optimizer
 
@@ -14,10 +14,17 @@ class GD(Optimizer):
     the full batch: ``DataLoader(ds, batch_size=len(ds))``.  The update rule
     is the same as :class:`SGD`'s; the two differ only in the data each step
     sees (all samples here, one random sample there).
+
+    ``weight_decay=λ > 0`` is an extension the document does not print
+    (PyTorch's): the gradient of an L2 penalty (λ/2)‖θ‖² is added to
+    g = ∇J(θ_t) before the update, by the base class (``p.grad`` itself is
+    left unchanged)::
+
+        g ← g + λ θ_t
     """
 
-    def __init__(self, params, lr):
-        super().__init__(params, {"lr": lr})
+    def __init__(self, params, lr, weight_decay=0.0):
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
 
     def _update(self, p, g, group):
         p.data -= group["lr"] * g

@@ -6,6 +6,12 @@ in place on the array ``p.data`` from the gradient array ``g``), and lists in
 ``_state_keys`` the keys of a parameter's state, so that a loaded checkpoint
 is checked to have them.  The base class walks the groups, skips parameters
 without a gradient and never touches ``p.grad``.
+
+A group with a ``weight_decay`` λ > 0 has the L2 penalty's gradient added
+before ``_update`` sees g (PyTorch's weight decay, the same for every
+optimizer; not AdamW's decoupled one)::
+
+    g ← g + λ θ
 """
 
 import collections.abc
@@ -28,6 +34,9 @@ class Optimizer:
     """
 
     _state_keys = ()  # the keys of a parameter's state (Adam: "step", "m", "v")
+    # hyper-parameters added after checkpoints were first saved, each with the value that
+    # gives the old update: a checkpoint without one loads with that value (as in PyTorch)
+    _added_later = {"weight_decay": 0.0}
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
@@ -97,6 +106,7 @@ class Optimizer:
         _GradMode.enabled = False  # no_grad() without the block object: this runs every step
         try:
             for group in self.param_groups:
+                decay = group.get("weight_decay", 0.0)
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
@@ -107,6 +117,8 @@ class Optimizer:
                             f"{type(self).__name__}.step: gradient of shape {g.shape} "
                             f"for a parameter of shape {data.shape}"
                         )
+                    if decay:
+                        g = self._add_weight_decay(g, data, decay)
                     update(p, g, group)
                     written.append(p)
         finally:
@@ -117,18 +129,30 @@ class Optimizer:
 
     def _check_group(self, group):
         """Validate a group's hyper-parameters (numbers become Python floats: no upcasting)."""
-        group["lr"] = real_in_range(type(self).__name__, "learning rate lr", group["lr"], 0, None)
+        name = type(self).__name__
+        group["lr"] = real_in_range(name, "learning rate lr", group["lr"], 0, None)
+        if "weight_decay" in group:
+            decay = group["weight_decay"]
+            group["weight_decay"] = real_in_range(name, "weight_decay λ", decay, 0, None)
 
     def _update(self, p, g, group):
         raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, group)")
 
-    def _work_arrays(self, array, n):
+    def _add_weight_decay(self, g, theta, decay):
+        """g + λθ, in a scratch array: the user's ``p.grad`` stays the gradient of the loss."""
+        (out,) = self._work_arrays(theta, 1, use="weight_decay")  # not the update's scratch
+        np.multiply(theta, decay, out=out)  # a Python-float λ keeps float32 float32
+        out += g
+        return out
+
+    def _work_arrays(self, array, n, use="update"):
         """``n`` scratch arrays of ``array``'s shape and dtype, shared by same-shaped parameters.
 
         Updates write their temporaries here (``out=``): fresh temporaries the
         size of a large parameter (an embedding table) cost page faults every step.
+        Each ``use`` has its own arrays.
         """
-        key = (array.shape, array.dtype, n)
+        key = (use, array.shape, array.dtype, n)
         work = self._work.get(key)
         if work is None:
             work = self._work[key] = tuple(np.empty_like(array) for _ in range(n))
@@ -179,6 +203,7 @@ class Optimizer:
             params.extend(zip((int(j) for j in saved["params"]), mine["params"]))
         new_groups = []
         for saved, mine in zip(groups, self.param_groups):
+            saved = {**{k: v for k, v in self._added_later.items() if k in mine}, **saved}
             unknown, missing = sorted(set(saved) - set(mine)), sorted(set(mine) - set(saved))
             problems = []
             if unknown:

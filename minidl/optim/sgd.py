@@ -1,4 +1,5 @@
-"""Stochastic gradient descent, §3.3 eq. 3 of the document (plus optional momentum)."""
+"""Stochastic gradient descent, §3.3 eq. 3 of the document (plus optional momentum and weight
+decay)."""
 
 import numpy as np
 
@@ -22,12 +23,18 @@ class SGD(Optimizer):
 
         v ← μ v + g
         θ ← θ − α v
+
+    ``weight_decay=λ > 0``, also PyTorch's, adds the gradient of an L2
+    penalty (λ/2)‖θ‖² to g before either rule, by the base class (``p.grad``
+    itself is left unchanged)::
+
+        g ← g + λ θ
     """
 
     _state_keys = ("velocity",)  # kept only with momentum > 0
 
-    def __init__(self, params, lr, momentum=0.0):
-        super().__init__(params, {"lr": lr, "momentum": momentum})
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
 
     def _check_group(self, group):
         super()._check_group(group)

@@ -12,8 +12,13 @@ ALL = [
     lambda ps: SGD(ps, lr=0.1, momentum=0.9),
     lambda ps: Adam(ps, lr=0.1),
     lambda ps: Adam(ps, lr=0.1, correct_v=False),
+    lambda ps: GD(ps, lr=0.1, weight_decay=0.1),
+    lambda ps: SGD(ps, lr=0.1, weight_decay=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+    lambda ps: Adam(ps, lr=0.1, weight_decay=0.1),
 ]
 NAMES = ["gd", "sgd", "sgd-momentum", "adam", "adam-printed"]
+NAMES += ["gd-wd", "sgd-wd", "sgd-momentum-wd", "adam-wd"]
 
 
 def leaf(values, dtype=np.float32):

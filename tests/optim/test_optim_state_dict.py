@@ -11,6 +11,8 @@ OPTIMIZERS = {
     "sgd-momentum": lambda ps: SGD(ps, lr=0.05, momentum=0.9),
     "adam": lambda ps: Adam(ps, lr=0.01),
     "adam-printed": lambda ps: Adam(ps, lr=0.01, betas=(0.8, 0.95), correct_v=False),
+    "sgd-momentum-wd": lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.1),
+    "adam-wd": lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
 }
 
 
