@@ -70,7 +70,7 @@ from minidl.ops import (
     where,
 )
 from minidl.random import get_rng_state, manual_seed, set_rng_state
-from minidl.tensor import Tensor, get_default_dtype, set_default_dtype
+from minidl.tensor import Tensor, device, get_default_dtype, set_default_dtype
 
 float32 = np.float32
 float64 = np.float64
@@ -86,6 +86,7 @@ memory._apply_default()  # reuse freed arrays between steps (glibc only; see min
 # Submodules and the names they provide are imported on first use, so that
 # `import minidl` stays fast (matplotlib is loaded only by minidl.plot).
 _LAZY_MODULES = {
+    "cuda",
     "nn",
     "optim",
     "data",

@@ -144,8 +144,15 @@ def randn(*shape, dtype=None, requires_grad=False):
     return _new(generator().standard_normal(_size(shape, "randn")).astype(dtype), requires_grad)
 
 
-def randint(low, high, size, dtype=np.int64):
-    """Integers uniform in [low, high) from minidl's seeded generator."""
+def randint(low, high=None, size=None, dtype=np.int64):
+    """Integers uniform in [low, high) from minidl's seeded generator.
+
+    ``randint(high, size)`` is ``randint(0, high, size)``, as in PyTorch.
+    """
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint: expected randint(low, high, size) or randint(high, size)")
     low, high = check_int("randint", "low", low), check_int("randint", "high", high)
     dtype = _dtype(dtype, "randint", "biu")
     if low >= high:

@@ -732,13 +732,48 @@ from minidl.ops import reduce as _reduce  # noqa: E402
 from minidl.ops import shape as _shape_ops  # noqa: E402
 
 
+class Device:
+    """PyTorch's ``torch.device`` (``minidl.device``), for minidl's one device: ``device("cpu")``.
+
+    So that ``device = torch.device("cuda" if torch.cuda.is_available() else "cpu")``
+    and ``model.to(device)`` run unchanged (``minidl.cuda.is_available()`` is False).
+    """
+
+    __slots__ = ("type",)
+
+    def __init__(self, type="cpu", index=None):
+        name = type.type if isinstance(type, Device) else type
+        if name != "cpu" or index not in (None, 0):
+            raise ValueError(
+                f"device: minidl runs on the CPU only (NumPy arrays); got {name!r}"
+                + ("" if index is None else f", index {index!r}")
+                + ". Use device('cpu'); minidl.cuda.is_available() is False"
+            )
+        self.type = "cpu"
+
+    def __str__(self):
+        return self.type
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __eq__(self, other):
+        return isinstance(other, (Device, str)) and str(other) == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+device = Device  # PyTorch's lowercase name
+
+
 def to_arguments(op, args, device=None, dtype=None):
     """The dtype (or None) from PyTorch-style ``to(...)`` arguments: a dtype, a device, or both.
 
     minidl runs on NumPy, so its only device is "cpu"; any other is an error.
     """
     for a in args:
-        if isinstance(a, str):
+        if isinstance(a, (str, Device)):
             device = a
         else:
             dtype = a

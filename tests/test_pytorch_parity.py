@@ -180,3 +180,38 @@ def test_relu_accepts_inplace():
     x = minidl.tensor([-1.0, 2.0])
     assert relu(x).tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
     assert repr(relu) == "ReLU(inplace=True)" and repr(nn.ReLU()) == "ReLU()"
+
+
+# ----- the device line at the top of every PyTorch script ------------------------------
+def test_the_device_selection_line_picks_the_cpu_and_to_device_works():
+    device = minidl.device("cuda" if minidl.cuda.is_available() else "cpu")
+    assert minidl.cuda.is_available() is False and minidl.cuda.device_count() == 0
+    assert str(device) == "cpu" and device == "cpu" and device == minidl.device("cpu")
+    assert repr(device) == "device(type='cpu')"
+    model = nn.Linear(2, 2).to(device)
+    x = minidl.ones(3, 2).to(device)
+    assert x.to(device) is x and model(x).shape == (3, 2)
+    assert x.to(device, minidl.double).dtype == np.float64
+    with pytest.raises(ValueError, match="CPU only.*'cuda'.*is_available\\(\\) is False"):
+        minidl.device("cuda")
+    with pytest.raises(ValueError, match="CPU only"):
+        x.to("cuda")
+
+
+def test_max_and_min_of_two_tensors_are_elementwise_as_in_pytorch():
+    a = minidl.tensor([1.0, 5.0, -2.0], requires_grad=True)
+    b = minidl.tensor([3.0, 2.0, -2.5])
+    assert minidl.max(a, b).tolist() == [3.0, 5.0, -2.0]
+    assert minidl.min(a, b).tolist() == [1.0, 2.0, -2.5]
+    minidl.max(a, b).sum().backward()  # d max(a, b)/da = 1 where a is the larger
+    assert a.grad.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_randint_takes_pytorch_s_high_and_size_form():
+    minidl.manual_seed(0)
+    short = minidl.randint(10, (4,))
+    minidl.manual_seed(0)
+    assert short.tolist() == minidl.randint(0, 10, (4,)).tolist()
+    assert short.dtype == np.int64 and all(0 <= v < 10 for v in short.tolist())
+    with pytest.raises(TypeError, match="randint"):
+        minidl.randint(10)

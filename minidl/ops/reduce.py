@@ -13,7 +13,7 @@ import builtins
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import as_tensor
+from minidl.ops.elementwise import as_tensor, maximum, minimum
 from minidl.tensor import MaxResult, Tensor, is_int
 
 
@@ -203,7 +203,10 @@ def amin(x, dim=None, keepdim=False):
 def max(x, dim=None, keepdim=False):
     """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only.  ``max(x,
-    keepdim=True)`` keeps every axis with size 1, as ``amax`` does (PyTorch refuses it)."""
+    keepdim=True)`` keeps every axis with size 1, as ``amax`` does (PyTorch refuses it).
+    ``max(a, b)`` of two tensors is ``maximum(a, b)``, elementwise, as in PyTorch."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
     x = as_tensor("max", x)
     if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("max", x.shape, tuple(range(x.ndim)))
@@ -216,7 +219,10 @@ def max(x, dim=None, keepdim=False):
 def min(x, dim=None, keepdim=False):
     """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only.  ``min(x,
-    keepdim=True)`` keeps every axis with size 1, as ``amin`` does (PyTorch refuses it)."""
+    keepdim=True)`` keeps every axis with size 1, as ``amin`` does (PyTorch refuses it).
+    ``min(a, b)`` of two tensors is ``minimum(a, b)``, elementwise, as in PyTorch."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
     x = as_tensor("min", x)
     if dim is None:  # keepdim: every axis kept with size 1, as amin and argmin do
         _check_nonempty("min", x.shape, tuple(range(x.ndim)))
