@@ -13,7 +13,9 @@ from minidl.ops.shape import stack
 from minidl.random import generator
 from minidl.tensor import Tensor, as_array, check_int
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate"]
+_shared_generator = generator  # random_split's `generator` argument (PyTorch's name) hides it
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate"]
 
 
 class Dataset:
@@ -90,6 +92,56 @@ def default_collate(samples):
     # mixed dtypes, e.g. the int 3 beside the float 2.5: PyTorch's promotion (float32),
     # where np.stack would give float64
     return stack([Tensor._make(a) for a in arrays])
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in order: ``sub[i] = dataset[indices[i]]``."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = [check_int("Subset", "an index", i) for i in indices]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        return self.dataset[self.indices[i]]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into non-overlapping :class:`Subset` s of the given lengths, at random.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1
+    (PyTorch's rule: each gets ⌊f·N⌋, and the remainder goes one each to the first
+    subsets).  The permutation comes from minidl's generator (``manual_seed`` fixes
+    it), or from ``generator``: a NumPy ``Generator`` or an int seed.
+    """
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(v, float) for v in lengths):
+        if any(not 0 <= v <= 1 for v in lengths) or abs(sum(lengths) - 1) > 1e-6:
+            raise ValueError(
+                f"random_split: fractions must lie in [0, 1] and sum to 1, got {lengths}"
+            )
+        counts = [int(np.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    lengths = [check_int("random_split", "a length", v, 0) for v in lengths]
+    if sum(lengths) != n:
+        raise ValueError(
+            f"random_split: lengths {lengths} sum to {sum(lengths)}, but the dataset has {n} "
+            "samples (give counts summing to it, or fractions summing to 1)"
+        )
+    if generator is None:
+        rng = _shared_generator()
+    elif isinstance(generator, np.random.Generator):
+        rng = generator
+    else:
+        rng = np.random.default_rng(check_int("random_split", "generator seed", generator, 0))
+    order = rng.permutation(n).tolist()
+    ends = np.cumsum(lengths).tolist()
+    return [Subset(dataset, order[end - k : end]) for k, end in zip(lengths, ends)]
 
 
 class DataLoader:

@@ -215,3 +215,54 @@ def test_randint_takes_pytorch_s_high_and_size_form():
     assert short.dtype == np.int64 and all(0 <= v < 10 for v in short.tolist())
     with pytest.raises(TypeError, match="randint"):
         minidl.randint(10)
+
+
+# ----- layers and helpers of beginner models ----------------------------------------------
+def test_flatten_identity_and_leaky_relu_modules():
+    x = minidl.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    assert nn.Flatten()(x).shape == (2, 12) and nn.Flatten(0, 1)(x).shape == (6, 4)
+    assert nn.Identity(54, unused="x")(x) is x
+    leaky = nn.LeakyReLU(0.1)
+    y = minidl.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    out = leaky(y)
+    np.testing.assert_allclose(out.data, [-0.2, 0.0, 3.0], rtol=1e-6)
+    out.sum().backward()
+    # dy/dx: the slope below 0 and at 0 (PyTorch's choice: x > 0 is false there), 1 above
+    np.testing.assert_allclose(y.grad.data, [0.1, 0.1, 1.0], rtol=1e-6)
+    assert out.dtype == np.float32
+    assert repr(leaky) == "LeakyReLU(negative_slope=0.1)"
+    assert nn.functional.leaky_relu(minidl.tensor([-1.0])).tolist() == [pytest.approx(-0.01)]
+    with pytest.raises(TypeError, match="leaky_relu: negative_slope must be a real number"):
+        nn.functional.leaky_relu(y, "0.1")
+
+
+def test_one_hot_rows():
+    t = minidl.tensor([0, 2, 1])
+    assert nn.functional.one_hot(t).tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    wide = nn.functional.one_hot(t, num_classes=4)
+    assert wide.shape == (3, 4) and wide.dtype == np.int64 and wide.data.sum() == 3
+    assert nn.functional.one_hot(minidl.tensor([[1], [0]]), 2).shape == (2, 1, 2)
+    with pytest.raises(IndexError, match="class 3 out of range for num_classes=3"):
+        nn.functional.one_hot(minidl.tensor([3]), 3)
+    with pytest.raises(TypeError, match="integer class indices"):
+        nn.functional.one_hot(minidl.tensor([1.0]))
+
+
+def test_random_split_partitions_the_dataset_by_counts_or_fractions():
+    data = list(range(10))
+    minidl.manual_seed(0)
+    train, val = minidl.data.random_split(data, [0.75, 0.25])
+    # PyTorch's rule: ⌊7.5⌋ = 7 and ⌊2.5⌋ = 2, the one left over goes to the first subset
+    assert (len(train), len(val)) == (8, 2)
+    seen = [train[i] for i in range(len(train))] + [val[i] for i in range(len(val))]
+    assert sorted(seen) == data  # every sample exactly once
+    a, b, c = minidl.data.random_split(data, [3, 3, 4], generator=1)
+    again = minidl.data.random_split(data, [3, 3, 4], generator=1)
+    assert [len(s) for s in (a, b, c)] == [3, 3, 4]
+    assert [s.indices for s in (a, b, c)] == [s.indices for s in again]  # a seed fixes it
+    loader = minidl.data.DataLoader(a, batch_size=3)
+    assert sorted(next(iter(loader)).tolist()) == sorted(a.indices)  # Subset feeds a loader
+    with pytest.raises(ValueError, match="sum to 6, but the dataset has 10"):
+        minidl.data.random_split(data, [3, 3])
+    with pytest.raises(ValueError, match="fractions must lie in"):
+        minidl.data.random_split(data, [0.5, 0.6])

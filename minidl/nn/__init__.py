@@ -1,7 +1,17 @@
 """Layers, losses and the Module system, with PyTorch's names (``import minidl.nn as nn``)."""
 
 from minidl.nn import functional, init, utils
-from minidl.nn.activation import Dropout, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minidl.nn.activation import (
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Linear
 from minidl.nn.loss import CrossEntropyLoss, MSELoss, NLLLoss
@@ -18,11 +28,14 @@ __all__ = [
     "LSTMCell",
     "LSTM",
     "ReLU",
+    "LeakyReLU",
     "Tanh",
     "Sigmoid",
     "Softmax",
     "LogSoftmax",
     "Dropout",
+    "Flatten",
+    "Identity",
     "MSELoss",
     "CrossEntropyLoss",
     "NLLLoss",

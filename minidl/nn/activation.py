@@ -7,7 +7,7 @@ from minidl.autograd import Function
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
-from minidl.tensor import check_fraction
+from minidl.tensor import check_fraction, is_real
 
 __all__ = ["DropoutMask", "dropout", "ReLU", "Tanh", "Sigmoid", "Dropout"]
 
@@ -69,6 +69,54 @@ class Sigmoid(Module):
 
     def forward(self, x):
         return ops.sigmoid(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """y = x where x > 0, else negative_slope · x;  dy/dx = 1 there, negative_slope elsewhere
+    (at x = 0 too, as in PyTorch).  Built from recorded ops: ``where`` and a product."""
+    x = as_tensor("leaky_relu", x)
+    if not is_real(negative_slope):
+        raise TypeError(f"leaky_relu: negative_slope must be a real number, got {negative_slope!r}")
+    return ops.where(x > 0, x, x * float(negative_slope))
+
+
+class LeakyReLU(Module):
+    """y = x where x > 0, else negative_slope · x (PyTorch's default slope 0.01)."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class Flatten(Module):
+    """Flattens dims ``start_dim``..``end_dim`` into one: (N, 1, 28, 28) -> (N, 784) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return ops.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Identity(Module):
+    """y = x (a placeholder layer; its arguments are ignored, as in PyTorch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
 
 
 class Softmax(Module):

@@ -87,6 +87,11 @@ def _nll_loss(reduction, **kw):
     return make
 
 
+def _leaky_relu(rng):
+    # away from the kink at 0, where central differences average the two slopes
+    return (lambda x: F.leaky_relu(x, 0.2)), (_t(rng, 3, 4),)
+
+
 def _lstm_layer(rng):
     T, B, E, H = 4, 3, 2, 3
     inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
@@ -153,6 +158,7 @@ CASES = [
         "(5,4) class weights, ignore 2",
         ("GetItem", "Mul", "Neg", "Sum"),
     ),
+    GradCase("nn.leaky_relu", _leaky_relu, "(3,4) slope 0.2", ("Where", "Mul")),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
     GradCase(

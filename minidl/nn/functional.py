@@ -1,15 +1,19 @@
 """Functional forms of the layers and losses, as ``torch.nn.functional`` (``import … as F``)."""
 
-from minidl.nn.activation import dropout
+import numpy as np
+
+from minidl.nn.activation import dropout, leaky_relu
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
 from minidl.nn.loss import cross_entropy, mse_loss, nll_loss
 from minidl.ops import log_softmax, relu, sigmoid, softmax, tanh
+from minidl.tensor import Tensor, as_array, check_int
 
 __all__ = [
     "linear",
     "embedding",
     "relu",
+    "leaky_relu",
     "tanh",
     "sigmoid",
     "dropout",
@@ -18,4 +22,24 @@ __all__ = [
     "mse_loss",
     "cross_entropy",
     "nll_loss",
+    "one_hot",
 ]
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (…) -> int64 one-hot rows (…, C): out[..., k] = 1 where tensor == k.
+
+    ``num_classes=-1`` takes C = max + 1, as PyTorch does.  Not differentiable (integers).
+    """
+    t = as_array(tensor, op="one_hot")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected integer class indices (int64), got dtype {t.dtype}")
+    c = check_int("one_hot", "num_classes", num_classes, -1)
+    if c == -1:
+        if t.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass it")
+        c = int(t.max()) + 1
+    if t.size and (t.min() < 0 or t.max() >= c):
+        bad = int(t.min()) if t.min() < 0 else int(t.max())
+        raise IndexError(f"one_hot: class {bad} out of range for num_classes={c}")
+    return Tensor._make((t[..., None] == np.arange(c)).astype(np.int64))
