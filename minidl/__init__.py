@@ -62,11 +62,13 @@ from minidl.ops import (
     sqrt,
     squeeze,
     stack,
+    std,
     sub,
     sum,
     tanh,
     transpose,
     unsqueeze,
+    var,
     where,
 )
 from minidl.random import get_rng_state, manual_seed, set_rng_state

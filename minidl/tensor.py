@@ -616,6 +616,12 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return _ops.mean(self, dim, keepdim)
 
+    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+        return _ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+
+    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+        return _ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+
     def max(self, dim=None, keepdim=False):
         return _ops.max(self, dim, keepdim)
 

@@ -60,6 +60,7 @@ PUBLIC_GRADCHECKED = {
     "test_ops_shape": {"reshape", "view", "flatten", "permute", "transpose", "squeeze"}
     | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk", "clone"},
     "test_ops_nn": {"softmax", "log_softmax", "logsumexp"},
+    "test_var_std": {"var", "std"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin"}
 

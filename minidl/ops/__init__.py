@@ -23,7 +23,7 @@ from minidl.ops.elementwise import (
 )
 from minidl.ops.linalg import matmul
 from minidl.ops.nnops import log_softmax, logsumexp, softmax
-from minidl.ops.reduce import amax, amin, argmax, argmin, max, mean, min, sum
+from minidl.ops.reduce import amax, amin, argmax, argmin, max, mean, min, std, sum, var
 from minidl.ops.shape import (
     cat,
     chunk,

@@ -175,6 +175,30 @@ CASES = [
         ("Mean",),
     ),
     GradCase(
+        "var dim",
+        _unary(lambda x: ops.var(x, 1), (3, 4, 2)),
+        "(3, 4, 2) dim 1",
+        ("Mean", "Sub", "Mul", "Sum", "Div"),
+    ),
+    GradCase(
+        "var all correction=0",
+        _unary(lambda x: ops.var(x, correction=0), (3, 4)),
+        "(3, 4) all axes, correction 0",
+        ("Mean", "Sub", "Mul", "Sum", "Div"),
+    ),
+    GradCase(
+        "std dims keepdim",
+        _unary(lambda x: ops.std(x, (0, 2), keepdim=True), (3, 4, 2)),
+        "(3, 4, 2) dim (0, 2) keepdim",
+        ("Mean", "Sub", "Mul", "Sum", "Div", "Sqrt"),
+    ),
+    GradCase(
+        "std all",
+        _unary(lambda x: ops.std(x), (3, 4)),
+        "(3, 4) all axes",
+        ("Mean", "Sub", "Mul", "Sum", "Div", "Sqrt"),
+    ),
+    GradCase(
         "max dim", _unary(lambda x: ops.amax(x, -1), (3, 4), _distinct), "(3, 4) dim -1", ("Max",)
     ),
     GradCase(

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max/min (and amax/amin), argmax/argmin.
+"""Reductions: sum, mean, var/std, max/min (and amax/amin), argmax/argmin.
 
 ``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
 reduced axes with size 1, as in PyTorch.  As in PyTorch, ``dim=()`` reduces every
@@ -9,11 +9,12 @@ empty batch is worse than an error naming the shapes.  ``sum`` over it is 0.
 """
 
 import builtins
+import numbers
 
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import as_tensor, maximum, minimum
+from minidl.ops.elementwise import as_tensor, maximum, minimum, sqrt
 from minidl.tensor import MaxResult, Tensor, is_int
 
 
@@ -182,6 +183,47 @@ def mean(x, dim=None, keepdim=False):
     if x.dtype.kind != "f":
         raise TypeError(f"mean: expected a float tensor, got dtype {x.dtype}")
     return Mean.apply(x, reduce_dims("mean", dim, x.ndim), keepdim)
+
+
+def var(x, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    """Variance over ``dim`` (all axes when None): Σ (x − mean)² / (N − correction),
+    N the number of reduced elements; ``correction=1`` is Bessel's unbiased estimate
+    (PyTorch 2.x).  ``unbiased=True/False`` is PyTorch's older spelling of
+    ``correction=1/0``.  Built from mean, sub, mul, sum and div, so autograd gives the
+    gradient.  Where N − correction ≤ 0 PyTorch returns nan/inf with a warning; minidl
+    raises a ValueError instead."""
+    return _var("var", x, dim, correction, keepdim, unbiased)
+
+
+def std(x, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    """Standard deviation over ``dim``: √var, with :func:`var`'s arguments and checks."""
+    return sqrt(_var("std", x, dim, correction, keepdim, unbiased))
+
+
+def _var(op, x, dim, correction, keepdim, unbiased):
+    x = as_tensor(op, x)
+    if x.dtype.kind != "f":
+        raise op_error(TypeError, f"{op}: expected a float tensor, got dtype {x.dtype}")
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise op_error(TypeError, f"{op}: unbiased must be True or False, got {unbiased!r}")
+        if correction != 1:
+            raise op_error(TypeError, f"{op}: give either correction or unbiased, not both")
+        correction = int(unbiased)
+    if isinstance(correction, (bool, np.bool_)) or not isinstance(correction, numbers.Real):
+        raise op_error(TypeError, f"{op}: correction must be a real number, got {correction!r}")
+    dims = reduce_dims(op, dim, x.ndim)
+    n = int(np.prod([x.shape[d] for d in dims]))
+    if not n - correction > 0:
+        raise op_error(
+            ValueError,
+            f"{op}: reducing a tensor of shape {tuple(x.shape)} over dim {dim!r} has "
+            f"N = {n} element(s), and correction={correction} leaves N − correction = "
+            f"{n - correction} ≤ 0 (PyTorch would return nan or inf); reduce over more "
+            "elements or lower the correction",
+        )
+    d = x - mean(x, dims, keepdim=True)
+    return sum(d * d, dims, keepdim) / (n - correction)
 
 
 def amax(x, dim=None, keepdim=False):
