@@ -8,9 +8,10 @@ each step sees, chosen by the loader::
     optim.Adam(model.parameters(), lr=1e-3, correct_v=True)   # correct_v=False: as printed
 """
 
+from minidl.optim import lr_scheduler
 from minidl.optim.adam import Adam
 from minidl.optim.gd import GD
 from minidl.optim.optimizer import Optimizer
 from minidl.optim.sgd import SGD
 
-__all__ = ["Optimizer", "GD", "SGD", "Adam"]
+__all__ = ["Optimizer", "GD", "SGD", "Adam", "lr_scheduler"]

@@ -25,6 +25,9 @@ from minidl.tensor import Tensor, is_real
 __all__ = ["Optimizer"]
 
 
+_SCHEDULER_KEYS = {"initial_lr"}  # what a scheduler adds to a group (lr_scheduler.py)
+
+
 class Optimizer:
     """Base class: holds ``param_groups`` (a list of dicts) and per-parameter ``state``.
 
@@ -204,7 +207,9 @@ class Optimizer:
         new_groups = []
         for saved, mine in zip(groups, self.param_groups):
             saved = {**{k: v for k, v in self._added_later.items() if k in mine}, **saved}
-            unknown, missing = sorted(set(saved) - set(mine)), sorted(set(mine) - set(saved))
+            # a learning-rate scheduler's record (lr_scheduler): on either side or both
+            keys, mine_keys = set(saved) - _SCHEDULER_KEYS, set(mine) - _SCHEDULER_KEYS
+            unknown, missing = sorted(keys - mine_keys), sorted(mine_keys - keys)
             problems = []
             if unknown:
                 problems.append(f"hyper-parameter(s) {unknown} belong to another optimizer")
@@ -212,7 +217,9 @@ class Optimizer:
                 problems.append(f"this optimizer's {missing} are missing")
             if problems:
                 raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
-            group = {k: _like(mine[k], v) for k, v in saved.items()}
+            group = {k: _like(mine[k], v) if k in mine else float(v) for k, v in saved.items()}
+            for k in (_SCHEDULER_KEYS & set(mine)) - set(saved):
+                group[k] = mine[k]  # a scheduler built before loading keeps its record
             group["params"] = mine["params"]
             self._check_group(group)
             new_groups.append(group)
