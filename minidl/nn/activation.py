@@ -119,32 +119,29 @@ class Identity(Module):
         return x
 
 
-class Softmax(Module):
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (PyTorch's modules take it: ``Softmax(dim=1)``)."""
+class _AlongDim(Module):
+    """A module that normalises along one ``dim`` (PyTorch's modules take it explicitly)."""
 
     def __init__(self, dim=-1):
         super().__init__()
         self.dim = dim
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim``: ``Softmax(dim=1)``."""
 
     def forward(self, x):
         return ops.softmax(x, self.dim)
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``dim``: log-probabilities, the input of ``NLLLoss``."""
-
-    def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = dim
 
     def forward(self, x):
         return ops.log_softmax(x, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Dropout(Module):
