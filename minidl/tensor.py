@@ -693,10 +693,10 @@ class Tensor:
     def chunk(self, chunks, dim=0):
         return _ops.chunk(self, chunks, dim)
 
-    def softmax(self, dim=-1):
+    def softmax(self, dim=None):
         return _ops.softmax(self, dim)
 
-    def log_softmax(self, dim=-1):
+    def log_softmax(self, dim=None):
         return _ops.log_softmax(self, dim)
 
     def logsumexp(self, dim=None, keepdim=False):

@@ -162,7 +162,9 @@ def test_errors_are_not_bare_numpy_tracebacks():
 @pytest.mark.parametrize(
     "call, exc, fragments",
     [
-        (lambda x: minidl.softmax(x, dim=None), TypeError, ("softmax", "one int", "None")),
+        # without dim: the last one for 1-d and 2-d input (PyTorch's choice), asked for above
+        (lambda x: minidl.softmax(x[None], dim=None), ValueError, ("softmax", "pass dim", "3")),
+        (lambda x: minidl.softmax(x, dim=1.0), TypeError, ("softmax", "one int", "1.0")),
         (lambda x: x.argmax(dim=(0, 1)), TypeError, ("argmax", "one int", "(0, 1)")),
         (lambda x: x.split(1, dim=None), TypeError, ("split", "one int")),
         (lambda x: minidl.cat([x.sum(), x.sum()]), IndexError, ("cat", "0-d")),

@@ -266,3 +266,18 @@ def test_random_split_partitions_the_dataset_by_counts_or_fractions():
         minidl.data.random_split(data, [3, 3])
     with pytest.raises(ValueError, match="fractions must lie in"):
         minidl.data.random_split(data, [0.5, 0.6])
+
+
+def test_softmax_without_dim_takes_the_last_dim_only_where_pytorch_does():
+    # PyTorch's F.softmax(x) without dim uses dim 0 for 1-d and 3-d input, dim 1 for 2-d
+    v = minidl.tensor([1.0, 2.0])
+    m = minidl.tensor([[1.0, 2.0], [3.0, 5.0]])
+    e = np.exp
+    np.testing.assert_allclose(minidl.softmax(v).data, [e(1) / (e(1) + e(2)), e(2) / (e(1) + e(2))])
+    np.testing.assert_allclose(minidl.softmax(m).data.sum(axis=1), [1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(nn.LogSoftmax()(m).data, minidl.log_softmax(m, dim=1).data)
+    cube = minidl.zeros(2, 1, 2)
+    for call in (minidl.softmax, minidl.log_softmax, lambda t: t.softmax(), nn.Softmax()):
+        with pytest.raises(ValueError, match=r"pass dim for a tensor of 3 dims.*dim 0"):
+            call(cube)
+    assert minidl.softmax(cube, dim=-1).shape == (2, 1, 2)

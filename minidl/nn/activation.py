@@ -122,7 +122,7 @@ class Identity(Module):
 class _AlongDim(Module):
     """A module that normalises along one ``dim`` (PyTorch's modules take it explicitly)."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=None):  # None: as minidl.softmax (the last dim of 1-d and 2-d input)
         super().__init__()
         self.dim = dim
 

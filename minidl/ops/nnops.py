@@ -81,16 +81,31 @@ def _one_dim(op, x, dim):
     return single_dim(op, dim, x.ndim)
 
 
-def softmax(x, dim=-1):
+def _softmax_dim(op, x, dim):
+    """``dim``, or without one the last dim for a 1-d or 2-d tensor, where it is what
+    PyTorch's ``F.softmax(x)`` picks.  For 3 dims and more PyTorch's (deprecated) choice
+    is not the last dim (dim 0 for 3-d), so minidl asks rather than differ silently."""
+    if dim is None:
+        if x.ndim >= 3:
+            raise ValueError(
+                f"{op}: pass dim for a tensor of {x.ndim} dims (shape {x.shape}), e.g. "
+                f"dim=-1 for the last one; PyTorch's deprecated choice without dim is dim "
+                f"{0 if x.ndim == 3 else 1} there, not the last"
+            )
+        dim = -1
+    return _one_dim(op, x, dim)
+
+
+def softmax(x, dim=None):
     """exp(x) / Σ exp(x) along ``dim`` (integers give the default float dtype)."""
     x = as_float_tensor("softmax", x)
-    return Softmax.apply(x, _one_dim("softmax", x, dim))
+    return Softmax.apply(x, _softmax_dim("softmax", x, dim))
 
 
-def log_softmax(x, dim=-1):
+def log_softmax(x, dim=None):
     """log(softmax(x)) along ``dim``, computed without overflow."""
     x = as_float_tensor("log_softmax", x)
-    return LogSoftmax.apply(x, _one_dim("log_softmax", x, dim))
+    return LogSoftmax.apply(x, _softmax_dim("log_softmax", x, dim))
 
 
 def logsumexp(x, dim=None, keepdim=False):
