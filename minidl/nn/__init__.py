@@ -14,7 +14,7 @@ from minidl.nn.activation import (
 )
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Linear
-from minidl.nn.loss import CrossEntropyLoss, MSELoss, NLLLoss
+from minidl.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minidl.nn.module import Module, ModuleList, Parameter, Sequential
 from minidl.nn.rnn import LSTM, LSTMCell
 
@@ -39,6 +39,8 @@ __all__ = [
     "MSELoss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "functional",
     "init",
     "utils",

@@ -87,6 +87,32 @@ def _nll_loss(reduction, **kw):
     return make
 
 
+def _bce_with_logits(reduction, **kw):
+    def make(rng):
+        x = _t(rng, 4, 3)
+        y = Tensor._make(rng.uniform(0.1, 0.9, (4, 3)), True)  # soft targets: dℓ/dy is checked
+
+        def fn(a, b):
+            return F.binary_cross_entropy_with_logits(a, b, reduction=reduction, **kw)
+
+        return fn, (x, y)
+
+    return make
+
+
+def _bce(reduction, **kw):
+    def make(rng):
+        p = Tensor._make(rng.uniform(0.1, 0.9, (4, 3)), True)  # away from the clamp at 0 and 1
+        y = Tensor._make(rng.uniform(0.0, 1.0, (4, 3)), True)
+        return (lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction, **kw)), (p, y)
+
+    return make
+
+
+_BCE_WEIGHT = np.array([[0.5], [2.0], [1.0], [3.0]])  # (4, 1): one per row, broadcast
+_POS_WEIGHT = np.array([0.5, 2.0, 3.0])  # (3,): one per class, along the last axis
+
+
 def _leaky_relu(rng):
     # away from the kink at 0, where central differences average the two slopes
     return (lambda x: F.leaky_relu(x, 0.2)), (_t(rng, 3, 4),)
@@ -157,6 +183,42 @@ CASES = [
         _nll_loss("sum", weight=np.array([0.5, 2.0, 1.0, 3.0]), ignore_index=2),
         "(5,4) class weights, ignore 2",
         ("GetItem", "Mul", "Neg", "Sum"),
+    ),
+    GradCase(
+        "nn.bce_with_logits mean",
+        _bce_with_logits("mean"),
+        "x (4,3), y (4,3)",
+        ("BinaryCrossEntropyWithLogits",),
+    ),
+    GradCase(
+        "nn.bce_with_logits pos_weight sum",
+        _bce_with_logits("sum", pos_weight=_POS_WEIGHT),
+        "x (4,3), y (4,3), pos_weight (3,)",
+        ("BinaryCrossEntropyWithLogits",),
+    ),
+    GradCase(
+        "nn.bce_with_logits weight+pos_weight none",
+        _bce_with_logits("none", weight=_BCE_WEIGHT, pos_weight=_POS_WEIGHT),
+        "x (4,3), y (4,3), weight (4,1), pos_weight (3,)",
+        ("BinaryCrossEntropyWithLogits",),
+    ),
+    GradCase(
+        "nn.bce_with_logits weight mean",
+        _bce_with_logits("mean", weight=_BCE_WEIGHT),
+        "x (4,3), y (4,3), weight (4,1)",
+        ("BinaryCrossEntropyWithLogits",),
+    ),
+    GradCase(
+        "nn.binary_cross_entropy mean", _bce("mean"), "p (4,3), y (4,3)", ("BinaryCrossEntropy",)
+    ),
+    GradCase(
+        "nn.binary_cross_entropy sum", _bce("sum"), "p (4,3), y (4,3)", ("BinaryCrossEntropy",)
+    ),
+    GradCase(
+        "nn.binary_cross_entropy weight none",
+        _bce("none", weight=_BCE_WEIGHT),
+        "p (4,3), y (4,3), weight (4,1)",
+        ("BinaryCrossEntropy",),
     ),
     GradCase("nn.leaky_relu", _leaky_relu, "(3,4) slope 0.2", ("Where", "Mul")),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),

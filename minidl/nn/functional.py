@@ -5,7 +5,13 @@ import numpy as np
 from minidl.nn.activation import dropout, leaky_relu
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
-from minidl.nn.loss import cross_entropy, mse_loss, nll_loss
+from minidl.nn.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
 from minidl.ops import log_softmax, relu, sigmoid, softmax, tanh
 from minidl.tensor import Tensor, as_array, check_int
 
@@ -22,6 +28,8 @@ __all__ = [
     "mse_loss",
     "cross_entropy",
     "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "one_hot",
 ]
 
