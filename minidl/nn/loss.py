@@ -303,50 +303,50 @@ def _class_weights(weight, c, dtype, op="cross_entropy"):
     return w.astype(dtype, copy=False)
 
 
-class MSELoss(Module):
-    """``MSELoss()(pred, target)``: 1/n Σ (ŷᵢ − yᵢ)² over all elements (§3.3 eq. 1)."""
+class _Loss(Module):
+    """A loss module: checks and keeps ``reduction`` ("mean", "sum" or "none")."""
 
     def __init__(self, reduction="mean"):
         super().__init__()
-        _check_reduction("MSELoss", reduction)
+        _check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
-
-    def forward(self, input, target):
-        return mse_loss(input, target, self.reduction)
 
     def extra_repr(self):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class NLLLoss(Module):
+class MSELoss(_Loss):
+    """``MSELoss()(pred, target)``: 1/n Σ (ŷᵢ − yᵢ)² over all elements (§3.3 eq. 1)."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__(reduction)
+
+    def forward(self, input, target):
+        return mse_loss(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
     """``NLLLoss()(log_probs, target)``: log-probabilities (N, C) (from ``nn.LogSoftmax``),
     integer targets (N,)."""
 
     def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
-        super().__init__()
-        _check_reduction("NLLLoss", reduction)
+        super().__init__(reduction)
         self.weight = weight
         self.ignore_index = ignore_index
-        self.reduction = reduction
 
     def forward(self, input, target):
         return nll_loss(
             input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
         )
 
-    def extra_repr(self):
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
-
-class CrossEntropyLoss(Module):
+class CrossEntropyLoss(_Loss):
     """``CrossEntropyLoss()(logits, target)``: logits (N, C), integer targets (N,)."""
 
     def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__()
-        _check_reduction("CrossEntropyLoss", reduction)
+        super().__init__(reduction)
         self.weight = weight
         self.ignore_index = ignore_index
-        self.reduction = reduction
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
@@ -358,9 +358,6 @@ class CrossEntropyLoss(Module):
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
         )
-
-    def extra_repr(self):
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -559,38 +556,28 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
-class BCELoss(Module):
+class BCELoss(_Loss):
     """``BCELoss()(probs, target)``: probabilities in [0, 1] (after ``nn.Sigmoid``), float
     targets of the same shape."""
 
     def __init__(self, weight=None, reduction="mean"):
-        super().__init__()
-        _check_reduction("BCELoss", reduction)
+        super().__init__(reduction)
         self.weight = weight
-        self.reduction = reduction
 
     def forward(self, input, target):
         return binary_cross_entropy(input, target, self.weight, self.reduction)
 
-    def extra_repr(self):
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
-
-class BCEWithLogitsLoss(Module):
+class BCEWithLogitsLoss(_Loss):
     """``BCEWithLogitsLoss()(logits, target)``: sigmoid and binary cross-entropy in one,
     stable for any logit; float targets of the same shape."""
 
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__()
-        _check_reduction("BCEWithLogitsLoss", reduction)
+        super().__init__(reduction)
         self.weight = weight
-        self.reduction = reduction
         self.pos_weight = pos_weight
 
     def forward(self, input, target):
         return binary_cross_entropy_with_logits(
             input, target, self.weight, self.reduction, self.pos_weight
         )
-
-    def extra_repr(self):
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
