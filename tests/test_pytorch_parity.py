@@ -6,6 +6,7 @@ PyTorch 2.13); the expected values are worked out by hand.
 
 import numpy as np
 import pytest
+from strategies import gradcheck
 
 import minidl
 from minidl import nn
@@ -281,3 +282,44 @@ def test_softmax_without_dim_takes_the_last_dim_only_where_pytorch_does():
         with pytest.raises(ValueError, match=r"pass dim for a tensor of 3 dims.*dim 0"):
             call(cube)
     assert minidl.softmax(cube, dim=-1).shape == (2, 1, 2)
+
+
+# ----- sequence models: pretrained vectors, one loss per position -------------------------
+def test_embedding_from_pretrained_copies_the_table_and_freezes_it_by_default():
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    minidl.manual_seed(0)
+    before = minidl.rand(2).tolist()
+    minidl.manual_seed(0)
+    emb = nn.Embedding.from_pretrained(table)
+    assert minidl.rand(2).tolist() == before  # no draws from the generator
+    assert emb(minidl.tensor([1, 3])).tolist() == [[3.0, 4.0, 5.0], [9.0, 10.0, 11.0]]
+    assert not emb.weight.requires_grad and emb.weight.data is not table
+    assert repr(emb) == "Embedding(4, 3)" and emb.weight.dtype == np.float32
+    trainable = nn.Embedding.from_pretrained(minidl.tensor(table), freeze=False, padding_idx=0)
+    assert trainable.weight.requires_grad and trainable.weight.data[0].tolist() == [0.0, 1.0, 2.0]
+    trainable(minidl.tensor([0, 2, 2])).sum().backward()
+    # each use of row 2 adds 1; the padding row gets no gradient
+    assert trainable.weight.grad.tolist() == [[0.0] * 3, [0.0] * 3, [2.0] * 3, [0.0] * 3]
+    with pytest.raises(ValueError, match="2-D float table"):
+        nn.Embedding.from_pretrained(np.zeros(3))
+
+
+def test_cross_entropy_and_nll_take_a_class_dim_1_with_positions_after_it():
+    # a tagger's logits (N, C, T) against tags (N, T): the mean over every tagged position
+    rng = np.random.default_rng(0)
+    x = minidl.tensor(rng.normal(size=(2, 4, 3)), requires_grad=True)
+    t = minidl.tensor([[0, 3, 1], [2, 2, -100]])
+    flat_x, flat_t = x.data.transpose(0, 2, 1).reshape(6, 4), t.data.reshape(6)
+    keep = flat_t != -100
+    log_p = flat_x - np.log(np.exp(flat_x).sum(axis=1, keepdims=True))
+    expected = -log_p[np.arange(6)[keep], flat_t[keep]].mean()
+    loss = nn.functional.cross_entropy(x, t)
+    assert loss.item() == pytest.approx(expected, rel=1e-12)
+    assert nn.functional.nll_loss(minidl.log_softmax(x, dim=1), t).item() == pytest.approx(
+        expected, rel=1e-12
+    )
+    per_position = nn.functional.cross_entropy(x, t, reduction="none")
+    assert per_position.shape == (2, 3) and per_position.data[1, 2] == 0
+    assert gradcheck(lambda x: nn.functional.cross_entropy(x, t, label_smoothing=0.1), (x,))
+    with pytest.raises(ValueError, match=r"target of shape \(2, 4\).*expected \(2, 3\)"):
+        nn.functional.cross_entropy(x, minidl.tensor([[0] * 4] * 2))

@@ -6,7 +6,7 @@ from minidl.autograd import Function, no_grad
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, check_int, get_default_dtype, is_int
+from minidl.tensor import Tensor, as_array, check_int, get_default_dtype, is_int
 
 __all__ = ["EmbeddingLookup", "embedding", "Embedding"]
 
@@ -115,6 +115,26 @@ class Embedding(Module):
         if padding_idx is not None:
             with no_grad():
                 self.weight[padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+        """An Embedding whose table is a copy of ``embeddings`` (V, D), e.g. word vectors.
+
+        ``freeze=True`` (PyTorch's default) keeps the table fixed: ``requires_grad`` is
+        False, so optimizers leave it alone.  The padding row is kept as given, as in PyTorch.
+        """
+        table = as_array(embeddings, op="Embedding.from_pretrained")
+        if table.ndim != 2 or table.dtype.kind != "f":
+            raise ValueError(
+                "Embedding.from_pretrained: embeddings must be a 2-D float table "
+                f"(num_embeddings, embedding_dim), got shape {table.shape} dtype {table.dtype}"
+            )
+        num, dim = table.shape
+        layer = cls(0, dim, dtype=table.dtype)  # an empty table: no draws from the generator
+        layer.num_embeddings = num
+        layer.padding_idx = _check_padding_idx(padding_idx, num, "Embedding.from_pretrained")
+        layer.weight = Parameter(table.copy(), requires_grad=not freeze)
+        return layer
 
     def forward(self, input):
         idx = check_indices(input, self.num_embeddings, "Embedding")

@@ -205,10 +205,24 @@ def cross_entropy(
 ):
     """Cross-entropy between logits ``input`` (N, C) and class indices ``target`` (N,).
 
+    As in PyTorch, ``input`` may also be (N, C, d₁, …) with ``target`` (N, d₁, …), e.g.
+    a tagger's (N, C, T) against (N, T): the loss of every position, the mean over all.
     ``weight`` (C,), optional: a weight per class (for imbalanced classes); the
     mean is then Σₙ wₜₙ ℓₙ / Σₙ wₜₙ.  PyTorch's argument order: the options after
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
     """
+    spatial = _classes_last("cross_entropy", input, target)
+    if spatial is not None:
+        flat, flat_target, shape = spatial
+        out = cross_entropy(
+            flat,
+            flat_target,
+            weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        )
+        return out.reshape(*shape) if reduction == "none" else out
     check_fraction("cross_entropy", "label_smoothing", label_smoothing)
     input, t, weight = _checked(
         "cross_entropy", "logits", input, target, weight, ignore_index, reduction
@@ -219,6 +233,24 @@ def cross_entropy(
     # the target Tensor itself, if given: backward can then tell when it was overwritten
     target = target if isinstance(target, Tensor) else t
     return CrossEntropy.apply(input, target, weight, ignore, float(label_smoothing), reduction)
+
+
+def _classes_last(op, input, target):
+    """PyTorch's (N, C, d₁, …) input with (N, d₁, …) targets as (N·d₁⋯, C) and (N·d₁⋯,),
+    by recorded ops (the gradient flows back); None for an input of ≤ 2 dims."""
+    input = as_tensor(op, input)
+    if input.ndim <= 2:
+        return None
+    t = _target_array(target, op)
+    n, c, rest = input.shape[0], input.shape[1], input.shape[2:]
+    if t.shape != (n, *rest):
+        raise ValueError(
+            f"{op}: target of shape {t.shape} does not match input of shape {input.shape}; "
+            f"expected {(n, *rest)}, the input's shape without its class dim 1"
+        )
+    flat = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
+    flat_target = target.reshape(-1) if isinstance(target, Tensor) else t.reshape(-1)
+    return flat, flat_target, (n, *rest)
 
 
 def _checked(op, what, input, target, weight, ignore_index, reduction):
@@ -259,6 +291,11 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     PyTorch's tutorials (``nn.LogSoftmax`` + ``nn.NLLLoss``).  Built from recorded ops
     (indexing, product, sum), so its gradient is theirs: −w_tₙ / Σ w at [n, tₙ], 0 elsewhere.
     """
+    spatial = _classes_last("nll_loss", input, target)
+    if spatial is not None:
+        flat, flat_target, shape = spatial
+        out = nll_loss(flat, flat_target, weight, ignore_index=ignore_index, reduction=reduction)
+        return out.reshape(*shape) if reduction == "none" else out
     input, t, weight = _checked(
         "nll_loss", "log-probabilities", input, target, weight, ignore_index, reduction
     )
