@@ -5,6 +5,8 @@
     xavier_uniform_(w, gain)   w ~ U(−r, r),  r = gain · √(6 / (fan_in + fan_out))
     kaiming_uniform_(w, a)     w ~ U(−r, r),  r = gain · √(3 / fan_in),  gain = √(2 / (1 + a²))
                                (leaky ReLU; other gains: calculate_gain(nonlinearity))
+    xavier_normal_(w, gain)    w ~ N(0, std²), std = gain · √(2 / (fan_in + fan_out))
+    kaiming_normal_(w, a)      w ~ N(0, std²), std = gain / √fan_in   (mode="fan_out": fan_out)
 
 For a weight of shape (out, in, …), fan_in = in · ∏… and fan_out = out · ∏….
 Each returns its tensor, whose dtype is kept; the random ones need a float
@@ -27,7 +29,9 @@ __all__ = [
     "ones_",
     "constant_",
     "xavier_uniform_",
+    "xavier_normal_",
     "kaiming_uniform_",
+    "kaiming_normal_",
     "calculate_fans",
     "calculate_gain",
 ]
@@ -56,10 +60,12 @@ def _check_float(tensor, op):
         raise TypeError(f"{op}: expected a float tensor, got dtype {tensor.data.dtype}")
 
 
-def _has_elements(tensor, op):
+def _has_elements(tensor, op, stacklevel=3):
     """False, with PyTorch's warning, for a weight with no elements (its fans may be 0)."""
     if tensor.data.size == 0:
-        warnings.warn(f"{op}: initializing a tensor with no elements is a no-op", stacklevel=3)
+        warnings.warn(
+            f"{op}: initializing a tensor with no elements is a no-op", stacklevel=stacklevel
+        )
         return False
     return True
 
@@ -116,20 +122,45 @@ def xavier_uniform_(tensor, gain=1.0):
     return uniform_(tensor, -r, r)
 
 
+def xavier_normal_(tensor, gain=1.0):
+    """Glorot & Bengio (2010), normal form: N(0, std²), std = gain · √(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fans(tensor, "xavier_normal_")
+    _check_float(tensor, "xavier_normal_")
+    if not _has_elements(tensor, "xavier_normal_"):
+        return tensor
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return normal_(tensor, 0.0, std)
+
+
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     """He et al. (2015) for (leaky) ReLU layers; ``a`` is the negative slope."""
+    gain, fan = _kaiming_gain_and_fan(tensor, a, mode, nonlinearity, "kaiming_uniform_")
+    if fan is None:
+        return tensor
+    r = gain * math.sqrt(3.0 / fan)
+    return uniform_(tensor, -r, r)
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    """He et al. (2015), normal form: N(0, std²), std = gain / √fan; ``a`` is the negative slope."""
+    gain, fan = _kaiming_gain_and_fan(tensor, a, mode, nonlinearity, "kaiming_normal_")
+    if fan is None:
+        return tensor
+    return normal_(tensor, 0.0, gain / math.sqrt(fan))
+
+
+def _kaiming_gain_and_fan(tensor, a, mode, nonlinearity, op):
+    """The checks shared by the kaiming initialisers; (gain, None) for a weight with no elements."""
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"kaiming_uniform_: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+        raise ValueError(f"{op}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
     if nonlinearity not in ("linear", "sigmoid", "tanh", "relu", "leaky_relu"):
         raise ValueError(
-            "kaiming_uniform_: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
+            f"{op}: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
             f"'leaky_relu', got {nonlinearity!r}"
         )
     gain = calculate_gain(nonlinearity, a)  # a: the leaky ReLU's negative slope
-    fan_in, fan_out = calculate_fans(tensor, "kaiming_uniform_")
-    _check_float(tensor, "kaiming_uniform_")
-    if not _has_elements(tensor, "kaiming_uniform_"):
-        return tensor
-    fan = fan_in if mode == "fan_in" else fan_out
-    r = gain * math.sqrt(3.0 / fan)
-    return uniform_(tensor, -r, r)
+    fan_in, fan_out = calculate_fans(tensor, op)
+    _check_float(tensor, op)
+    if not _has_elements(tensor, op, stacklevel=4):  # warn at the caller of kaiming_*_
+        return gain, None
+    return gain, fan_in if mode == "fan_in" else fan_out

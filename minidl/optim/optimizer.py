@@ -12,6 +12,9 @@ before ``_update`` sees g (PyTorch's weight decay, the same for every
 optimizer; not AdamW's decoupled one)::
 
     g ← g + λ θ
+
+A subclass that uses ``weight_decay`` its own way (``AdamW``'s decoupled decay)
+sets ``_decoupled_weight_decay = True`` and the base class leaves g alone.
 """
 
 import collections.abc
@@ -40,6 +43,9 @@ class Optimizer:
     # hyper-parameters added after checkpoints were first saved, each with the value that
     # gives the old update: a checkpoint without one loads with that value (as in PyTorch)
     _added_later = {"weight_decay": 0.0}
+    # True: the subclass's _update applies "weight_decay" itself (AdamW), so step() does not
+    # add the coupled λθ to g
+    _decoupled_weight_decay = False
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
@@ -107,9 +113,10 @@ class Optimizer:
         update = self._update
         previous = _GradMode.enabled
         _GradMode.enabled = False  # no_grad() without the block object: this runs every step
+        coupled = not self._decoupled_weight_decay
         try:
             for group in self.param_groups:
-                decay = group.get("weight_decay", 0.0)
+                decay = group.get("weight_decay", 0.0) if coupled else 0.0
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
