@@ -9,13 +9,12 @@ empty batch is worse than an error naming the shapes.  ``sum`` over it is 0.
 """
 
 import builtins
-import numbers
 
 import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_tensor, maximum, minimum, sqrt
-from minidl.tensor import MaxResult, Tensor, is_int
+from minidl.tensor import MaxResult, Tensor, is_int, is_real
 
 
 def normalize_dims(op, dim, ndim):
@@ -210,7 +209,7 @@ def _var(op, x, dim, correction, keepdim, unbiased):
         if correction != 1:
             raise op_error(TypeError, f"{op}: give either correction or unbiased, not both")
         correction = int(unbiased)
-    if isinstance(correction, (bool, np.bool_)) or not isinstance(correction, numbers.Real):
+    if not is_real(correction):
         raise op_error(TypeError, f"{op}: correction must be a real number, got {correction!r}")
     dims = reduce_dims(op, dim, x.ndim)
     n = int(np.prod([x.shape[d] for d in dims]))

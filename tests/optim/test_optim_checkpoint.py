@@ -5,7 +5,7 @@ import pytest
 
 import minidl
 import minidl.nn as nn
-from minidl.optim import GD, SGD, Adam
+from minidl.optim import GD, SGD, Adam, AdamW
 from minidl.train import fit
 
 OPTIMIZERS = {
@@ -15,6 +15,8 @@ OPTIMIZERS = {
     "adam-printed": lambda ps: Adam(ps, lr=0.01, betas=(0.8, 0.95), correct_v=False),
     "sgd-momentum-wd": lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.1),
     "adam-wd": lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
+    "adamw": lambda ps: AdamW(ps, lr=0.01, weight_decay=0.1),
+    "adamw-printed": lambda ps: AdamW(ps, lr=0.01, weight_decay=0.1, correct_v=False),
 }
 
 
@@ -67,6 +69,10 @@ def test_training_resumed_from_a_saved_checkpoint_is_bit_exact(name, tmp_path):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=key)
         assert np.asarray(b).dtype == np.float32
     assert resumed_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    hyper = [
+        {k: v for k, v in o.param_groups[0].items() if k != "params"} for o in (opt, resumed_opt)
+    ]
+    assert hyper[0] == hyper[1]  # weight_decay and every other hyper-parameter came back
     for p, q in zip(model.parameters(), resumed.parameters()):
         for key, value in opt.state.get(p, {}).items():
             np.testing.assert_array_equal(resumed_opt.state[q][key], value)
