@@ -216,6 +216,9 @@ class Function:
         ctx = _new_object(Node)
         ctx.fn = cls
         ctx.needs_input_grad = needs
+        ctx.saved_tensors = ()
+        ctx.out_meta = None
+        ctx.retained = None
         try:
             out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         except OpError:
@@ -269,16 +272,25 @@ def _bind_tensor_keywords(fn, args, kwargs):
 class Node:
     """A recorded op: the ``ctx`` of its Function and the ``grad_fn`` of its output.
 
-    Holds the inputs and whatever ``forward`` saved; both are dropped after
-    backward (unless ``retain_graph=True``) so intermediate arrays are freed.
+    Holds the inputs and what ``forward`` saved with ``save_for_backward``; backward
+    drops both as soon as the node has run (unless ``retain_graph=True``), so
+    intermediate arrays are freed.  Other attributes ``forward`` set (``ctx.dim``)
+    live as long as the node, as in PyTorch: save arrays with ``save_for_backward``.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "seq", "__dict__", "__weakref__")
-    # rarely set: class defaults keep creating a node cheap (one node per op call)
-    saved_tensors = ()
-    out_meta = None
-    retained = None
-    materialize_grads = True
+    # slots, read for every node by backward; apply sets them all (tests/test_engine.py checks)
+    __slots__ = (
+        "fn",
+        "inputs",
+        "needs_input_grad",
+        "seq",
+        "saved_tensors",
+        "out_meta",
+        "retained",
+        "__dict__",
+        "__weakref__",
+    )
+    materialize_grads = True  # rarely set: a class default keeps creating a node cheap
 
     def save_for_backward(self, *arrays):
         """Keep what ``backward`` needs (arrays, as in PyTorch's ``ctx.save_for_backward``)."""
@@ -525,15 +537,17 @@ def run_backward(tensor, gradient=None, retain_graph=False):
     # Nodes wait in a heap keyed by creation order, newest first: a node is created
     # after the nodes of its inputs, so when it is popped every node that feeds a
     # gradient into it has already run.  Discovery and ordering are one loop.
+    # A chain (the node just run found one new parent, and nothing else waits) skips
+    # the heap: that parent is what the heap would pop next.
     if root.out_meta is None:
         pending = {root: g}  # gradient reaching each waiting node's output(s)
     else:
         pending = {root: [None] * len(root.out_meta)}
         pending[root][tensor._out_index] = g
-    heap = [(-root.seq, root)]
+    heap = []
     leaves = {}
-    while heap:
-        node = heappop(heap)[1]
+    node = root
+    while node is not None:
         inputs = node.inputs
         if inputs is None:
             raise RuntimeError(
@@ -564,6 +578,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
             raise RuntimeError(
                 f"{node.name}: backward returned {len(in_grads)} gradients for {len(inputs)} inputs"
             )
+        chained = None  # the parent to run next without the heap (a chain), if any
         for inp, need, gi in zip(inputs, node.needs_input_grad, in_grads):
             if not need or gi is None:
                 continue
@@ -585,20 +600,37 @@ def run_backward(tensor, gradient=None, retain_graph=False):
                 current = pending.get(parent)
                 if current is None:
                     pending[parent] = gi
-                    heappush(heap, (-parent.seq, parent))
+                    if chained is None and not heap:
+                        chained = parent
+                    else:
+                        chained = _wait(heap, chained, parent)
                 else:
                     pending[parent] = _accumulate(current, gi)
             else:
                 slots = pending.get(parent)
                 if slots is None:
                     slots = pending[parent] = [None] * len(parent.out_meta)
-                    heappush(heap, (-parent.seq, parent))
+                    chained = _wait(heap, chained, parent)
                 k = inp._out_index
                 slots[k] = _accumulate(slots[k], gi)
         if not retain_graph:
+            # what forward saved, freed as soon as it is used; as in PyTorch, other ctx
+            # attributes (ctx.dim = ...) live as long as the graph
             node.inputs = None
-            node.__dict__.clear()  # what forward saved: freed as soon as it is used
+            node.saved_tensors = ()
+        node = chained if chained is not None else heappop(heap)[1] if heap else None
     _accumulate_leaves(leaves, handed)
+
+
+def _wait(heap, chained, parent):
+    """Queue ``parent``, newly found: it is the chained next node if nothing else waits,
+    else it goes on the heap (with any node chained before it).  Returns the chained node."""
+    if chained is None and not heap:
+        return parent
+    if chained is not None:
+        heappush(heap, (-chained.seq, chained))
+    heappush(heap, (-parent.seq, parent))
+    return None
 
 
 def _store_retained(node, grads):

@@ -562,3 +562,62 @@ def test_tensors_built_inline_on_the_hot_path_set_every_slot_as_make_does():
     assert not untracked.requires_grad and untracked.grad_fn is None
     assert scalar.data.shape == () and scalar.requires_grad
     assert not x.grad.requires_grad and x.grad.grad_fn is None
+
+
+def test_nodes_built_by_apply_set_every_slot():
+    # apply fills a Node's slots one by one (no __init__): a slot added to Node must be set
+    # there too, or backward's read of it raises AttributeError
+    from minidl.autograd import Node
+
+    x = leaf([0.3, 1.2])
+    single = (x * 2.0).grad_fn
+    multi = SinCos.apply(x)[0].grad_fn
+    for node in (single, multi):
+        for slot in Node.__slots__:
+            if slot not in ("__dict__", "__weakref__"):
+                getattr(node, slot)
+    assert single.out_meta is None and single.retained is None
+    assert multi.out_meta == [((2,), np.float64), ((2,), np.float64)]
+    assert len(multi.saved_tensors) == 2
+
+
+class SumOfSquares(Function):
+    """L = Σ h²;  dL/dh = 2h"""
+
+    @staticmethod
+    def forward(ctx, h):
+        ctx.save_for_backward(h)
+        return (h * h).sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (h,) = ctx.saved_tensors
+        return 2 * h * grad
+
+
+def test_saved_arrays_are_freed_by_backward_while_the_graph_lives():
+    # backward drops what each node saved as soon as the node has run: the loss (and its
+    # node) may live on, a long graph's activations do not
+    x = leaf(np.linspace(-1.0, 1.0, 5))
+    h = x * 2.0
+    loss = SumOfSquares.apply(h)
+    saved = weakref.ref(h.data)  # the node saved h's array, and holds it
+    del h
+    gc.collect()
+    assert saved() is not None
+    loss.backward()
+    gc.collect()
+    assert saved() is None and loss.grad_fn is not None
+    np.testing.assert_allclose(x.grad.data, 8 * np.linspace(-1.0, 1.0, 5))
+
+
+def test_a_node_reached_twice_runs_after_both_paths_when_the_second_path_is_a_chain():
+    # L = Σ tanh(y) + 3y, y = 2x.  Backward runs the add, then 3y's node (the newest),
+    # which finds y's node while tanh's still waits: y's node must wait for it too rather
+    # than run next as a chain, or y's gradient misses the tanh path.
+    # dL/dx = 2 (1 − tanh²(2x) + 3)
+    x0 = np.array([-0.4, 0.1, 0.9])
+    x = leaf(x0)
+    y = x * 2.0
+    (y.tanh() + y * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * (4 - np.tanh(2 * x0) ** 2), rtol=1e-12)
