@@ -2,6 +2,7 @@
 
 from minidl.nn import functional, init, utils
 from minidl.nn.activation import (
+    GELU,
     Dropout,
     Flatten,
     Identity,
@@ -29,6 +30,7 @@ __all__ = [
     "LSTM",
     "ReLU",
     "LeakyReLU",
+    "GELU",
     "Tanh",
     "Sigmoid",
     "Softmax",

@@ -1,4 +1,6 @@
-"""Activation layers (ReLU, Tanh, Sigmoid) and Dropout."""
+"""Activation layers (ReLU, GELU, Tanh, Sigmoid) and Dropout."""
+
+import math
 
 import numpy as np
 
@@ -9,7 +11,7 @@ from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
 from minidl.tensor import check_fraction, is_real
 
-__all__ = ["DropoutMask", "dropout", "ReLU", "Tanh", "Sigmoid", "Dropout"]
+__all__ = ["DropoutMask", "dropout", "Gelu", "gelu", "ReLU", "GELU", "Tanh", "Sigmoid", "Dropout"]
 
 
 class DropoutMask(Function):
@@ -42,6 +44,56 @@ def dropout(x, p=0.5, training=True):
     return DropoutMask.apply(x, float(p))
 
 
+_GELU_FORMS = ("none", "tanh")
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_KAPPA = 0.044715
+# NumPy has no erf: CPython's, one element at a time (exact in float64, but ~0.15 s per
+# million elements).  erfc, not 1 + erf: Φ(−10) ≈ 7.6e-24 would cancel to 0 in 1 + erf.
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+class Gelu(Function):
+    """approximate="none":  y = x Φ(x),  Φ(x) = ½(1 + erf(x/√2)) = ½ erfc(−x/√2)
+                           dy/dx = Φ(x) + x φ(x),  φ(x) = e^(−x²/2) / √(2π)
+    approximate="tanh":  y = ½ x (1 + t),  t = tanh(u),  u = √(2/π) (x + κ x³),  κ = 0.044715
+                           dy/dx = ½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3κ x²)
+
+    Φ is computed with ``math.erfc`` elementwise: exact, but slow (a Python call per element).
+    """
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            t = np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x**3))
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1 + t)
+        cdf = 0.5 * np.asarray(_erfc(x * -_SQRT_HALF), dtype=x.dtype)  # 0-d x: a float
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors  # s = t for "tanh", Φ(x) for "none"
+        if ctx.approximate == "tanh":
+            du = _SQRT_2_OVER_PI * (1 + 3 * _KAPPA * x * x)
+            return grad * (0.5 * (1 + s) + 0.5 * x * (1 - s * s) * du), None
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return grad * (s + x * pdf), None
+
+
+def gelu(x, approximate="none"):
+    """x Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` is PyTorch's tanh form."""
+    x = as_tensor("gelu", x)
+    if approximate not in _GELU_FORMS:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"gelu: expected a float tensor, got dtype {x.dtype} (as PyTorch)")
+    return Gelu.apply(x, approximate)
+
+
 class ReLU(Module):
     """y = max(x, 0).  ``inplace`` is PyTorch's memory saving: accepted, and the output
     is a new tensor either way (same values; minidl records no in-place ops)."""
@@ -55,6 +107,23 @@ class ReLU(Module):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class GELU(Module):
+    """y = x Φ(x), Φ the standard normal CDF; ``approximate="tanh"``:
+    y = ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))).  See :class:`Gelu`."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in _GELU_FORMS:
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
 
 
 class Tanh(Module):

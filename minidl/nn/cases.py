@@ -118,6 +118,14 @@ def _leaky_relu(rng):
     return (lambda x: F.leaky_relu(x, 0.2)), (_t(rng, 3, 4),)
 
 
+def _gelu(approximate):
+    def make(rng):
+        x = Tensor._make(rng.uniform(-4.0, 4.0, (3, 4)), True)  # both tails and the bend
+        return (lambda a: F.gelu(a, approximate)), (x,)
+
+    return make
+
+
 def _lstm_layer(rng):
     T, B, E, H = 4, 3, 2, 3
     inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
@@ -221,6 +229,8 @@ CASES = [
         ("BinaryCrossEntropy",),
     ),
     GradCase("nn.leaky_relu", _leaky_relu, "(3,4) slope 0.2", ("Where", "Mul")),
+    GradCase("nn.gelu", _gelu("none"), "(3,4) in [-4, 4]", ("Gelu",)),
+    GradCase("nn.gelu tanh", _gelu("tanh"), "(3,4) in [-4, 4]", ("Gelu",)),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
     GradCase(

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minidl.nn.activation import dropout, leaky_relu
+from minidl.nn.activation import dropout, gelu, leaky_relu
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
 from minidl.nn.loss import (
@@ -20,6 +20,7 @@ __all__ = [
     "embedding",
     "relu",
     "leaky_relu",
+    "gelu",
     "tanh",
     "sigmoid",
     "dropout",

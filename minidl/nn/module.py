@@ -1,9 +1,11 @@
-"""``Module``: a layer that owns parameters and sub-layers, as in PyTorch.
+"""``Module``: a layer that owns parameters, buffers and sub-layers, as in PyTorch.
 
 Assigning a :class:`Parameter` or a :class:`Module` to an attribute registers
 it, so ``parameters()``, ``state_dict()`` and ``train()`` / ``eval()`` find
-it.  ``state_dict`` keys are the attribute paths, e.g. ``lstm.weight_ih_l0``
-and ``fc.bias``, the same as PyTorch's, so weights can move between the two.
+it.  A buffer (``register_buffer``) is state that is not learned, such as a
+running mean: saved in ``state_dict()``, converted by ``to()``, never trained.
+``state_dict`` keys are the attribute paths, e.g. ``lstm.weight_ih_l0`` and
+``fc.bias``, the same as PyTorch's, so weights can move between the two.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Module:
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
 
@@ -66,9 +70,11 @@ class Module:
             )
         if params is not None:
             modules = self._modules
+            buffers = self._buffers
             # PyTorch's rules; re-assigning a name keeps its place in parameters() and state_dict
             if isinstance(value, Parameter):
                 modules.pop(name, None)
+                self._forget_buffer(name)
                 params[name] = value
             elif name in params:
                 if value is not None:
@@ -79,6 +85,7 @@ class Module:
                     )
                 params[name] = None
             elif isinstance(value, Module):
+                self._forget_buffer(name)
                 modules[name] = value
             elif name in modules:
                 if value is not None:
@@ -87,12 +94,24 @@ class Module:
                         "(a Module or None expected)"
                     )
                 modules[name] = None
+            elif name in buffers:
+                if value is not None and not isinstance(value, Tensor):
+                    raise TypeError(
+                        f"{type(self).__name__}: cannot assign {type(value).__name__} as "
+                        f"buffer '{name}' (a Tensor or None expected)"
+                    )
+                buffers[name] = value
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
         self._parameters.pop(name, None)
+        self._forget_buffer(name)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
+
+    def _forget_buffer(self, name):
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
 
     def _check_new_name(self, op, name, own):
         """A registered name is a plain attribute name, and not an attribute of another kind
@@ -112,6 +131,33 @@ class Module:
         self._check_new_name("register_parameter", name, self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add ``tensor`` (or None) as state that is not a parameter: no gradient, not in
+        ``parameters()``, never updated by an optimizer.  ``self.name`` reads it; assigning
+        a Tensor to ``self.name`` replaces it.  It is in ``state_dict()`` unless
+        ``persistent=False``, and ``to(dtype)`` converts it if it is a float tensor."""
+        op = f"{type(self).__name__}.register_buffer"
+        if "_buffers" not in self.__dict__:
+            raise AttributeError(
+                f"{op}: cannot register buffer {name!r} before Module.__init__() is called "
+                "(call super().__init__() first)"
+            )
+        if not isinstance(name, str):
+            raise TypeError(f"{op}: buffer name must be a str, got {type(name).__name__}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"{op}: buffer '{name}' must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        if not isinstance(persistent, bool):
+            raise TypeError(f"{op}: persistent must be True or False, got {persistent!r}")
+        self._check_new_name(op, name, self._buffers)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        object.__setattr__(self, name, tensor)
 
     def add_module(self, name, module):
         """Add a sub-module under ``name`` (what attribute assignment does)."""
@@ -179,6 +225,21 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(key, buffer) pairs, keys as in ``state_dict`` (non-persistent buffers included)."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, m in modules:
+            for name, b in m._buffers.items():
+                if b is None or (remove_duplicate and id(b) in seen):
+                    continue
+                seen.add(id(b))
+                yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
     # ----- modes and gradients ---------------------------------------------
     def train(self, mode=True):
         """Set ``training`` on this module, then call ``train(mode)`` on each child (so a
@@ -216,9 +277,11 @@ class Module:
         return self
 
     def to(self, *args, device=None, dtype=None):
-        """Convert every parameter (in place, same Parameter objects) to a float ``dtype``.
+        """Convert every parameter (in place, same Parameter objects) and every float buffer
+        (replaced by a converted tensor, as PyTorch does) to a float ``dtype``.
 
-        As in PyTorch, a device may be given too; minidl's only one is "cpu", so
+        Integer and bool buffers (a step counter, a mask) keep their dtype, as in
+        PyTorch.  A device may be given too; minidl's only one is "cpu", so
         ``model.to("cpu")`` changes nothing.
         """
         dtype = to_arguments("Module.to", args, device, dtype)
@@ -232,6 +295,15 @@ class Module:
             p.data = p.data.astype(dtype)
             if p.grad is not None:
                 p.grad = Tensor._make(p.grad.data.astype(dtype))
+        converted = {}  # a buffer shared by two modules stays shared
+        for m in self.modules():
+            for name, b in m._buffers.items():
+                if b is None or b.dtype.kind != "f" or b.dtype == dtype:
+                    continue
+                if id(b) not in converted:
+                    converted[id(b)] = Tensor._make(b.data.astype(dtype), b.requires_grad)
+                m._buffers[name] = converted[id(b)]
+                object.__setattr__(m, name, converted[id(b)])
         return self
 
     def cpu(self):
@@ -245,28 +317,30 @@ class Module:
         return self.to(np.float32)
 
     # ----- state -----------------------------------------------------------
-    def state_dict(self):
-        """OrderedDict key → detached tensor sharing the parameter's data (PyTorch's keys)."""
-        out = OrderedDict()
+    def _named_state(self):
+        """(key, tensor) of every parameter and persistent buffer, in ``state_dict`` order:
+        each module's parameters, then its buffers, then its children's (PyTorch's order)."""
         for mod_name, m in self.named_modules(remove_duplicate=False):
-            for name, p in m._parameters.items():
-                if p is not None:
-                    out[f"{mod_name}.{name}" if mod_name else name] = p.detach()
-        return out
+            skip = m._non_persistent_buffers_set
+            buffers = [(n, b) for n, b in m._buffers.items() if n not in skip]
+            for name, t in [*m._parameters.items(), *buffers]:
+                if t is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), t
+
+    def state_dict(self):
+        """OrderedDict key → detached tensor sharing the parameter's or persistent buffer's
+        data (PyTorch's keys)."""
+        return OrderedDict((key, t.detach()) for key, t in self._named_state())
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy values into the parameters (in place, so optimizers keep working).
+        """Copy values into the parameters and persistent buffers (in place, so optimizers
+        keep working).
 
         With ``strict=True`` a missing or unexpected key is an error naming
         them all; a shape mismatch is always an error.  Nothing is changed
         unless every check passes.  Returns ``(missing_keys, unexpected_keys)``.
         """
-        own = OrderedDict(
-            (f"{mod_name}.{n}" if mod_name else n, p)
-            for mod_name, m in self.named_modules(remove_duplicate=False)
-            for n, p in m._parameters.items()
-            if p is not None
-        )
+        own = OrderedDict(self._named_state())
         name = type(self).__name__
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
