@@ -5,7 +5,15 @@ import math
 import numpy as np
 
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, check_dtype, check_int, get_default_dtype, is_real
+from minidl.tensor import (
+    Tensor,
+    as_array,
+    check_dtype,
+    check_int,
+    convert,
+    get_default_dtype,
+    is_real,
+)
 
 
 def _dtype(dtype, op, kinds="biuf"):
@@ -74,13 +82,18 @@ def ones(*shape, dtype=None, requires_grad=False):
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
     """A tensor of ``shape`` filled with ``fill_value``."""
+    return filled(shape, fill_value, dtype, requires_grad, "full")
+
+
+def filled(shape, fill_value, dtype, requires_grad, op):
+    """``full`` whose errors name ``op`` (``Tensor.new_full`` and friends use it too)."""
     if dtype is None and isinstance(fill_value, (bool, int, np.bool_, np.integer)):
         dtype = np.bool_ if isinstance(fill_value, (bool, np.bool_)) else np.int64
-    dtype = _dtype(dtype, "full")
-    value = as_array(fill_value, dtype, op="full")  # refuses a str, 300 as uint8, NaN as int64
+    dtype = _dtype(dtype, op)
+    value = as_array(fill_value, dtype, op=op)  # refuses a str, 300 as uint8, NaN as int64
     if value.ndim:
-        raise TypeError(f"full: fill_value must be a number, got an array of shape {value.shape}")
-    return _new(np.full(_size((shape,), "full"), value, dtype), requires_grad)
+        raise TypeError(f"{op}: fill_value must be a number, got an array of shape {value.shape}")
+    return _new(np.full(_size((shape,), op), value, dtype), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False):
@@ -163,3 +176,17 @@ def randint(low, high=None, size=None, dtype=np.int64):
             f"randint: [{low}, {high}) does not fit in {dtype} (range {lo} .. {hi})"
         )
     return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)
+
+
+def randperm(n, *, dtype=np.int64, requires_grad=False):
+    """A random permutation of 0 .. n-1 from minidl's seeded generator (``manual_seed``
+    repeats it)."""
+    n = check_int("randperm", "n", n)
+    if n < 0:
+        raise ValueError(f"randperm: n must be >= 0, got {n}")
+    dtype = check_dtype("randperm", dtype)
+    if dtype.kind == "b":
+        raise TypeError("randperm: dtype bool cannot hold a permutation; use an int or float dtype")
+    # convert refuses n - 1 beyond the dtype (randperm(300, dtype=int8)) instead of wrapping
+    perm = convert(generator().permutation(n), dtype, "randperm")
+    return _new(perm, requires_grad)

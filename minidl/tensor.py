@@ -592,6 +592,24 @@ class Tensor:
             return _ew.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
         return _ops.tanh(self)  # integers and bools: the default float, as minidl.tanh
 
+    def sin(self):
+        return _ops.sin(self)
+
+    def cos(self):
+        return _ops.cos(self)
+
+    def prod(self, dim=None, keepdim=False):
+        return _ops.prod(self, dim, keepdim)
+
+    def cumsum(self, dim):
+        return _ops.cumsum(self, dim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return _ops.norm(self, p, dim, keepdim)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+
     def sigmoid(self):
         return _ops.sigmoid(self)
 
@@ -655,6 +673,55 @@ class Tensor:
     def view_as(self, other):
         """This tensor reshaped to ``other``'s shape."""
         return _ops.reshape(self, *other.shape)
+
+    def expand_as(self, other):
+        """This tensor broadcast to ``other``'s shape (``expand``)."""
+        return _ops.expand(self, *other.shape)
+
+    def type_as(self, other):
+        """This tensor cast to ``other``'s dtype (itself when the dtype already matches)."""
+        return self if other.dtype == self.data.dtype else _ops.cast(self, other.dtype)
+
+    def repeat(self, *sizes):
+        """Tiled ``sizes[i]`` times along axis i; extra leading sizes add axes."""
+        return _ops.repeat(self, *sizes)
+
+    def masked_fill(self, mask, value):
+        """A copy with ``value`` where the bool ``mask`` is True (the gradient is 0 there)."""
+        return _ops.masked_fill(self, mask, value)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    # new_*: new leaves with this tensor's dtype (unless ``dtype`` is given), outside any graph
+    def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
+        from minidl import creation  # creation imports tensor: a top-level import is circular
+
+        dtype = self.data.dtype if dtype is None else dtype
+        return creation.filled(size, fill_value, dtype, requires_grad, "new_full")
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        from minidl import creation
+
+        dtype = self.data.dtype if dtype is None else dtype
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return creation.filled(size, 0, dtype, requires_grad, "new_zeros")
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        from minidl import creation
+
+        dtype = self.data.dtype if dtype is None else dtype
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return creation.filled(size, 1, dtype, requires_grad, "new_ones")
+
+    def new_tensor(self, data, *, dtype=None, requires_grad=False):
+        """A copy of ``data`` as a new leaf of this tensor's dtype (a float into ints truncates)."""
+        t = Tensor.__new__(Tensor)
+        t._init(data, self.data.dtype if dtype is None else dtype, requires_grad)
+        return t
 
     def t(self):
         """The transpose of a matrix (a tensor of ≤ 2 dims; 0-d and 1-d come back as they are)."""

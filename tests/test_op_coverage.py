@@ -47,6 +47,11 @@ HYPOTHESIS_TESTED = {
     "Softmax",
     "LogSoftmax",
     "LogSumExp",
+    "Sin",
+    "Cos",
+    "Prod",
+    "Cumsum",
+    "Norm",
 }
 
 
@@ -61,8 +66,10 @@ PUBLIC_GRADCHECKED = {
     | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk", "clone"},
     "test_ops_nn": {"softmax", "log_softmax", "logsumexp"},
     "test_var_std": {"var", "std"},
+    "test_ops_sort_repeat": {"masked_fill", "repeat", "sort", "topk"},
+    "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
 }
-NO_GRADIENT = {"compare", "argmax", "argmin"}
+NO_GRADIENT = {"compare", "argmax", "argmin", "allclose"}
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

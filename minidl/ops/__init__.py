@@ -3,9 +3,11 @@
 from minidl.ops.elementwise import (
     abs,
     add,
+    allclose,
     cast,
     clamp,
     compare,
+    cos,
     div,
     exp,
     log,
@@ -16,6 +18,7 @@ from minidl.ops.elementwise import (
     pow,
     relu,
     sigmoid,
+    sin,
     sqrt,
     sub,
     tanh,
@@ -23,7 +26,21 @@ from minidl.ops.elementwise import (
 )
 from minidl.ops.linalg import matmul
 from minidl.ops.nnops import log_softmax, logsumexp, softmax
-from minidl.ops.reduce import amax, amin, argmax, argmin, max, mean, min, std, sum, var
+from minidl.ops.reduce import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cumsum,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
 from minidl.ops.shape import (
     cat,
     chunk,
@@ -31,7 +48,9 @@ from minidl.ops.shape import (
     expand,
     flatten,
     index,
+    masked_fill,
     permute,
+    repeat,
     reshape,
     split,
     squeeze,
@@ -40,3 +59,4 @@ from minidl.ops.shape import (
     unsqueeze,
     view,
 )
+from minidl.ops.sort import sort, topk

@@ -117,6 +117,22 @@ def _cast(rng):
     return (lambda x: x.to(np.float64) * x.double()), (_t(rng, 3, 2),)
 
 
+def _prod_with_zeros(rng):
+    # row 0 one zero, row 1 two zeros, row 2 none: Π is linear in each x, so the central
+    # difference is exact even at the zeros, where y / x would be 0/0
+    a = rng.uniform(0.5, 2.0, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4))
+    a[0, 2] = a[1, 0] = a[1, 3] = 0.0
+    return (lambda x: ops.prod(x, 1)), (Tensor._make(a, True),)
+
+
+def _distinct_magnitudes(rng, *shape):
+    # |x| on a shuffled grid 0.2, 0.3, ... with random signs: no ties of |x| and no zeros,
+    # so the ∞-norm has one winner and the 1-norm no kink
+    n = int(np.prod(shape))
+    a = rng.permutation(np.arange(n) * 0.1 + 0.2).reshape(shape)
+    return Tensor._make(a * rng.choice([-1.0, 1.0], shape), True)
+
+
 CASES = [
     GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
     GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
@@ -258,5 +274,75 @@ CASES = [
         _unary(lambda x: ops.logsumexp(x, (0, 2)), (3, 4, 2)),
         "(3, 4, 2) dim (0, 2)",
         ("LogSumExp",),
+    ),
+    # sin, cos, prod, cumsum, norm
+    GradCase("sin", _unary(ops.sin, (3, 4)), "(3, 4)", ("Sin",)),
+    GradCase("cos", _unary(ops.cos, (3, 4)), "(3, 4)", ("Cos",)),
+    GradCase(
+        "prod dim",
+        _unary(lambda x: ops.prod(x, -1, True), (3, 4)),
+        "(3, 4) dim -1 keepdim",
+        ("Prod",),
+    ),
+    GradCase("prod all", _unary(ops.prod, (2, 3)), "(2, 3) all axes", ("Prod",)),
+    GradCase(
+        "prod with zeros", _prod_with_zeros, "(3, 4) dim 1, rows with 1, 2, 0 zeros", ("Prod",)
+    ),
+    GradCase(
+        "cumsum", _unary(lambda x: ops.cumsum(x, 1), (2, 4, 3)), "(2, 4, 3) dim 1", ("Cumsum",)
+    ),
+    GradCase(
+        "norm p=2",
+        _unary(lambda x: ops.norm(x, 2, (0, 2)), (3, 4, 2)),
+        "(3, 4, 2) dim (0, 2)",
+        ("Norm",),
+    ),
+    GradCase("norm p=2 all", _unary(ops.norm, (3, 4)), "(3, 4) all axes", ("Norm",)),
+    GradCase(
+        "norm p=1",
+        _unary(lambda x: ops.norm(x, 1, 1, True), (3, 4), _distinct_magnitudes),
+        "(3, 4) dim 1 keepdim, |x| ≥ 0.2",
+        ("Norm",),
+    ),
+    GradCase(
+        "norm p=inf",
+        _unary(lambda x: ops.norm(x, float("inf"), 0), (3, 4), _distinct_magnitudes),
+        "(3, 4) dim 0, no ties of |x|",
+        ("Norm",),
+    ),
+    # masked_fill, repeat, sort, topk
+    GradCase(
+        "masked_fill broadcast mask",
+        _unary(
+            lambda x: ops.masked_fill(x, np.array([[[True, False, False, True]]] * 2), 0.5), (3, 4)
+        ),
+        "(3, 4) with mask (2, 1, 4) → (2, 3, 4)",
+        ("Where",),
+    ),
+    GradCase(
+        "masked_fill 0-d tensor value",
+        _binary(
+            lambda x, v: ops.masked_fill(x, np.array([True, False, True, False]), v), (3, 4), ()
+        ),
+        "(3, 4), mask (4,), value () requiring grad",
+        ("Where",),
+    ),
+    GradCase(
+        "repeat",
+        _unary(lambda x: ops.repeat(x, 2, 1, 3), (3, 2)),
+        "(3, 2) repeat (2, 1, 3) → (2, 3, 6)",
+        ("Reshape", "Expand"),
+    ),
+    GradCase(
+        "sort descending",
+        _unary(lambda x: ops.sort(x, 0, descending=True).values, (4, 3), _distinct),
+        "(4, 3) dim 0, no ties",
+        ("GetItem",),
+    ),
+    GradCase(
+        "topk",
+        _unary(lambda x: ops.topk(x, 2).values, (3, 5), _distinct),
+        "(3, 5) k 2 dim -1, no ties",
+        ("GetItem",),
     ),
 ]

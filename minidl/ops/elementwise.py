@@ -1,4 +1,5 @@
-"""Elementwise ops: arithmetic, exp/log, activations, clamp, where, cast.
+"""Elementwise ops: arithmetic, exp/log, sin/cos, activations, clamp, where, cast
+(and ``allclose``, a comparison with no gradient).
 
 Binary ops broadcast as NumPy does; each backward returns the gradient in
 the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
@@ -7,7 +8,7 @@ the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype
+from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_real
 
 
 def operand(op, x):
@@ -247,6 +248,34 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x  (x and y of one shape)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = −sin x  (x and y of one shape)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)
+
+
 class Sigmoid(Function):
     """y = σ(x) = 1 / (1 + e⁻ˣ);  dy/dx = y(1 − y)"""
 
@@ -458,6 +487,16 @@ def tanh(x):
     return Tanh.apply(as_float_tensor("tanh", x))
 
 
+def sin(x):
+    """sin elementwise (radians); integers and bools give the default float, as in PyTorch."""
+    return Sin.apply(as_float_tensor("sin", x))
+
+
+def cos(x):
+    """cos elementwise (radians); integers and bools give the default float, as in PyTorch."""
+    return Cos.apply(as_float_tensor("cos", x))
+
+
 def sigmoid(x):
     """1 / (1 + e⁻ˣ) elementwise."""
     return Sigmoid.apply(as_float_tensor("sigmoid", x))
@@ -532,3 +571,38 @@ def compare(ufunc, a, b):
             ValueError,
             f"{ufunc.__name__}: shapes {a.shape} and {np.shape(b)} do not broadcast together",
         ) from None
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if |a − b| ≤ atol + rtol·|b| everywhere (broadcasting), as ``torch.allclose``.
+
+    A Python bool, never part of a graph.  NaNs are unequal unless ``equal_nan``;
+    infinities of one sign are equal.  Two tensors must share a dtype (PyTorch
+    refuses float32 against float64 too); a number, list or array ``b`` is
+    compared by value, whatever its dtype.
+    """
+    if not isinstance(a, Tensor):
+        raise TypeError(
+            f"allclose: expected a Tensor as the first argument, got {type(a).__name__}"
+        )
+    if isinstance(b, Tensor):
+        if a.data.dtype != b.data.dtype:
+            raise TypeError(
+                f"allclose: dtypes {a.data.dtype} and {b.data.dtype} differ (PyTorch "
+                "refuses this too); convert one first, e.g. b.to(a.dtype)"
+            )
+        bv = b.data
+    else:
+        bv = operand("allclose", b)
+        bv = bv.data if isinstance(bv, Tensor) else bv
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not is_real(tol) or not tol >= 0:
+            raise ValueError(f"allclose: {name} must be a number ≥ 0, got {tol!r}")
+    try:
+        np.broadcast_shapes(a.data.shape, np.shape(bv))
+    except ValueError:
+        raise ValueError(
+            f"allclose: shapes {tuple(a.data.shape)} and {tuple(np.shape(bv))} do not "
+            "broadcast together"
+        ) from None
+    return bool(np.allclose(a.data, bv, rtol=float(rtol), atol=float(atol), equal_nan=equal_nan))

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, var/std, max/min (and amax/amin), argmax/argmin.
+"""Reductions: sum, mean, prod, var/std, max/min (and amax/amin), argmax/argmin, norm;
+and cumsum, a running sum along one axis.
 
 ``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
 reduced axes with size 1, as in PyTorch.  As in PyTorch, ``dim=()`` reduces every
@@ -147,6 +148,110 @@ class Min(Function):
         return _extreme_backward(ctx, grad)
 
 
+class Prod(Function):
+    """y = Π x over dims (one axis, or every axis);  dy/dxᵢ = Π_{j≠i} xⱼ
+
+    The product of the others comes from running products from the left and from
+    the right, never from y / xᵢ, which is 0/0 at a zero: with one zero in a slice
+    the zero's gradient is the product of the rest and every other one is 0; with
+    two or more zeros the whole slice's gradient is 0.  Integers and bools multiply
+    in int64, as in PyTorch (they never carry a gradient).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.save_for_backward(x)
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        # NumPy would keep uint8 as uint64 and bool as int64; PyTorch gives int64 for all
+        dtype = np.int64 if x.dtype.kind in "biu" else None
+        return x.prod(axis=dims, dtype=dtype, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        if len(ctx.dims) == 1:
+            others = _prod_of_others(x, ctx.dims[0])
+        else:  # every axis (prod takes one dim or None): the flattened tensor is one slice
+            others = _prod_of_others(x.reshape(-1), 0).reshape(x.shape)
+        return g * others, None, None
+
+
+def _prod_of_others(x, axis):
+    """Π_{j≠i} xⱼ along ``axis`` for every i, by multiplication only (exact at zeros)."""
+    xm = np.moveaxis(x, axis, -1)
+    out = np.ones_like(xm)
+    out[..., 1:] = np.cumprod(xm[..., :-1], axis=-1)  # x₀ ⋯ xᵢ₋₁
+    out[..., :-1] *= np.cumprod(xm[..., :0:-1], axis=-1)[..., ::-1]  # xᵢ₊₁ ⋯ xₙ₋₁
+    return np.moveaxis(out, -1, axis)
+
+
+class Cumsum(Function):
+    """yᵢ = Σ_{j≤i} xⱼ along dim;  dL/dxⱼ = Σ_{i≥j} dL/dyᵢ, the upstream gradient summed
+    from the end backwards (x, y and both gradients of one shape)
+
+    ``dim`` is None for a 0-d tensor, which PyTorch allows (dim 0 or -1): y = x.
+    Integers and bools are summed in int64, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        dtype = np.int64 if x.dtype.kind in "biu" else x.dtype
+        if dim is None:
+            return x.astype(dtype)  # a copy: the output never shares the input's memory
+        return np.cumsum(x, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = ctx.dim
+        if d is None:
+            return grad, None
+        return np.flip(np.cumsum(np.flip(grad, d), axis=d), d), None
+
+
+class Norm(Function):
+    """Vector p-norm over dims, y of the reduced shape:
+
+    p = 2:  y = √(Σ x²),  dy/dx = x / y  (0 where y = 0, as in PyTorch, not 0/0)
+    p = 1:  y = Σ |x|,    dy/dx = sign(x)  (0 at x = 0)
+    p = ∞:  y = max |x|,  dy/dx = sign(x) at the maxima of |x|, shared equally by ties
+    """
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim, ctx.p = x.shape, dims, keepdim, p
+        if p == 2:
+            y = np.sqrt(np.sum(x * x, axis=dims, keepdims=True))
+            ctx.save_for_backward(x, y)
+        elif p == 1:
+            y = np.abs(x).sum(axis=dims, keepdims=True)
+            ctx.save_for_backward(x)
+        else:
+            a = np.abs(x)
+            y = a.max(axis=dims, keepdims=True)
+            hit = a == y
+            # a slice holding a NaN has no hit (NaN ≠ NaN): a count of 1 gives it gradient 0,
+            # PyTorch's answer there, instead of 0/0
+            count = np.maximum(hit.sum(axis=dims, keepdims=True), 1).astype(x.dtype)
+            ctx.save_for_backward(np.sign(x) * hit / count)
+        return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        if ctx.p == 2:
+            x, y = ctx.saved_tensors
+            # y = 0 only where the whole slice is 0, and there PyTorch's gradient is 0
+            slope = np.divide(x, y, out=np.zeros_like(x), where=y != 0)
+        elif ctx.p == 1:
+            (x,) = ctx.saved_tensors
+            slope = np.sign(x)
+        else:
+            (slope,) = ctx.saved_tensors
+        return g * slope, None, None, None
+
+
 def _extreme_forward(ctx, x, dims, keepdim, reduce, arg):
     y = reduce(x, axis=dims, keepdims=True)
     if arg is None:
@@ -182,6 +287,61 @@ def mean(x, dim=None, keepdim=False):
     if x.dtype.kind != "f":
         raise TypeError(f"mean: expected a float tensor, got dtype {x.dtype}")
     return Mean.apply(x, reduce_dims("mean", dim, x.ndim), keepdim)
+
+
+def prod(x, dim=None, keepdim=False):
+    """Π over ``dim``: one int, or None for every axis (PyTorch's prod takes no tuple).
+
+    Integers and bools give int64, as in PyTorch.  ``keepdim=True`` without a dim
+    keeps every axis with size 1, as ``amax`` does (PyTorch refuses it).  The
+    gradient is right with zeros in a slice (see :class:`Prod`).
+    """
+    x = as_tensor("prod", x)
+    if dim is None:
+        dims = tuple(range(x.ndim))
+    else:
+        if not is_int(dim):
+            raise op_error(
+                TypeError, f"prod: dim must be one int or None (as in PyTorch), got {dim!r}"
+            )
+        dims = normalize_dims("prod", dim, x.ndim)  # () for a 0-d tensor: y = x
+    return Prod.apply(x, dims, keepdim)
+
+
+def cumsum(x, dim):
+    """Running sum along ``dim`` (required, one int, as in PyTorch); same shape as x.
+
+    Integers and bools give int64, as in PyTorch.
+    """
+    x = as_tensor("cumsum", x)
+    if not is_int(dim):
+        raise op_error(TypeError, f"cumsum: dim must be one int, got {dim!r}")
+    dims = normalize_dims("cumsum", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
+    return Cumsum.apply(x, dims[0] if dims else None)
+
+
+_NORM_ORDERS = {1.0: 1.0, 2.0: 2.0, float("inf"): float("inf")}
+
+
+def norm(x, p=2, dim=None, keepdim=False):
+    """Vector p-norm over ``dim`` (int, tuple or None for every axis) for p = 2, 1 or
+    ``float('inf')``; ``'fro'`` is p = 2, as for PyTorch's vector norms.  Float tensors
+    only, as in PyTorch.  The gradient at a zero slice is 0 (PyTorch's), not NaN."""
+    x = as_tensor("norm", x)
+    if x.dtype.kind != "f":
+        raise op_error(TypeError, f"norm: expected a float tensor, got dtype {x.dtype}")
+    order = 2.0 if isinstance(p, str) and p == "fro" else None
+    if order is None and is_real(p) and not isinstance(p, str):
+        order = _NORM_ORDERS.get(float(p))
+    if order is None:
+        raise op_error(
+            ValueError,
+            f"norm: p={p!r} is not supported; expected 2 (or 'fro'), 1 or float('inf')",
+        )
+    dims = reduce_dims("norm", dim, x.ndim)
+    if order == float("inf"):
+        _check_nonempty("norm", x.shape, dims)  # an empty slice has no largest |x|
+    return Norm.apply(x, order, dims, keepdim)
 
 
 def var(x, dim=None, *, correction=1, keepdim=False, unbiased=None):

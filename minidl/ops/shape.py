@@ -1,8 +1,8 @@
 """Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand,
-indexing, cat, stack, split/chunk.
+repeat, indexing (and its out-of-place write, masked_fill), cat, stack, split/chunk.
 
-None of them changes a value, so each backward only moves the gradient back
-to where its values came from.
+None of them computes a new value (masked_fill only writes a constant), so each
+backward only moves the gradient back to where its values came from.
 """
 
 import operator
@@ -10,9 +10,9 @@ import operator
 import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
-from minidl.ops.elementwise import as_tensor, cast, result_dtype
+from minidl.ops.elementwise import as_tensor, cast, result_dtype, where
 from minidl.ops.reduce import normalize_dims, single_dim
-from minidl.tensor import Tensor, is_int
+from minidl.tensor import Tensor, convert, is_int, is_real
 
 
 def _flat_args(args):
@@ -261,6 +261,85 @@ def expand(x, *shape):
         raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
     shape = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
     return Expand.apply(x, shape)
+
+
+def repeat(x, *sizes):
+    """x tiled ``sizes[i]`` times along axis i, as PyTorch's ``Tensor.repeat``.
+
+    ``sizes`` may be longer than x's shape (x gets leading axes of size 1 first),
+    never shorter.  Built from recorded ops, so no new backward: x is viewed as
+    (1, s₀, 1, s₁, …), expanded to (r₀, s₀, r₁, s₁, …) and reshaped to
+    (r₀·s₀, r₁·s₁, …), which puts tile t, element j at position t·sᵢ + j.
+    Backward runs the same steps in reverse: the expand's gradient is summed
+    over the r axes, i.e. dx = the sum of dy over the tiles.
+    """
+    x = as_tensor("repeat", x)
+    if not sizes:
+        raise TypeError("repeat: missing the repeat sizes, e.g. x.repeat(2, 3) or x.repeat(())")
+    reps = _shape_arg("repeat", sizes)
+    if len(reps) < x.ndim:
+        raise op_error(
+            ValueError,
+            f"repeat: got {len(reps)} repeat size(s) {reps} for a tensor of shape {x.shape} "
+            f"({x.ndim} dims); give at least one size per dim",
+        )
+    if any(r < 0 for r in reps):
+        raise op_error(ValueError, f"repeat: repeat sizes must be >= 0, got {reps}")
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    paired = tuple(n for pair in zip((1,) * len(shape), shape) for n in pair)
+    tiled = tuple(n for pair in zip(reps, shape) for n in pair)
+    out = Expand.apply(Reshape.apply(x, paired), tiled)
+    return Reshape.apply(out, tuple(r * n for r, n in zip(reps, shape)))
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` wherever ``mask`` is True: ``x[mask] = value`` without writing into x.
+
+    ``mask`` is a bool tensor broadcastable with x (the result has their broadcast
+    shape, as in PyTorch); ``value`` a number or a 0-d tensor, converted to x's dtype
+    (a float into an int tensor is truncated toward zero, as PyTorch does).  Built on
+    ``where(mask, value, x)``, whose backward is exact: dx = dy where mask is False
+    and 0 at the filled positions (a 0-d tensor value gets the sum of dy there).
+    """
+    x = as_tensor("masked_fill", x)
+    mask = as_tensor("masked_fill", mask)
+    if mask.data.dtype != np.bool_:
+        raise op_error(
+            TypeError,
+            f"masked_fill: mask must be a bool tensor, got dtype {mask.data.dtype} (shape "
+            f"{mask.shape}); make one with a comparison (x > 0) or mask.bool()",
+        )
+    try:
+        np.broadcast_shapes(x.shape, mask.shape)
+    except ValueError:
+        raise op_error(
+            ValueError,
+            f"masked_fill: mask of shape {mask.shape} does not broadcast with the tensor's "
+            f"shape {x.shape}",
+        ) from None
+    dtype = x.data.dtype
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise op_error(
+                ValueError,
+                f"masked_fill: value must be a number or a 0-d tensor, got a tensor of shape "
+                f"{value.shape}",
+            )
+        if value.data.dtype != dtype:
+            # between floats a differentiable cast; into an int or bool x no gradient exists
+            value = (
+                cast(value, dtype)
+                if dtype.kind == "f"
+                else Tensor._make(convert(value.data, dtype, "masked_fill"))
+            )
+    elif is_real(value) or isinstance(value, (bool, np.bool_)):
+        value = Tensor._make(convert(np.asarray(value), dtype, "masked_fill"))
+    else:
+        raise op_error(
+            TypeError,
+            f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}",
+        )
+    return where(mask, value, x)
 
 
 def _index_part(i, op):
