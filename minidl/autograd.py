@@ -29,6 +29,7 @@ __all__ = [
     "unbroadcast",
     "ScatterGrad",
     "note_write",
+    "grad",
 ]
 
 
@@ -499,8 +500,12 @@ def _check_grad(node, inp, g):
     return g
 
 
-def run_backward(tensor, gradient=None, retain_graph=False):
-    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad``."""
+def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
+    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad``.
+
+    ``capture`` (``grad`` uses it): a dict id(leaf) -> list; the leaves' gradients
+    are appended there instead, and no ``.grad`` is written.
+    """
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad and has no grad_fn "
@@ -531,7 +536,7 @@ def run_backward(tensor, gradient=None, retain_graph=False):
 
     root = tensor.grad_fn
     if root is None:
-        _accumulate_leaves({id(tensor): [tensor, g]}, handed)
+        _deliver({id(tensor): [tensor, g]}, handed, capture)
         return
 
     # Nodes wait in a heap keyed by creation order, newest first: a node is created
@@ -619,7 +624,16 @@ def run_backward(tensor, gradient=None, retain_graph=False):
             node.inputs = None
             node.saved_tensors = ()
         node = chained if chained is not None else heappop(heap)[1] if heap else None
-    _accumulate_leaves(leaves, handed)
+    _deliver(leaves, handed, capture)
+
+
+def _deliver(leaves, handed, capture):
+    if capture is None:
+        _accumulate_leaves(leaves, handed)
+        return
+    for key, (_, got) in leaves.items():
+        if key in capture:
+            capture[key].append(np.array(_value(got), copy=True))
 
 
 def _wait(heap, chained, parent):
@@ -635,6 +649,10 @@ def _wait(heap, chained, parent):
 
 def _store_retained(node, grads):
     for i, ref in node.retained.items():
+        if type(ref) is list:  # grad() is collecting this output's gradient
+            if grads[i] is not None:
+                ref.append(np.array(grads[i], copy=True))
+            continue
         t = ref()
         if t is not None and grads[i] is not None:
             # accumulates across backward calls, like a leaf's .grad
@@ -694,6 +712,75 @@ def _accumulate_leaves(leaves, handed):
         grad.grad_fn = None
         grad._out_index = 0
         t.grad = grad
+
+
+def grad(
+    outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False
+):
+    """d(outputs)/d(inputs), returned as a tuple of tensors, one per input; no ``.grad`` changes.
+
+    As ``torch.autograd.grad``: with several outputs the gradients add up,
+    Σₖ ∂outputsₖ/∂input · grad_outputsₖ (``grad_outputs[k]`` may be None for a
+    one-element output).  Inputs may be leaves or results of ops.  The graph
+    is freed unless ``retain_graph=True``.  ``create_graph=True`` (a gradient
+    that is itself differentiable, for second derivatives) is not available:
+    minidl's backward computes on NumPy arrays and records nothing.
+    """
+    if create_graph:
+        raise NotImplementedError(
+            "grad: create_graph=True is not supported; minidl's backward runs on NumPy arrays, "
+            "so a gradient is not recorded and has no gradient of its own"
+        )
+    outputs = _tensor_tuple("grad", "outputs", outputs)
+    inputs = _tensor_tuple("grad", "inputs", inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for k, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {k} does not require grad (requires_grad=False)")
+    capture = {id(t): [] for t in inputs}
+    installed = []  # (node, the retained dict it had): put back afterwards
+    for t in inputs:
+        node = t.grad_fn
+        if node is not None:
+            installed.append((node, node.retained))
+            node.retained = {**(node.retained or {}), t._out_index: capture[id(t)]}
+    try:
+        for k, (out, g) in enumerate(zip(outputs, grad_outputs)):
+            keep = k < len(outputs) - 1 or bool(retain_graph)
+            run_backward(out, g, retain_graph=keep, capture=capture)
+    finally:
+        for node, retained in reversed(installed):
+            node.retained = retained
+    result = []
+    for k, t in enumerate(inputs):
+        got = capture[id(t)]
+        if not got:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {k} was not used to compute the outputs (its gradient is "
+                    "undefined); pass allow_unused=True to get None for it"
+                )
+            result.append(None)
+            continue
+        total = got[0]
+        for g in got[1:]:
+            total = total + g
+        result.append(Tensor._make(total.astype(t.data.dtype, copy=False)))
+    return tuple(result)
+
+
+def _tensor_tuple(op, what, value):
+    items = (value,) if isinstance(value, Tensor) else tuple(value)
+    for k, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {what} must be tensors, got {type(t).__name__} at {k}")
+    if not items:
+        raise ValueError(f"{op}: got no {what}")
+    return items
 
 
 def retain_grad(tensor):
