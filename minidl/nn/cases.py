@@ -79,6 +79,17 @@ def _cross_entropy(reduction, **kw):
     return make
 
 
+def _soft_cross_entropy(reduction, shape=(5, 4), **kw):
+    def make(rng):
+        x = _t(rng, *shape)
+        # rows of class probabilities along dim 1; dℓ/dt is checked too
+        p = rng.dirichlet(np.ones(shape[1]), (shape[0], *shape[2:]))
+        t = Tensor._make(np.moveaxis(p, -1, 1).copy(), True)
+        return (lambda a, b: F.cross_entropy(a, b, reduction=reduction, **kw)), (x, t)
+
+    return make
+
+
 def _nll_loss(reduction, **kw):
     def make(rng):
         target = np.array([0, 3, 2, 1, 3])
@@ -145,6 +156,19 @@ def _lstm_module(rng):
     return fn, (_t(rng, 2, 3, 2), _t(rng, 2, 2, 3), _t(rng, 2, 2, 3), *params)
 
 
+def _lstm_bidirectional(rng):
+    manual_seed(0)
+    lstm = LSTM(2, 3, num_layers=2, batch_first=True, bidirectional=True)
+
+    def call(m, x, h0, c0):
+        out, (h, c) = m(x, (h0, c0))
+        return out, h, c
+
+    fn, params = module_fn(lstm, call)
+    # h0, c0 (2·num_layers, B, H): layer 0 forward, layer 0 reverse, layer 1 …
+    return fn, (_t(rng, 2, 3, 2), _t(rng, 4, 2, 3), _t(rng, 4, 2, 3), *params)
+
+
 def _lstm_cell(rng):
     manual_seed(0)
     fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
@@ -181,6 +205,26 @@ CASES = [
         ),
         "(5,4) weights, ignore 2, eps 0.3",
         ("CrossEntropy",),
+    ),
+    GradCase(
+        "nn.cross_entropy soft mean",
+        _soft_cross_entropy("mean"),
+        "x (5,4), t (5,4)",
+        ("SoftCrossEntropy",),
+    ),
+    GradCase(
+        "nn.cross_entropy soft weight+smoothing sum",
+        _soft_cross_entropy("sum", weight=np.array([0.5, 2.0, 1.0, 3.0]), label_smoothing=0.2),
+        "x (5,4), t (5,4), weights, eps 0.2",
+        ("SoftCrossEntropy",),
+    ),
+    GradCase(
+        "nn.cross_entropy soft (N,C,d) weight+smoothing none",
+        _soft_cross_entropy(
+            "none", (2, 4, 3), weight=np.array([0.5, 2.0, 1.0, 3.0]), label_smoothing=0.3
+        ),
+        "x (2,4,3), t (2,4,3), weights, eps 0.3",
+        ("SoftCrossEntropy", "Permute", "Reshape"),
     ),
     GradCase(
         "nn.nll_loss mean", _nll_loss("mean"), "(5,4)", ("GetItem", "Mul", "Neg", "Sum", "Div")
@@ -233,6 +277,12 @@ CASES = [
     GradCase("nn.gelu tanh", _gelu("tanh"), "(3,4) in [-4, 4]", ("Gelu",)),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
+    GradCase(
+        "nn.LSTM bidirectional 2 layers",
+        _lstm_bidirectional,
+        "x (2,3,2) batch_first H 3, both directions",
+        ("LSTMLayer", "GetItem", "Cat", "Stack"),
+    ),
     GradCase(
         "nn.LSTMCell",
         _lstm_cell,

@@ -11,6 +11,7 @@ from minidl.tensor import Tensor, check_fraction, is_int
 __all__ = [
     "MSE",
     "CrossEntropy",
+    "SoftCrossEntropy",
     "mse_loss",
     "cross_entropy",
     "nll_loss",
@@ -174,6 +175,63 @@ class CrossEntropy(Function):
         return d, None, None, None, None, None
 
 
+class SoftCrossEntropy(Function):
+    """Softmax cross-entropy on logits x: (N, C) with class probabilities t: (N, C).
+
+    log pₙ = xₙ − log Σ_c exp(xₙc)                       (log-sum-exp, shifted by the max)
+    qₙ     = (1 − ε) tₙ + ε / C                          (label smoothing ε)
+    ℓₙ     = −Σ_c w_c qₙc log pₙc
+    L      = Σₙ ℓₙ / N      (reduction="mean": N, not Σ weights, as in PyTorch)
+    dℓₙ/dxₙ = sₙ softmax(xₙ) − w ⊙ qₙ,   sₙ = Σ_c w_c qₙc
+    dℓₙ/dtₙ = −(1 − ε) w ⊙ log pₙ
+
+    Class weights w (C,) default to 1 and are a constant.  sₙ is computed, not taken
+    as 1: a row of t need not sum to 1 (PyTorch does not check, nor do we).
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, label_smoothing, reduction):
+        n, c = logits.shape
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        eps = label_smoothing
+        q = (1 - eps) * target + eps / c if eps else target
+        wq = q if weight is None else q * weight
+        losses = -(wq * log_p).sum(axis=1)
+        ctx.save_for_backward(log_p, wq, weight)
+        ctx.eps, ctx.reduction = eps, reduction
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return np.asarray(losses.sum(), dtype=logits.dtype)
+        if n == 0:
+            raise op_error(
+                ValueError,
+                "cross_entropy: the mean over zero targets is undefined (an empty batch)",
+            )
+        return np.asarray(losses.sum() / n, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        log_p, wq, weight = ctx.saved_tensors
+        need_x, need_t, _, _, _ = ctx.needs_input_grad
+        if ctx.reduction == "none":
+            scale = grad[:, None]
+        else:
+            scale = grad / log_p.shape[0] if ctx.reduction == "mean" else grad
+        dx = dt = None
+        if need_x:
+            dx = np.exp(log_p)  # softmax
+            dx *= wq.sum(axis=1, keepdims=True)  # sₙ
+            dx -= wq
+            dx *= scale
+        if need_t:
+            dt = log_p * (-(1 - ctx.eps) * scale)
+            if weight is not None:
+                dt *= weight
+        return dx, dt, None, None, None
+
+
 def _target_array(target, op="cross_entropy"):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
@@ -210,7 +268,16 @@ def cross_entropy(
     ``weight`` (C,), optional: a weight per class (for imbalanced classes); the
     mean is then Σₙ wₜₙ ℓₙ / Σₙ wₜₙ.  PyTorch's argument order: the options after
     it are keyword-only, so ``cross_entropy(x, t, -1)`` cannot be misread.
+
+    A float ``target`` of the input's shape holds class probabilities (soft labels,
+    PyTorch ≥ 1.10): ℓₙ = −Σ_c w_c qₙc log softmax(xₙ)_c, qₙ = (1 − ε) tₙ + ε / C, and
+    the mean is Σₙ ℓₙ / N whatever the weights (:class:`SoftCrossEntropy`).  Its rows
+    are not checked to be probabilities (neither are they in PyTorch); ``ignore_index``
+    does not apply to them (PyTorch raises if it is set, and so do we).
     """
+    # one dtype test: the class-index path below stays as it was (a benchmarked hot path)
+    if (target.data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind == "f":
+        return _soft_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
     spatial = _classes_last("cross_entropy", input, target)
     if spatial is not None:
         flat, flat_target, shape = spatial
@@ -233,6 +300,51 @@ def cross_entropy(
     # the target Tensor itself, if given: backward can then tell when it was overwritten
     target = target if isinstance(target, Tensor) else t
     return CrossEntropy.apply(input, target, weight, ignore, float(label_smoothing), reduction)
+
+
+def _soft_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
+    """``cross_entropy`` with class probabilities ``target`` of the input's shape,
+    (N, C) or (N, C, d₁, …); the latter as (N·d₁⋯, C) rows, by recorded ops."""
+    op = "cross_entropy"
+    _check_reduction(op, reduction)
+    check_fraction(op, "label_smoothing", label_smoothing)
+    if ignore_index != -100:
+        raise ValueError(
+            f"{op}: ignore_index={ignore_index!r} does not apply to a float target (class "
+            "probabilities), only to class indices; leave it at its default -100"
+        )
+    input, target = as_tensor(op, input), as_tensor(op, target)
+    if input.ndim < 2 or input.data.dtype.kind != "f":
+        raise ValueError(
+            f"{op}: input must be float logits of shape (N, C) or (N, C, d₁, …), "
+            f"got shape {input.shape} dtype {input.dtype}"
+        )
+    n, c, rest = input.shape[0], input.shape[1], input.shape[2:]
+    if target.shape != input.shape:
+        if target.ndim == input.ndim - 1:  # the shape of class indices, in a float dtype
+            raise TypeError(
+                f"{op}: target of shape {target.shape} must hold integer class indices "
+                f"(int64), got dtype {target.dtype}; use target.long() if the values are "
+                f"class numbers (class probabilities would have the input's shape {input.shape})"
+            )
+        raise ValueError(
+            f"{op}: float target of shape {target.shape} does not match input of shape "
+            f"{input.shape}; class probabilities must have the input's shape"
+        )
+    if c == 0:
+        raise ValueError(
+            f"{op}: input of shape {input.shape} has no classes; "
+            "expected logits of shape (N, C) with C >= 1"
+        )
+    input, target = promote(input, target)  # as PyTorch: float32 with float64 is float64
+    if weight is not None:
+        weight = _class_weights(weight, c, input.data.dtype, op)
+    if rest:
+        order = (0, *range(2, input.ndim), 1)
+        input = input.permute(*order).reshape(-1, c)
+        target = target.permute(*order).reshape(-1, c)
+    out = SoftCrossEntropy.apply(input, target, weight, float(label_smoothing), reduction)
+    return out.reshape(n, *rest) if rest and reduction == "none" else out
 
 
 def _classes_last(op, input, target):
@@ -378,7 +490,8 @@ class NLLLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """``CrossEntropyLoss()(logits, target)``: logits (N, C), integer targets (N,)."""
+    """``CrossEntropyLoss()(logits, target)``: logits (N, C), integer targets (N,)
+    or float class probabilities (N, C)."""
 
     def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)

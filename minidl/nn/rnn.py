@@ -135,6 +135,18 @@ class LSTM(Module):
     1/(1 − p)), drawn from minidl's generator.  The returned output and h_n, c_n
     are never dropped; after ``eval()`` nothing is.  With ``num_layers=1`` it has
     no effect (a warning says so), as in PyTorch.
+
+    ``bidirectional=True``: every layer k also runs a reverse direction, with its
+    own ``weight_ih_l{k}_reverse`` … , over the time-reversed sequence:
+
+        →h_t = LSTM(x_t, →h_{t−1}),   ←h_t = LSTM_reverse(x_t, ←h_{t+1}),   t = 1 … T
+        output_t = [→h_t, ←h_t]                                         (2H,)
+
+    so the output is (T, B, 2H) (layers k > 0 take 2H inputs), and h0, c0, h_n,
+    c_n are (2·num_layers, B, H), ordered layer 0 forward, layer 0 reverse,
+    layer 1 forward, …; ←h_n is ←h_1, the reverse direction's last step.  The
+    reverse direction is the same :class:`LSTMLayer` on ``x[::-1]``, its output
+    flipped back.
     """
 
     def __init__(
@@ -145,6 +157,7 @@ class LSTM(Module):
         bias=True,
         batch_first=False,
         dropout=0.0,
+        bidirectional=False,
         dtype=None,
     ):
         super().__init__()
@@ -170,21 +183,30 @@ class LSTM(Module):
         self.bias = bias
         self.batch_first = batch_first
         self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         H = hidden_size
         for k in range(num_layers):
-            fan_in = input_size if k == 0 else H
-            setattr(self, f"weight_ih_l{k}", _uniform_parameter((4 * H, fan_in), bound, dtype))
-            setattr(self, f"weight_hh_l{k}", _uniform_parameter((4 * H, H), bound, dtype))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", _uniform_parameter((4 * H,), bound, dtype))
-                setattr(self, f"bias_hh_l{k}", _uniform_parameter((4 * H,), bound, dtype))
+            fan_in = input_size if k == 0 else H * len(self._suffixes)
+            # PyTorch's registration order: layer by layer, forward before reverse
+            for sfx in self._suffixes:
+                w_ih, w_hh = f"weight_ih_l{k}{sfx}", f"weight_hh_l{k}{sfx}"
+                setattr(self, w_ih, _uniform_parameter((4 * H, fan_in), bound, dtype))
+                setattr(self, w_hh, _uniform_parameter((4 * H, H), bound, dtype))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}", _uniform_parameter((4 * H,), bound, dtype))
+                    setattr(self, f"bias_hh_l{k}{sfx}", _uniform_parameter((4 * H,), bound, dtype))
 
-    def _layer_weights(self, k):
-        w = (getattr(self, f"weight_ih_l{k}"), getattr(self, f"weight_hh_l{k}"))
+    @property
+    def _suffixes(self):
+        """The parameter-name suffix of each direction, forward first."""
+        return ("", "_reverse") if self.bidirectional else ("",)
+
+    def _layer_weights(self, k, sfx=""):
+        w = (getattr(self, f"weight_ih_l{k}{sfx}"), getattr(self, f"weight_hh_l{k}{sfx}"))
         if self.bias:
-            return w + (getattr(self, f"bias_ih_l{k}"), getattr(self, f"bias_hh_l{k}"))
+            return w + (getattr(self, f"bias_ih_l{k}{sfx}"), getattr(self, f"bias_hh_l{k}{sfx}"))
         return w + (None, None)
 
     def forward(self, x, hx=None):
@@ -204,7 +226,9 @@ class LSTM(Module):
         if T == 0:
             raise ValueError("LSTM: the input sequence is empty (length 0)")
         x = _as_float(x, self.weight_ih_l0)
-        state_shape = (self.num_layers, B, self.hidden_size)
+        D = len(self._suffixes)
+        state_shape = (D * self.num_layers, B, self.hidden_size)
+        layers = "2 * num_layers" if self.bidirectional else "num_layers"
         if hx is None:
             zeros = np.zeros(state_shape, x.dtype)
             h0, c0 = zeros, zeros
@@ -212,9 +236,9 @@ class LSTM(Module):
             h0, c0 = _state_pair("LSTM", hx, "(h0, c0)")
             h0, c0 = _as_float(h0, self.weight_ih_l0), _as_float(c0, self.weight_ih_l0)
             if batched:
-                expected, names = state_shape, "(num_layers, B, H)"
+                expected, names = state_shape, f"({layers}, B, H)"
             else:
-                expected, names = (self.num_layers, self.hidden_size), "(num_layers, H)"
+                expected, names = (D * self.num_layers, self.hidden_size), f"({layers}, H)"
             if h0.ndim != len(expected) or c0.ndim != len(expected):
                 kind = f"3-D {layout}" if batched else "2-D (T, E) (unbatched)"
                 raise ValueError(
@@ -233,9 +257,16 @@ class LSTM(Module):
         for k in range(self.num_layers):
             if k > 0:  # the identity unless training with dropout > 0
                 x = dropout(x, self.dropout, self.training)
-            x, h_k, c_k = LSTMLayer.apply(x, h0[k], c0[k], *self._layer_weights(k))
-            hs.append(h_k)
-            cs.append(c_k)
+            outs = []
+            for d, sfx in enumerate(self._suffixes):
+                j = D * k + d
+                # the reverse direction: the same layer on the sequence reversed in time
+                seq = x if d == 0 else x[::-1]
+                out, h_j, c_j = LSTMLayer.apply(seq, h0[j], c0[j], *self._layer_weights(k, sfx))
+                outs.append(out if d == 0 else out[::-1])  # its step t back at position t
+                hs.append(h_j)
+                cs.append(c_j)
+            x = outs[0] if D == 1 else ops.cat(outs, dim=2)
         h_n, c_n = ops.stack(hs), ops.stack(cs)
         if not batched:
             return x.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
@@ -253,4 +284,6 @@ class LSTM(Module):
             s += ", batch_first=True"
         if self.dropout != 0:
             s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         return s

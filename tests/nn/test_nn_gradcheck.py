@@ -29,6 +29,7 @@ def test_every_nn_function_has_a_case():
         "DropoutMask",
         "MSE",
         "CrossEntropy",
+        "SoftCrossEntropy",
         "BinaryCrossEntropy",
         "BinaryCrossEntropyWithLogits",
         "LSTMLayer",
