@@ -180,9 +180,13 @@ class Function:
     output that received none, or None after ``ctx.set_materialize_grads(False)``).
     """
 
+    # False for a built-in op whose backward only raises (floor division, as PyTorch's):
+    # it has no gradient to check, so it stays out of OPS
+    differentiable = True
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.__module__.startswith("minidl."):
+        if cls.__module__.startswith("minidl.") and cls.differentiable:
             OPS[cls.__name__] = cls
 
     @staticmethod

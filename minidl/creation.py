@@ -190,3 +190,80 @@ def randperm(n, *, dtype=np.int64, requires_grad=False):
     # convert refuses n - 1 beyond the dtype (randperm(300, dtype=int8)) instead of wrapping
     perm = convert(generator().permutation(n), dtype, "randperm")
     return _new(perm, requires_grad)
+
+
+def multinomial(probs, num_samples, replacement=False):
+    """Category indices drawn from minidl's seeded generator, as ``torch.multinomial``.
+
+    ``probs`` (float, 1-D of k categories or 2-D of n rows) holds weights ≥ 0, not
+    necessarily summing to 1: category j is drawn with probability probs[j] / sum(probs).
+    The result is int64 of shape (num_samples,) or (n, num_samples); rows are independent.
+    Without replacement the samples of a row are distinct, in the order sequential draws
+    would give them (each from the categories still left, in proportion to their weights);
+    a zero-weight category is never drawn, so num_samples may not exceed the number of
+    non-zero weights (PyTorch's documentation asks the same, but its CPU version 2.13 then
+    returns a zero-weight category; minidl refuses).
+    """
+    op = "multinomial"
+    if isinstance(probs, Tensor):
+        p = probs.data
+    else:
+        p = as_array(probs, op=op)
+    if p.dtype.kind != "f":
+        raise TypeError(f"{op}: probs must be a float tensor (weights), got dtype {p.dtype}")
+    if p.ndim not in (1, 2):
+        raise ValueError(
+            f"{op}: probs must be 1-D (k categories) or 2-D (rows of k), got shape {p.shape}"
+        )
+    num_samples = check_int(op, "num_samples", num_samples)
+    if num_samples <= 0:
+        raise ValueError(f"{op}: num_samples must be > 0, got {num_samples}")
+    rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+    k = rows.shape[1]
+    if not replacement and num_samples > k:
+        raise ValueError(
+            f"{op}: cannot draw {num_samples} samples without replacement from {k} categories"
+        )
+    bad = ~np.isfinite(p) | (p < 0)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{op}: probs must be finite and ≥ 0 (weights), got {float(p[where]):g} at "
+            f"index {where} of shape {p.shape}"
+        )
+    empty = rows.max(axis=1, initial=0) <= 0  # every weight is ≥ 0 by now
+    if empty.any():
+        row = "probs" if p.ndim == 1 else f"row {int(np.argmax(empty))} of probs"
+        raise ValueError(
+            f"{op}: {row} (shape {p.shape}) has no positive weight (it sums to 0); each "
+            "distribution needs at least one"
+        )
+    nonzero = (rows > 0).sum(axis=1)
+    if not replacement and rows.shape[0] and nonzero.min() < num_samples:
+        row = "probs" if p.ndim == 1 else f"row {int(np.argmin(nonzero))} of probs"
+        raise ValueError(
+            f"{op}: cannot draw {num_samples} distinct samples without replacement: {row} "
+            f"has only {nonzero.min()} non-zero weights (a zero weight is never drawn)"
+        )
+    rng = generator()
+    if rows.shape[0] == 0:
+        idx = np.zeros((0, num_samples), np.int64)  # an empty batch: nothing to draw
+    elif replacement:
+        # inverse CDF: the first category whose running total exceeds u·total (weights
+        # scaled by the row's largest, so that the total cannot overflow to inf)
+        cdf = np.cumsum(rows / rows.max(axis=1, keepdims=True), axis=1)
+        u = rng.random((rows.shape[0], num_samples)) * cdf[:, -1:]
+        idx = np.stack([np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
+        # u·total can round up to total: the top of [0, total) is the last non-zero category
+        last = k - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)
+        idx = np.minimum(idx, last[:, None])
+    else:
+        # exponential race: category j "arrives" at E_j / p_j with E_j ~ Exp(1); the first
+        # arrival is j with probability p_j / Σp, and by memorylessness each next arrival is
+        # a draw from those left, so the arrival order is sequential sampling without
+        # replacement.  Compared as logs, a tiny p_j cannot overflow the time to inf; a
+        # zero weight arrives at +inf, never among the first num_samples
+        with np.errstate(divide="ignore"):
+            log_times = np.log(rng.standard_exponential(rows.shape)) - np.log(rows)
+        idx = np.argsort(log_times, axis=1, kind="stable")[:, :num_samples]
+    return _new(idx.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False)

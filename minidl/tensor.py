@@ -422,6 +422,40 @@ class Tensor:
             return _ew.Div.apply(other, self)
         return _ops.div(other, self)
 
+    def __floordiv__(self, other):
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.remainder(other, self)
+
+    # bitwise operators, for bool and integer tensors (masks: (x > 0) & (x < 1))
+    def __and__(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _ops.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops.bitwise_xor(other, self)
+
+    def __invert__(self):
+        return _ops.bitwise_not(self)
+
     def __pow__(self, other):
         return _ops.pow(self, other)
 
@@ -578,6 +612,15 @@ class Tensor:
     def matmul(self, other):
         return _ops.matmul(self, other)
 
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    def bmm(self, other):
+        return _ops.bmm(self, other)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
     def exp(self):
         return _ops.exp(self)
 
@@ -695,6 +738,47 @@ class Tensor:
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return _ops.topk(self, k, dim, largest, sorted)
+
+    def floor_divide(self, other):
+        return _ops.floor_divide(self, other)
+
+    def remainder(self, other):
+        return _ops.remainder(self, other)
+
+    def bitwise_and(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        return _ops.bitwise_not(self)
+
+    def logical_and(self, other):
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _ops.logical_xor(self, other)
+
+    def logical_not(self):
+        return _ops.logical_not(self)
+
+    def nonzero(self, *, as_tuple=False):
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def multinomial(self, num_samples, replacement=False):
+        from minidl import creation  # creation imports tensor: a top-level import is circular
+
+        return creation.multinomial(self, num_samples, replacement)
 
     # new_*: new leaves with this tensor's dtype (unless ``dtype`` is given), outside any graph
     def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):

@@ -52,6 +52,7 @@ HYPOTHESIS_TESTED = {
     "Prod",
     "Cumsum",
     "Norm",
+    "Remainder",
 }
 
 
@@ -62,14 +63,20 @@ PUBLIC_GRADCHECKED = {
     | {"tanh", "sigmoid", "relu", "abs", "clamp", "maximum", "minimum", "where", "cast"},
     "test_ops_reduce": {"sum", "mean", "max", "min", "amax", "amin"},
     "test_ops_linalg": {"matmul"},
+    "test_ops_mm": {"mm", "bmm", "dot"},
     "test_ops_shape": {"reshape", "view", "flatten", "permute", "transpose", "squeeze"}
     | {"unsqueeze", "expand", "index", "cat", "stack", "split", "chunk", "clone"},
     "test_ops_nn": {"softmax", "log_softmax", "logsumexp"},
     "test_var_std": {"var", "std"},
     "test_ops_sort_repeat": {"masked_fill", "repeat", "sort", "topk"},
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
+    "test_ops_int_and_sampling": {"remainder"},
 }
-NO_GRADIENT = {"compare", "argmax", "argmin", "allclose"}
+NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
+# bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
+# tests/test_ops_int_and_sampling.py; it is kept out of OPS, having no gradient to check)
+NO_GRADIENT |= {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide"}
+NO_GRADIENT |= {"logical_and", "logical_or", "logical_xor", "logical_not"}
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

@@ -4,19 +4,29 @@ from minidl.ops.elementwise import (
     abs,
     add,
     allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     cast,
     clamp,
     compare,
     cos,
     div,
     exp,
+    floor_divide,
     log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
     maximum,
     minimum,
     mul,
     neg,
     pow,
     relu,
+    remainder,
     sigmoid,
     sin,
     sqrt,
@@ -24,7 +34,7 @@ from minidl.ops.elementwise import (
     tanh,
     where,
 )
-from minidl.ops.linalg import matmul
+from minidl.ops.linalg import bmm, dot, matmul, mm
 from minidl.ops.nnops import log_softmax, logsumexp, softmax
 from minidl.ops.reduce import (
     amax,
@@ -41,6 +51,7 @@ from minidl.ops.reduce import (
     sum,
     var,
 )
+from minidl.ops.search import nonzero, unique
 from minidl.ops.shape import (
     cat,
     chunk,

@@ -133,6 +133,28 @@ def _distinct_magnitudes(rng, *shape):
     return Tensor._make(a * rng.choice([-1.0, 1.0], shape), True)
 
 
+def _remainder_pair(rng, sa, sb):
+    # a = b·(n + f) with f in [0.2, 0.8]: a/b is ≥ 0.2 from every integer, where a mod b jumps
+    b = rng.uniform(0.5, 2.0, sb) * rng.choice([-1.0, 1.0], sb)
+    a = b * (rng.integers(-3, 4, np.broadcast_shapes(sa, sb)) + rng.uniform(0.2, 0.8, sa))
+    return Tensor._make(a, True), Tensor._make(b, True)
+
+
+def _remainder(rng):
+    return ops.remainder, _remainder_pair(rng, (3, 4), (4,))
+
+
+def _remainder_number_divisor(rng):
+    a, b = _remainder_pair(rng, (3, 4), ())  # a / b = n + f, so a / b · −1.5 is as far off
+    return (lambda x: x % -1.5), (Tensor._make(a.data / b.data * -1.5, True),)
+
+
+def _remainder_number_dividend(rng):
+    # 2.5 % b, with 2.5 / b = n + f, f in [0.2, 0.8] and n + f ≠ 0
+    q = rng.integers(-3, 3, (3, 4)) + rng.uniform(0.2, 0.8, (3, 4))
+    return (lambda b: 2.5 % b), (Tensor._make(2.5 / q, True),)
+
+
 CASES = [
     GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
     GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
@@ -344,5 +366,13 @@ CASES = [
         _unary(lambda x: ops.topk(x, 2).values, (3, 5), _distinct),
         "(3, 5) k 2 dim -1, no ties",
         ("GetItem",),
+    ),
+    # remainder (floor_divide has no derivative: its backward raises, as PyTorch's)
+    GradCase("remainder broadcast", _remainder, "(3, 4) % (4,), a/b off integers", ("Remainder",)),
+    GradCase(
+        "remainder number divisor", _remainder_number_divisor, "(3, 4) % -1.5", ("Remainder",)
+    ),
+    GradCase(
+        "remainder number dividend", _remainder_number_dividend, "2.5 % (3, 4)", ("Remainder",)
     ),
 ]

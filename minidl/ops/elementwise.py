@@ -1,5 +1,5 @@
 """Elementwise ops: arithmetic, exp/log, sin/cos, activations, clamp, where, cast
-(and ``allclose``, a comparison with no gradient).
+(and, with no gradient: ``allclose``, floor division, bitwise and logical operators).
 
 Binary ops broadcast as NumPy does; each backward returns the gradient in
 the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
@@ -418,6 +418,67 @@ class Cast(Function):
         return grad, None
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Integer division by zero: Python's ZeroDivisionError, and the RuntimeError PyTorch raises."""
+
+
+def _refuse_zero_divisor(op, a, b):
+    # NumPy warns and answers 0 for an integer x // 0 or x % 0, a silently wrong number
+    if np.result_type(a, b).kind in "biu" and np.any(np.asarray(b) == 0):
+        raise op_error(
+            IntegerDivisionByZero,
+            f"{op}: integer division by zero (a divisor of shape {np.shape(b)} holds a 0); "
+            "PyTorch raises here too. Convert to float first for inf/nan instead",
+        )
+
+
+class Remainder(Function):
+    """z = a mod b = a − b·⌊a/b⌋, with the sign of b (Python's %);
+    dz/da = 1,  dz/db = −⌊a/b⌋  (⌊a/b⌋ is a step: constant between its jumps)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _refuse_zero_divisor("remainder", a, b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)  # dz/da = 1 needs neither
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.fmod(a, b)  # C's remainder: the sign of a
+            # PyTorch's rule (np.remainder differs on the sign of a zero result: 0 % −3)
+            wrong_sign = (z != 0) & ((z < 0) != (np.asarray(b) < 0))
+            return np.where(wrong_sign, z + b, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * np.floor_divide(a, b)
+
+
+class FloorDivide(Function):
+    """z = ⌊a/b⌋;  no derivative: backward raises, as PyTorch's does (it is 0 between the
+    jumps and undefined at them, so a gradient through it is almost surely a mistake)"""
+
+    differentiable = False  # not in OPS: `python -m minidl gradcheck` has nothing to check
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _refuse_zero_divisor("floor_divide", a, b)
+        # float x // 0 is ±inf or nan (IEEE); the integer minimum // −1 wraps, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.floor_divide(a, b)  # the rounding of PyTorch's div(rounding_mode="floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise op_error(
+            RuntimeError,
+            "floor_divide: the derivative of a // b is not implemented (PyTorch raises here "
+            "too: it is 0 between the jumps of the floor and undefined at them). To use the "
+            "quotient as a constant, call .detach() on it; for a gradient, use a / b",
+        )
+
+
 # ----- functional forms (minidl.add, minidl.exp, ...) ---------------------
 
 
@@ -446,6 +507,36 @@ def mul(a, b):
 def div(a, b):
     """a / b elementwise, broadcasting."""
     return Div.apply(*_operands("div", a, b, true_divide=True))
+
+
+def _no_bool_division(op, a, b):
+    if result_dtype(a, b) == np.bool_:
+        raise TypeError(
+            f"{op}: not defined for two bool operands (PyTorch refuses them too); "
+            "convert one to an integer first, e.g. t.long()"
+        )
+
+
+def floor_divide(a, b):
+    """⌊a / b⌋ elementwise, broadcasting (Python's //: rounds toward −∞, 7 // −2 = −4).
+
+    Integers stay integers (int64 // int64 is int64), and an integer division by zero
+    raises, as in PyTorch.  The result has no derivative: backward through it raises,
+    as PyTorch's does; ``.detach()`` it to use it as a constant.
+    """
+    a, b = _operands("floor_divide", a, b)
+    _no_bool_division("floor_divide", a, b)
+    return FloorDivide.apply(a, b)
+
+
+def remainder(a, b):
+    """a mod b elementwise, broadcasting, with the sign of b as Python's % (−7 % 3 = 2).
+
+    Integer division by zero raises, as in PyTorch.  dz/da = 1, dz/db = −⌊a/b⌋.
+    """
+    a, b = _operands("remainder", a, b)
+    _no_bool_division("remainder", a, b)
+    return Remainder.apply(a, b)
 
 
 def neg(a):
@@ -571,6 +662,94 @@ def compare(ufunc, a, b):
             ValueError,
             f"{ufunc.__name__}: shapes {a.shape} and {np.shape(b)} do not broadcast together",
         ) from None
+
+
+def _integer_operands(op, a, b):
+    """The arrays of a and b in their PyTorch result dtype, both bool or integer."""
+    a, b = operand(op, a), operand(op, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor._make(as_array(a, op=op))
+    for v in (a, b):
+        kind = v.data.dtype.kind if isinstance(v, Tensor) else type(v).__name__
+        if kind not in ("b", "i", "u", "bool", "int"):
+            what = f"a tensor of dtype {v.data.dtype}" if isinstance(v, Tensor) else repr(v)
+            raise TypeError(
+                f"{op}: defined for bool and integer operands only, got {what} (PyTorch "
+                "refuses floats too); for a mask of floats compare first, e.g. (x > 0)"
+            )
+    d = result_dtype(a, b)
+    # as_array refuses a Python int that the dtype cannot hold (int8 tensor & 300)
+    return [
+        v.data.astype(d, copy=False) if isinstance(v, Tensor) else as_array(v, d, op=op)
+        for v in (a, b)
+    ]
+
+
+def _bitwise(op, ufunc, a, b):
+    a, b = _integer_operands(op, a, b)
+    try:
+        return Tensor._make(np.asarray(ufunc(a, b)))
+    except ValueError:
+        raise op_error(
+            ValueError, f"{op}: shapes {a.shape} and {b.shape} do not broadcast together"
+        ) from None
+
+
+def bitwise_and(a, b):
+    """a & b elementwise for bool or integer tensors (no gradient)."""
+    return _bitwise("bitwise_and", np.bitwise_and, a, b)
+
+
+def bitwise_or(a, b):
+    """a | b elementwise for bool or integer tensors (no gradient)."""
+    return _bitwise("bitwise_or", np.bitwise_or, a, b)
+
+
+def bitwise_xor(a, b):
+    """a ^ b elementwise for bool or integer tensors (no gradient)."""
+    return _bitwise("bitwise_xor", np.bitwise_xor, a, b)
+
+
+def bitwise_not(a):
+    """~a elementwise: logical not for bool, −a − 1 for integers (no gradient)."""
+    a = as_tensor("bitwise_not", a)
+    if a.data.dtype.kind not in "biu":
+        raise TypeError(
+            f"bitwise_not (~): defined for bool and integer tensors only, got dtype "
+            f"{a.data.dtype} (PyTorch refuses floats too); for a float mask use (x == 0)"
+        )
+    return Tensor._make(np.invert(a.data))
+
+
+def _logical(op, ufunc, a, b):
+    a, b = as_tensor(op, a), operand(op, b)
+    b = b.data if isinstance(b, Tensor) else b
+    try:
+        return Tensor._make(np.asarray(ufunc(a.data, b)))
+    except ValueError:
+        raise op_error(
+            ValueError, f"{op}: shapes {a.shape} and {np.shape(b)} do not broadcast together"
+        ) from None
+
+
+def logical_and(a, b):
+    """Elementwise "both non-zero", a bool tensor, for any dtypes (no gradient)."""
+    return _logical("logical_and", np.logical_and, a, b)
+
+
+def logical_or(a, b):
+    """Elementwise "either non-zero", a bool tensor, for any dtypes (no gradient)."""
+    return _logical("logical_or", np.logical_or, a, b)
+
+
+def logical_xor(a, b):
+    """Elementwise "exactly one non-zero", a bool tensor, for any dtypes (no gradient)."""
+    return _logical("logical_xor", np.logical_xor, a, b)
+
+
+def logical_not(a):
+    """Elementwise "is zero", a bool tensor, for any dtype (no gradient)."""
+    return Tensor._make(np.logical_not(as_tensor("logical_not", a).data))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import operand, promote
+from minidl.ops.elementwise import as_tensor, operand, promote
 from minidl.tensor import Tensor, as_array
 
 
@@ -74,3 +74,61 @@ def matmul(a, b):
     # differentiable casts, so each gradient comes back in its operand's dtype
     a, b = promote(a, b)
     return MatMul.apply(a, b)
+
+
+# PyTorch's strict forms of matmul: one shape each, no broadcasting, the same MatMul backward;
+# mixed dtypes promote as in matmul (PyTorch's mm/bmm/dot raise on them)
+
+
+def mm(a, b):
+    """a @ b for matrices only, as ``torch.mm``: (n, k) @ (k, m) → (n, m)."""
+    a, b = as_tensor("mm", a), as_tensor("mm", b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(
+            f"mm: expected two 2-D matrices (n, k) and (k, m), got shapes {a.shape} and "
+            f"{b.shape}; use matmul for vectors or batches"
+        )
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(
+            f"mm: {a.shape} @ {b.shape}: inner dimensions {a.shape[1]} and {b.shape[0]} "
+            "differ; expected (n, k) @ (k, m)"
+        )
+    return MatMul.apply(*promote(a, b))
+
+
+def bmm(a, b):
+    """Batched matrix product, as ``torch.bmm``: (B, n, k) @ (B, k, m) → (B, n, m),
+    the same B on both sides (no broadcasting)."""
+    a, b = as_tensor("bmm", a), as_tensor("bmm", b)
+    if a.ndim != 3 or b.ndim != 3:
+        raise ValueError(
+            f"bmm: expected two 3-D batches of matrices (B, n, k) and (B, k, m), got shapes "
+            f"{a.shape} and {b.shape}; use matmul for other shapes"
+        )
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"bmm: {a.shape} @ {b.shape}: batch sizes {a.shape[0]} and {b.shape[0]} differ; "
+            "bmm does not broadcast (matmul does)"
+        )
+    if a.shape[2] != b.shape[1]:
+        raise ValueError(
+            f"bmm: {a.shape} @ {b.shape}: inner dimensions {a.shape[2]} and {b.shape[1]} "
+            "differ; expected (B, n, k) @ (B, k, m)"
+        )
+    return MatMul.apply(*promote(a, b))
+
+
+def dot(a, b):
+    """Inner product of two vectors, as ``torch.dot``: (k,) · (k,) → () = Σᵢ aᵢ bᵢ."""
+    a, b = as_tensor("dot", a), as_tensor("dot", b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(
+            f"dot: expected two 1-D vectors, got shapes {a.shape} and {b.shape}; "
+            "use matmul (or mm) for matrices"
+        )
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"dot: vectors of lengths {a.shape[0]} and {b.shape[0]} differ; "
+            "expected two vectors of the same length"
+        )
+    return MatMul.apply(*promote(a, b))
