@@ -578,8 +578,8 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
                 _value(gr) if gr is not None else np.zeros(shape, dtype) if zeros else None
                 for gr, (shape, dtype) in zip(got, node.out_meta)
             ]
-            if node.retained:
-                _store_retained(node, grads)
+            if node.retained:  # an output that received no gradient has none (not zeros)
+                _store_retained(node, [g if gr is not None else None for gr, g in zip(got, grads)])
             in_grads = node.fn.backward(node, *grads)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)

@@ -115,3 +115,21 @@ def test_bad_arguments_are_named():
         grad(z, x, grad_outputs=[None, None])
     with pytest.raises(ValueError, match="got no inputs"):
         grad(z, [])
+
+
+def test_an_output_of_a_multi_output_op_that_nothing_used_has_no_gradient():
+    # as PyTorch: q (the second half of a chunk) does not reach the loss, so it has no
+    # gradient at all (not zeros): grad() calls it unused, and a retained q.grad stays None
+    x = _x([1.0, 2.0, 3.0, 4.0])
+    p, q = x.chunk(2)
+    with pytest.raises(RuntimeError, match="input 0 was not used"):
+        grad(p.sum(), [q], retain_graph=True)
+    gq, gx = grad(p.sum(), [q, x], allow_unused=True)
+    assert gq is None
+    np.testing.assert_array_equal(gx.data, [1.0, 1.0, 0.0, 0.0])
+    p, q = x.chunk(2)
+    q.retain_grad()
+    p.retain_grad()
+    (p * 2.0).sum().backward()
+    assert q.grad is None
+    np.testing.assert_array_equal(p.grad.data, [2.0, 2.0])

@@ -84,7 +84,7 @@ class Gelu(Function):
         return grad * (s + x * pdf), None
 
 
-def gelu(x, approximate="none"):
+def gelu(x, *, approximate="none"):
     """x Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` is PyTorch's tanh form."""
     x = as_tensor("gelu", x)
     if approximate not in _GELU_FORMS:
@@ -120,7 +120,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, x):
-        return gelu(x, self.approximate)
+        return gelu(x, approximate=self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"

@@ -132,7 +132,7 @@ def _leaky_relu(rng):
 def _gelu(approximate):
     def make(rng):
         x = Tensor._make(rng.uniform(-4.0, 4.0, (3, 4)), True)  # both tails and the bend
-        return (lambda a: F.gelu(a, approximate)), (x,)
+        return (lambda a: F.gelu(a, approximate=approximate)), (x,)
 
     return make
 

@@ -289,7 +289,7 @@ def cross_entropy(
             reduction=reduction,
             label_smoothing=label_smoothing,
         )
-        return out.reshape(*shape) if reduction == "none" else out
+        return out.reshape(shape) if reduction == "none" else out
     check_fraction("cross_entropy", "label_smoothing", label_smoothing)
     input, t, weight = _checked(
         "cross_entropy", "logits", input, target, weight, ignore_index, reduction
@@ -314,6 +314,16 @@ def _soft_cross_entropy(input, target, weight, ignore_index, reduction, label_sm
             "probabilities), only to class indices; leave it at its default -100"
         )
     input, target = as_tensor(op, input), as_tensor(op, target)
+    if input.ndim == 1 and target.shape == input.shape:  # unbatched, as PyTorch: one row
+        out = _soft_cross_entropy(
+            input.reshape(1, -1),
+            target.reshape(1, -1),
+            weight,
+            ignore_index,
+            reduction,
+            label_smoothing,
+        )
+        return out.reshape(()) if reduction == "none" else out
     if input.ndim < 2 or input.data.dtype.kind != "f":
         raise ValueError(
             f"{op}: input must be float logits of shape (N, C) or (N, C, d₁, …), "
@@ -349,10 +359,21 @@ def _soft_cross_entropy(input, target, weight, ignore_index, reduction, label_sm
 
 def _classes_last(op, input, target):
     """PyTorch's (N, C, d₁, …) input with (N, d₁, …) targets as (N·d₁⋯, C) and (N·d₁⋯,),
-    by recorded ops (the gradient flows back); None for an input of ≤ 2 dims."""
+    and its unbatched (C,) input with a 0-d target as (1, C) and (1,), by recorded ops
+    (the gradient flows back); None for an input of 2 dims (or 0: an error later)."""
     input = as_tensor(op, input)
-    if input.ndim <= 2:
+    nd = input.ndim
+    if nd == 2 or nd == 0:
         return None
+    if nd == 1:
+        t = _target_array(target, op)
+        if t.shape != ():
+            raise ValueError(
+                f"{op}: an unbatched input of shape {input.shape} takes one class index "
+                f"(a 0-d target), got a target of shape {t.shape}"
+            )
+        one = target.reshape(1) if isinstance(target, Tensor) else t.reshape(1)
+        return input.reshape(1, -1), one, ()
     t = _target_array(target, op)
     n, c, rest = input.shape[0], input.shape[1], input.shape[2:]
     if t.shape != (n, *rest):
@@ -407,7 +428,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     if spatial is not None:
         flat, flat_target, shape = spatial
         out = nll_loss(flat, flat_target, weight, ignore_index=ignore_index, reduction=reduction)
-        return out.reshape(*shape) if reduction == "none" else out
+        return out.reshape(shape) if reduction == "none" else out
     input, t, weight = _checked(
         "nll_loss", "log-probabilities", input, target, weight, ignore_index, reduction
     )

@@ -228,7 +228,7 @@ class Module:
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """(key, buffer) pairs, keys as in ``state_dict`` (non-persistent buffers included)."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         for mod_name, m in modules:
             for name, b in m._buffers.items():
                 if b is None or (remove_duplicate and id(b) in seen):

@@ -238,3 +238,12 @@ def test_state_dict_keys_match_torch_when_installed():
     assert [n for n, _ in TNet().named_buffers()] == [n for n, _ in Net().named_buffers()]
     tnet = TNet().double()
     assert tnet.norm.steps.dtype == torch.int64 and tnet.norm.cache.dtype == torch.float64
+
+
+def test_named_buffers_of_a_module_shared_under_two_names():
+    # PyTorch: remove_duplicate=False lists a shared module's buffer under each name
+    inner = nn.Linear(1, 1)
+    inner.register_buffer("b", minidl.zeros(1))
+    model = nn.Sequential(inner, inner)
+    assert [k for k, _ in model.named_buffers()] == ["0.b"]
+    assert [k for k, _ in model.named_buffers(remove_duplicate=False)] == ["0.b", "1.b"]

@@ -115,7 +115,7 @@ def test_scalar_and_empty_inputs():
 def test_module_matches_functional_and_prints_like_pytorch():
     x = minidl.tensor(GRID)
     np.testing.assert_array_equal(nn.GELU()(x).data, F.gelu(x).data)
-    np.testing.assert_array_equal(nn.GELU("tanh")(x).data, F.gelu(x, "tanh").data)
+    np.testing.assert_array_equal(nn.GELU("tanh")(x).data, F.gelu(x, approximate="tanh").data)
     assert repr(nn.GELU()) == "GELU(approximate='none')"
     assert repr(nn.GELU(approximate="tanh")) == "GELU(approximate='tanh')"
     assert list(nn.GELU().parameters()) == []
@@ -135,10 +135,16 @@ def test_matches_torch_when_installed():
     torch = pytest.importorskip("torch")
     for approximate in ("none", "tanh"):
         x = minidl.tensor(GRID, requires_grad=True)
-        F.gelu(x, approximate).sum().backward()
+        F.gelu(x, approximate=approximate).sum().backward()
         tx = torch.tensor(GRID, requires_grad=True)
         torch.nn.functional.gelu(tx, approximate=approximate).sum().backward()
         ty = torch.nn.functional.gelu(tx, approximate=approximate).detach().numpy()
         # PyTorch cancels 1 + erf in the left tail, minidl uses erfc: absolute agreement there
         np.testing.assert_allclose(F.gelu(x, approximate).data, ty, rtol=1e-13, atol=2e-15)
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-13, atol=1e-14)
+
+
+def test_approximate_is_keyword_only_as_in_pytorch():
+    x = minidl.tensor([0.5, -1.0])
+    with pytest.raises(TypeError):
+        F.gelu(x, "tanh")

@@ -68,7 +68,8 @@ def test_float32_stays_float32():
         (lambda x: F.nll_loss(x, np.array([0.0, 1.0])), TypeError, ("nll_loss", "integer")),
         (lambda x: F.nll_loss(x, np.array([0, 3])), IndexError, ("nll_loss", "target 3")),
         (lambda x: F.nll_loss(x, np.array([0])), ValueError, ("nll_loss", "shape (1,)")),
-        (lambda x: F.nll_loss(x[0], np.array([0])), ValueError, ("log-probabilities", "(N, C)")),
+        (lambda x: F.nll_loss(x[0], np.array([0])), ValueError, ("unbatched", "0-d target")),
+        (lambda x: F.nll_loss(x[0, 0], np.array(0)), ValueError, ("log-probabilities", "(N, C)")),
         (lambda x: F.nll_loss(x, np.array([1, 1]), ignore_index=1), ValueError, ("zero targets",)),
         (lambda x: F.nll_loss(x, np.array([0, 1]), reduction="avg"), ValueError, ("reduction",)),
         (

@@ -132,8 +132,10 @@ def test_cross_entropy_errors_name_the_problem():
         ValueError, match=r"target of shape \(2,\) does not match input of shape \(3, 4\)"
     ):
         F.cross_entropy(x, minidl.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"unbatched input of shape \(4,\) takes one class"):
+        F.cross_entropy(minidl.zeros(4), minidl.tensor([0]))  # (C,) takes a 0-d target
     with pytest.raises(ValueError, match=r"shape \(N, C\)"):
-        F.cross_entropy(minidl.zeros(4), minidl.tensor([0]))
+        F.cross_entropy(minidl.tensor(1.0), minidl.tensor(0))
     with pytest.raises(ValueError, match="label_smoothing"):
         F.cross_entropy(x, minidl.tensor([0, 1, 2]), label_smoothing=1.5)
 
@@ -206,3 +208,22 @@ def test_cross_entropy_argument_errors():
         F.cross_entropy(minidl.tensor(np.zeros((0, 3))), np.zeros(0, np.int64))
     with pytest.raises(ValueError, match="class weights of the targets sum to 0"):
         F.cross_entropy(x, t, np.array([0.0, 0.0, 1.0]))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_an_unbatched_input_with_a_0d_target_is_one_row_as_in_pytorch(loss):
+    # (C,) logits and a 0-d class index: ℓ = log Σ_c e^{x_c} − x_t, dℓ/dx = softmax(x) − onehot(t)
+    x0 = np.array([1.0, 2.0, 3.0])
+    x = minidl.tensor(x0, requires_grad=True)
+    inp = x if loss == "cross_entropy" else F.log_softmax(x, dim=0)
+    fn = getattr(F, loss)
+    softmax = np.exp(x0) / np.exp(x0).sum()
+    want = np.log(np.exp(x0).sum()) - x0[1]
+    for reduction in ("mean", "sum", "none"):
+        out = fn(inp, minidl.tensor(1), reduction=reduction)
+        assert out.shape == ()
+        np.testing.assert_allclose(out.item(), want, rtol=1e-12)
+    fn(inp, minidl.tensor(1)).backward()
+    np.testing.assert_allclose(x.grad.data, softmax - [0.0, 1.0, 0.0], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"unbatched input of shape \(3,\) takes one class index"):
+        fn(inp, minidl.tensor([1]))

@@ -197,7 +197,7 @@ def test_errors_name_the_problem():
         F.cross_entropy(x, probs, ignore_index=0)
     assert F.cross_entropy(x, probs, ignore_index=-100).item() == pytest.approx(np.log(4))
     with pytest.raises(ValueError, match=r"input must be float logits of shape \(N, C\)"):
-        F.cross_entropy(minidl.zeros(4), minidl.full((4,), 0.25))
+        F.cross_entropy(minidl.tensor(1.0), minidl.tensor(0.25))  # (C,) is unbatched: fine
     with pytest.raises(ValueError, match=r"has no classes"):
         F.cross_entropy(minidl.zeros(3, 0), minidl.zeros(3, 0))
     with pytest.raises(ValueError, match=r"weight must hold one number per class, shape \(4,\)"):
@@ -228,3 +228,16 @@ def test_matches_torch(reduction):
         np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(tx.grad.data, px.grad.numpy(), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(tt.grad.data, pt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_an_unbatched_input_with_probabilities_of_its_shape_is_one_row():
+    # ℓ = −Σ_c t_c log softmax(x)_c;  dℓ/dx = (Σ_c t_c) softmax(x) − t
+    x0, t0 = np.array([1.0, 2.0, 3.0]), np.array([0.2, 0.3, 0.5])
+    x = minidl.tensor(x0, requires_grad=True)
+    log_p = x0 - np.log(np.exp(x0).sum())
+    for reduction in ("mean", "sum", "none"):
+        out = F.cross_entropy(x, minidl.tensor(t0), reduction=reduction)
+        assert out.shape == ()
+        np.testing.assert_allclose(out.item(), -(t0 * log_p).sum(), rtol=1e-12)
+    F.cross_entropy(x, minidl.tensor(t0)).backward()
+    np.testing.assert_allclose(x.grad.data, np.exp(log_p) - t0, rtol=1e-12)
