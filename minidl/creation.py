@@ -218,6 +218,8 @@ def multinomial(probs, num_samples, replacement=False):
     num_samples = check_int(op, "num_samples", num_samples)
     if num_samples <= 0:
         raise ValueError(f"{op}: num_samples must be > 0, got {num_samples}")
+    if p.shape[-1] == 0:
+        raise ValueError(f"{op}: probs of shape {p.shape} has no categories to draw from")
     rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
     k = rows.shape[1]
     if not replacement and num_samples > k:

@@ -583,3 +583,9 @@ def test_against_pytorch():
         (a // b).sum().backward()
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         torch.tensor([1]) // 0
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0)])
+def test_multinomial_without_categories_is_a_clear_error(shape):
+    with pytest.raises(ValueError, match="no categories"):
+        minidl.multinomial(minidl.ones(*shape), 1, replacement=True)

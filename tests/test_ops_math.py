@@ -414,3 +414,22 @@ def test_against_torch_where_installed():
         ty.sum().backward()
         np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [1, INF], ids=["p1", "pinf"])
+def test_norm_gradient_at_a_nan_entry_is_zero_as_in_pytorch(p):
+    # the norm is NaN; PyTorch's gradient is 0 at the NaN and the usual slope elsewhere
+    x = leaf([np.nan, 1.0, -2.0])
+    minidl.norm(x, p).backward()
+    want = [0.0, 1.0, -1.0] if p == 1 else [0.0, 0.0, 0.0]
+    np.testing.assert_array_equal(x.grad.data, want)
+
+
+def test_cumsum_of_float32_is_summed_in_float64_and_rounded_once():
+    # 100,000 × fl32(0.1) = 10000.000149…, which rounds to 10000 in float32; a running
+    # float32 sum drifts to 9998.6
+    x = minidl.full((100_000,), 0.1, dtype=np.float32)
+    y = x.cumsum(0)
+    assert y.dtype == np.float32
+    exact = np.arange(1, 100_001) * float(np.float32(0.1))
+    np.testing.assert_array_equal(y.data, exact.astype(np.float32))

@@ -398,3 +398,11 @@ def test_against_pytorch():
     (ours.values * minidl.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
     (theirs.values * torch.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
     np.testing.assert_array_equal(a.grad.data, t.grad.numpy())
+
+
+def test_masked_fill_refuses_a_value_that_overflows_the_dtype():
+    mask = minidl.tensor([True, False])
+    with pytest.raises(OverflowError, match=r"value 1e\+40 does not fit in float32"):
+        minidl.tensor([1.0, 2.0]).masked_fill(mask, 1e40)
+    filled = minidl.tensor([1.0, 2.0]).masked_fill(mask, float("inf"))  # inf is a float32
+    np.testing.assert_array_equal(filled.data, [np.inf, 2.0])

@@ -191,7 +191,9 @@ class Cumsum(Function):
     from the end backwards (x, y and both gradients of one shape)
 
     ``dim`` is None for a 0-d tensor, which PyTorch allows (dim 0 or -1): y = x.
-    Integers and bools are summed in int64, as in PyTorch.
+    Integers and bools are summed in int64, as in PyTorch; float32 is summed in
+    float64 and rounded once, as PyTorch does (a running float32 sum of 100,000
+    values of 0.1 ends at 9998.6, not 10000).
     """
 
     @staticmethod
@@ -200,21 +202,28 @@ class Cumsum(Function):
         dtype = np.int64 if x.dtype.kind in "biu" else x.dtype
         if dim is None:
             return x.astype(dtype)  # a copy: the output never shares the input's memory
-        return np.cumsum(x, axis=dim, dtype=dtype)
+        return _running_sum(x, dim, dtype)
 
     @staticmethod
     def backward(ctx, grad):
         d = ctx.dim
         if d is None:
             return grad, None
-        return np.flip(np.cumsum(np.flip(grad, d), axis=d), d), None
+        return np.flip(_running_sum(np.flip(grad, d), d, grad.dtype), d), None
+
+
+def _running_sum(x, axis, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and dtype.itemsize < 8:
+        return np.cumsum(x, axis=axis, dtype=np.float64).astype(dtype)
+    return np.cumsum(x, axis=axis, dtype=dtype)
 
 
 class Norm(Function):
     """Vector p-norm over dims, y of the reduced shape:
 
     p = 2:  y = √(Σ x²),  dy/dx = x / y  (0 where y = 0, as in PyTorch, not 0/0)
-    p = 1:  y = Σ |x|,    dy/dx = sign(x)  (0 at x = 0)
+    p = 1:  y = Σ |x|,    dy/dx = sign(x)  (0 at x = 0, and at a NaN as in PyTorch)
     p = ∞:  y = max |x|,  dy/dx = sign(x) at the maxima of |x|, shared equally by ties
     """
 
@@ -234,7 +243,7 @@ class Norm(Function):
             # a slice holding a NaN has no hit (NaN ≠ NaN): a count of 1 gives it gradient 0,
             # PyTorch's answer there, instead of 0/0
             count = np.maximum(hit.sum(axis=dims, keepdims=True), 1).astype(x.dtype)
-            ctx.save_for_backward(np.sign(x) * hit / count)
+            ctx.save_for_backward(np.where(hit, np.sign(x), 0) / count)  # NaN: not a hit, 0
         return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in dims])
 
     @staticmethod
@@ -246,7 +255,8 @@ class Norm(Function):
             slope = np.divide(x, y, out=np.zeros_like(x), where=y != 0)
         elif ctx.p == 1:
             (x,) = ctx.saved_tensors
-            slope = np.sign(x)
+            # 0 at a NaN entry, PyTorch's gradient there (the norm is NaN anyway)
+            slope = np.where(np.isnan(x), 0, np.sign(x))
         else:
             (slope,) = ctx.saved_tensors
         return g * slope, None, None, None

@@ -333,6 +333,13 @@ def masked_fill(x, mask, value):
                 else Tensor._make(convert(value.data, dtype, "masked_fill"))
             )
     elif is_real(value) or isinstance(value, (bool, np.bool_)):
+        if dtype.kind == "f" and np.isfinite(value) and abs(value) > float(np.finfo(dtype).max):
+            # NumPy would store inf (with a warning); PyTorch refuses, and so do we
+            raise op_error(
+                OverflowError,
+                f"masked_fill: value {value!r} does not fit in {dtype} (largest "
+                f"{np.finfo(dtype).max:g})",
+            )
         value = Tensor._make(convert(np.asarray(value), dtype, "masked_fill"))
     else:
         raise op_error(
