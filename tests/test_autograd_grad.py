@@ -53,6 +53,9 @@ def test_several_outputs_add_up_weighted_by_grad_outputs():
     v = minidl.tensor([1.0, 0.5, 2.0], dtype=np.float64)
     (gx,) = grad([y, s], [x], grad_outputs=[v, None])
     np.testing.assert_array_equal(gx.data, 2 * np.array([1.0, 2.0, -3.0]) * v.data + 1)
+    # one output, its weights as a NumPy array (one grad_output, not three rows of one)
+    (gx,) = grad(x * x, x, grad_outputs=np.array([1.0, 0.5, 2.0]))
+    np.testing.assert_array_equal(gx.data, [2.0, 2.0, -12.0])
 
 
 def test_an_output_that_is_the_input_has_gradient_one():
