@@ -1,12 +1,17 @@
 """Learning-rate schedulers, as PyTorch's ``torch.optim.lr_scheduler``.
 
-A scheduler rewrites each group's ``"lr"`` from the group's base lr η₀ and an
-epoch counter; call ``scheduler.step()`` once per epoch, after ``optimizer.step()``::
+A scheduler sets each group's ``"lr"`` once per epoch; call ``scheduler.step()``
+once per epoch, after ``optimizer.step()``::
 
     scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
     for epoch in range(100):
         train(...)            # optimizer.step() inside, with the current lr
-        scheduler.step()      # epoch ← epoch + 1, lr ← the closed form at the new epoch
+        scheduler.step()      # epoch ← epoch + 1, and the lr of the new epoch
+
+``StepLR`` and ``ExponentialLR`` multiply the group's *current* lr by γ at the
+epochs where their formula changes, as PyTorch's do: alone they follow
+η₀ · γ^k, and an lr set by hand or a second scheduler on the same optimizer
+compounds with them instead of being overwritten.  ``LambdaLR`` sets η₀ · λ(epoch).
 
 Construction stores η₀ in each group as ``"initial_lr"`` (if not already there)
 and applies epoch 0, so ``last_epoch`` is 0 afterwards, as in PyTorch.  Each lr
@@ -43,7 +48,7 @@ class LRScheduler:
         raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
 
     def step(self):
-        """Advance one epoch and write the closed-form lr into every group."""
+        """Advance one epoch and write its lr into every group."""
         groups = self.optimizer.param_groups
         if len(groups) != len(self.base_lrs):
             raise ValueError(
@@ -128,7 +133,7 @@ def _positive_real(name, what, value):
 
 
 class StepLR(LRScheduler):
-    """η = η₀ · γ^⌊epoch / step_size⌋: the lr times γ every ``step_size`` epochs."""
+    """The lr times γ every ``step_size`` epochs: alone, η = η₀ · γ^⌊epoch / step_size⌋."""
 
     def __init__(self, optimizer, step_size, gamma=0.1):
         if not is_int(step_size) or step_size <= 0:
@@ -138,19 +143,22 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        k = self.last_epoch // self.step_size
-        return [base * self.gamma**k for base in self.base_lrs]
+        current = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0 or self.last_epoch % self.step_size:
+            return current
+        return [lr * self.gamma for lr in current]
 
 
 class ExponentialLR(LRScheduler):
-    """η = η₀ · γ^epoch: the lr times γ every epoch."""
+    """The lr times γ every epoch: alone, η = η₀ · γ^epoch."""
 
     def __init__(self, optimizer, gamma):
         self.gamma = _positive_real("ExponentialLR", "gamma", gamma)
         super().__init__(optimizer)
 
     def get_lr(self):
-        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
+        current = [group["lr"] for group in self.optimizer.param_groups]
+        return current if self.last_epoch == 0 else [lr * self.gamma for lr in current]
 
 
 class LambdaLR(LRScheduler):

@@ -147,17 +147,22 @@ def test_lr_stays_a_python_float_and_float32_stays_float32():
 )
 def test_state_dict_round_trip_resumes_the_sequence(tmp_path, make, expected, more):
     # resumed at epoch more - 1, the next steps give epochs more, more + 1, more + 2:
-    # step: 0.5^⌊7/2⌋, 0.5^⌊8/2⌋, 0.5^⌊9/2⌋; exponential: 0.5^8, 0.5^9, 0.5^10; lambda: 1/(e+1)
-    first = make(sgd(lr=1.0))
+    # step: 0.5^⌊7/2⌋, 0.5^⌊8/2⌋, 0.5^⌊9/2⌋; exponential: 0.5^8, 0.5^9, 0.5^10; lambda: 1/(e+1).
+    # StepLR and ExponentialLR scale the optimizer's current lr, so (as in PyTorch) the
+    # optimizer's state is loaded too
+    first_opt = sgd(lr=1.0)
+    first = make(first_opt)
     for _ in range(more - 1):
         first.step()
     path = os.path.join(tmp_path, "sched.npz")
-    minidl.save(first.state_dict(), path)
-    state = minidl.load(path)
+    minidl.save({"sched": first.state_dict(), "opt": first_opt.state_dict()}, path)
+    saved = minidl.load(path)
+    state = saved["sched"]
     assert isinstance(state, dict)
 
     opt = sgd(lr=1.0)
     resumed = make(opt)
+    opt.load_state_dict(saved["opt"])
     resumed.load_state_dict(state)
     assert resumed.last_epoch == more - 1
     got = []
@@ -196,12 +201,36 @@ def test_checkpoint_of_optimizer_and_scheduler_resumes():
     assert opt2.param_groups[0]["lr"] == pytest.approx(0.001)  # epoch 4: 0.1 · 0.1^2
 
 
-def test_a_second_scheduler_keeps_the_first_initial_lr():
+def test_a_second_scheduler_keeps_the_first_initial_lr_and_the_current_lr():
     opt = sgd(lr=1.0)
     StepLR(opt, step_size=1, gamma=0.5).step()  # lr is now 0.5; initial_lr stays 1.0
     sched = ExponentialLR(opt, gamma=0.9)
     assert sched.base_lrs == [1.0]
-    assert sched.get_last_lr() == [1.0]
+    assert sched.get_last_lr() == [0.5]  # PyTorch: epoch 0 leaves the current lr
+    sched.step()
+    assert sched.get_last_lr() == [0.5 * 0.9]
+
+
+def test_two_schedulers_compound_as_in_pytorch():
+    # each multiplies the current lr: StepLR(2, 0.5) halves at epochs 2 and 4, ExponentialLR(0.9)
+    # scales every epoch, so epoch e has 0.9^e · 0.5^⌊e/2⌋ (PyTorch: 0.9, 0.405, 0.3645, 0.164)
+    opt = sgd(lr=1.0)
+    s1, s2 = StepLR(opt, step_size=2, gamma=0.5), ExponentialLR(opt, gamma=0.9)
+    got = []
+    for _ in range(4):
+        s1.step()
+        s2.step()
+        got.append(opt.param_groups[0]["lr"])
+    assert got == pytest.approx([0.9**e * 0.5 ** (e // 2) for e in range(1, 5)], rel=1e-15)
+
+
+def test_an_lr_set_by_hand_is_scaled_not_overwritten():
+    # a manual change (fine-tuning, warm-up) stays: the next decay scales it, as in PyTorch
+    opt = sgd(lr=1.0)
+    sched = StepLR(opt, step_size=1, gamma=0.5)
+    opt.param_groups[0]["lr"] = 0.1
+    sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.05, rel=1e-15)
 
 
 def test_the_base_class_needs_get_lr():
