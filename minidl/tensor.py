@@ -487,8 +487,12 @@ class Tensor:
         # in t's dtype, checked (300 into uint8 is an error); a Python float goes straight to
         # t's dtype, not through the default float32 first
         value = as_array(value, self.data.dtype, op="setitem")
+        target = self.data
+        split = _shape_ops.ints_first(index)  # PyTorch's order of ints and arrays
+        if split is not None:
+            target, index = target[split[0]], split[1]  # a view: the write goes through
         try:
-            self.data[index] = value
+            target[index] = value
         except (IndexError, ValueError) as e:
             raise type(e)(
                 f"setitem: writing a value of shape {value.shape} into a tensor of shape "

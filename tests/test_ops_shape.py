@@ -335,3 +335,47 @@ def test_split_sizes_must_be_ints():
     assert [t.shape for t in minidl.split(x, [2, 3])] == [(2,), (3,)]
     with pytest.raises(TypeError, match=r"split: sizes must be ints, got 2.5"):
         minidl.split(x, [2.5, 2.5])  # int() would truncate to [2, 2] and fail on the sum instead
+
+
+def test_an_int_beside_an_index_array_is_applied_first_as_in_pytorch():
+    # x of shape (2, 3, 4): PyTorch reads x[0, :, [1, 3]] as x[0][:, [1, 3]], shape (3, 2);
+    # NumPy would put the array's axis first, (2, 3), the transpose
+    x = minidl.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    y = x[0, :, [1, 3]]
+    np.testing.assert_array_equal(y.data, [[1.0, 3.0], [5.0, 7.0], [9.0, 11.0]])
+    (y * minidl.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
+    want = np.zeros((2, 3, 4))
+    want[0, :, 1], want[0, :, 3] = [0.0, 2.0, 4.0], [1.0, 3.0, 5.0]
+    np.testing.assert_array_equal(x.grad.data, want)
+    # with an Ellipsis and a new axis: x[..., 1, None, [0, 2]] is x[:, :, 1][..., None, [0, 2]]
+    z = minidl.tensor(np.arange(24.0).reshape(2, 3, 4))
+    got = z[1, ..., None, [0, 2]]  # x[1][..., None, [0, 2]]: (3, 1, 2)
+    np.testing.assert_array_equal(got.data, np.arange(24.0).reshape(2, 3, 4)[1][..., None, [0, 2]])
+    assert got.shape == (3, 1, 2)
+
+
+def test_writing_through_an_int_beside_an_index_array_follows_pytorch_too():
+    z = minidl.zeros(2, 2, 2)
+    z[0, :, [0, 1]] = minidl.tensor([[1.0, 2.0], [3.0, 4.0]])  # row i of the value is z[0, i]
+    np.testing.assert_array_equal(z.data[0], [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(z.data[1], np.zeros((2, 2)))
+
+
+def test_mixed_int_and_array_indexing_matches_pytorch_when_available():
+    torch = pytest.importorskip("torch")
+    x = np.arange(120.0).reshape(3, 4, 5, 2)
+    for index in [
+        (0, slice(None), [1, 3]),
+        ([0, 2], 1, slice(None), 0),
+        (slice(None), 2, None, [1, 0, 4]),
+        (Ellipsis, 1, [0, 1]),
+        (1, [0, 2], slice(1, None), [1, 0]),
+    ]:
+        t_index = tuple(torch.tensor(i) if isinstance(i, list) else i for i in index)
+        want = torch.tensor(x)[t_index].numpy()
+        np.testing.assert_array_equal(minidl.tensor(x)[index].data, want)
+        z, tz = minidl.zeros(*x.shape, dtype=np.float64), torch.zeros(x.shape, dtype=torch.float64)
+        value = np.arange(want.size, dtype=np.float64).reshape(want.shape) + 1
+        z[index] = minidl.tensor(value)
+        tz[t_index] = torch.tensor(value)
+        np.testing.assert_array_equal(z.data, tz.numpy())

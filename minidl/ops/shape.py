@@ -367,10 +367,42 @@ def _index_part(i, op):
 
 def index(x, index):
     """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks (a list,
-    tuple or range inside the index is an integer array, as in NumPy)."""
+    tuple or range inside the index is an integer array, as in NumPy).  Ints beside arrays
+    are applied first, as PyTorch does (see :func:`ints_first`)."""
     if not isinstance(index, tuple):
         index = (index,)
-    return GetItem.apply(x, tuple(_index_part(i, "index") for i in index))
+    index = tuple(_index_part(i, "index") for i in index)
+    split = ints_first(index)
+    if split is not None:
+        return GetItem.apply(GetItem.apply(x, split[0]), split[1])
+    return GetItem.apply(x, index)
+
+
+def _is_int_index(i):
+    return is_int(i) or (isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")
+
+
+def ints_first(index):
+    """``(ints, rest)``: two indexings, x[ints][rest], equal to PyTorch's x[index] when the
+    index mixes ints with index arrays; None when it does not (one indexing is the same).
+
+    PyTorch applies the ints first, removing their dims, then the rest.  NumPy counts
+    the ints as index arrays, so for x of shape (2, 3, 4), x[0, :, [1, 3]] is (2, 3)
+    in NumPy (the array axis first) and (3, 2) in PyTorch.
+    """
+    if not any(_is_int_index(i) for i in index) or not any(
+        isinstance(i, np.ndarray) and i.ndim > 0 for i in index
+    ):
+        return None
+    ints = []
+    for i in index:
+        if _is_int_index(i):
+            ints.append(i)
+        elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
+            ints.extend([slice(None)] * max(i.ndim, 1))  # a mask covers one dim per axis
+        elif i is not None:  # None adds an axis: the rest places it
+            ints.append(i if i is Ellipsis else slice(None))
+    return tuple(ints), tuple(i for i in index if not _is_int_index(i))
 
 
 def _check_same_rank(op, xs, dim, new_axis):
