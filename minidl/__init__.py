@@ -12,6 +12,8 @@ from minidl import autograd, memory
 from minidl.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minidl.creation import (
     arange,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
@@ -101,12 +103,14 @@ from minidl.ops import (
 from minidl.random import get_rng_state, manual_seed, set_rng_state
 from minidl.tensor import Tensor, device, get_default_dtype, set_default_dtype
 
-float32 = np.float32
-float64 = np.float64
-int64 = np.int64
-long = np.int64
-int32 = np.int32
-bool_ = np.bool_
+# dtype instances, not NumPy's scalar types: builtin dtypes are singletons, so `x.dtype is
+# minidl.float32` holds and `{minidl.float32: ...}[x.dtype]` finds its key, as in PyTorch
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int64 = np.dtype(np.int64)
+long = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+bool_ = np.dtype(np.bool_)
 
 __version__ = "0.1.0"
 
@@ -138,15 +142,18 @@ _LAZY_NAMES = {
 # PyTorch's short dtype names.  Served here, not as globals, so that `from minidl import *`
 # cannot replace Python's float, int and bool.
 _DTYPE_ALIASES = {
-    "float": np.float32,
-    "double": np.float64,
-    "half": np.float16,
-    "int": np.int32,
-    "short": np.int16,
-    "bool": np.bool_,
-    "uint8": np.uint8,
-    "int8": np.int8,
-    "int16": np.int16,
+    name: np.dtype(t)
+    for name, t in {
+        "float": np.float32,
+        "double": np.float64,
+        "half": np.float16,
+        "int": np.int32,
+        "short": np.int16,
+        "bool": np.bool_,
+        "uint8": np.uint8,
+        "int8": np.int8,
+        "int16": np.int16,
+    }.items()
 }
 
 

@@ -8,6 +8,7 @@ from minidl.random import generator
 from minidl.tensor import (
     Tensor,
     as_array,
+    check_device,
     check_dtype,
     check_int,
     convert,
@@ -56,8 +57,13 @@ def _new(array, requires_grad):
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False):
-    """A new tensor holding a copy of ``data`` (Python floats become float32 by default)."""
+def tensor(data, dtype=None, requires_grad=False, *, device=None):
+    """A new tensor holding a copy of ``data`` (Python floats become float32 by default).
+
+    ``device`` here and in the other creation functions is PyTorch's: None, "cpu" or
+    ``device("cpu")``, minidl's only device; any other is an error.
+    """
+    check_device("tensor", device)
     t = Tensor.__new__(Tensor)
     t._init(data, dtype, requires_grad)  # not Tensor(data), which is always float (PyTorch's)
     return t
@@ -70,18 +76,28 @@ def from_numpy(array):
     return Tensor._make(as_array(array, op="from_numpy"))
 
 
-def zeros(*shape, dtype=None, requires_grad=False):
+def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros."""
+    check_device("zeros", device)
     return _new(np.zeros(_size(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
 
 
-def ones(*shape, dtype=None, requires_grad=False):
+def ones(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of ones."""
+    check_device("ones", device)
     return _new(np.ones(_size(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """Zeros: PyTorch's ``empty`` leaves the memory uninitialised (arbitrary values);
+    minidl fills it with zeros, so that results are deterministic."""
+    check_device("empty", device)
+    return _new(np.zeros(_size(shape, "empty"), _dtype(dtype, "empty")), requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False, *, device=None):
     """A tensor of ``shape`` filled with ``fill_value``."""
+    check_device("full", device)
     return filled(shape, fill_value, dtype, requires_grad, "full")
 
 
@@ -96,24 +112,37 @@ def filled(shape, fill_value, dtype, requires_grad, op):
     return _new(np.full(_size((shape,), op), value, dtype), requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
     """Zeros with the shape (and dtype, unless given) of ``t``."""
+    check_device("zeros_like", device)
     t = as_array(t, op="zeros_like")
     return _new(
         np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "zeros_like")), requires_grad
     )
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t, dtype=None, requires_grad=False, *, device=None):
     """Ones with the shape (and dtype, unless given) of ``t``."""
+    check_device("ones_like", device)
     t = as_array(t, op="ones_like")
     return _new(
         np.ones(t.shape, t.dtype if dtype is None else _dtype(dtype, "ones_like")), requires_grad
     )
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def empty_like(t, dtype=None, requires_grad=False, *, device=None):
+    """Zeros with the shape (and dtype, unless given) of ``t``: as ``empty``, minidl's
+    "uninitialised" memory is zeros."""
+    check_device("empty_like", device)
+    t = as_array(t, op="empty_like")
+    return _new(
+        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "empty_like")), requires_grad
+    )
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, device=None):
     """Evenly spaced values in [start, end); integers give int64, floats the default float."""
+    check_device("arange", device)
     if end is None:
         start, end = 0, start
     start, end, step = _finite("arange", start=start, end=end, step=step)
@@ -129,15 +158,17 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, *, device=None):
     """``steps`` evenly spaced values from start to end inclusive."""
+    check_device("linspace", device)
     start, end = _finite("linspace", start=start, end=end)
     steps = check_int("linspace", "steps", steps, minimum=0)
     return _new(np.linspace(start, end, steps, dtype=_dtype(dtype, "linspace")), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, requires_grad=False, *, device=None):
     """The identity matrix (n × m)."""
+    check_device("eye", device)
     n = check_int("eye", "n", n)
     m = n if m is None else check_int("eye", "m", m)
     if n < 0 or m < 0:
@@ -145,23 +176,26 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     return _new(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False):
+def rand(*shape, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1) from minidl's seeded generator."""
+    check_device("rand", device)
     dtype = _dtype(dtype, "rand", "f")  # samples in [0, 1) cast to an int would all be 0
     return _new(generator().random(_size(shape, "rand")).astype(dtype), requires_grad)
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def randn(*shape, dtype=None, device=None, requires_grad=False):
     """Standard normal samples from minidl's seeded generator."""
+    check_device("randn", device)
     dtype = _dtype(dtype, "randn", "f")
     return _new(generator().standard_normal(_size(shape, "randn")).astype(dtype), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=np.int64):
+def randint(low, high=None, size=None, dtype=np.int64, *, device=None):
     """Integers uniform in [low, high) from minidl's seeded generator.
 
     ``randint(high, size)`` is ``randint(0, high, size)``, as in PyTorch.
     """
+    check_device("randint", device)
     if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
     if high is None or size is None:
@@ -178,9 +212,10 @@ def randint(low, high=None, size=None, dtype=np.int64):
     return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)
 
 
-def randperm(n, *, dtype=np.int64, requires_grad=False):
+def randperm(n, *, dtype=np.int64, device=None, requires_grad=False):
     """A random permutation of 0 .. n-1 from minidl's seeded generator (``manual_seed``
     repeats it)."""
+    check_device("randperm", device)
     n = check_int("randperm", "n", n)
     if n < 0:
         raise ValueError(f"randperm: n must be >= 0, got {n}")

@@ -13,6 +13,7 @@ __all__ = [
     "get_default_dtype",
     "set_default_dtype",
     "as_array",
+    "check_device",
     "check_dtype",
     "check_int",
     "check_fraction",
@@ -243,6 +244,11 @@ class Tensor:
     @property
     def dtype(self):
         return self.data.dtype
+
+    @property
+    def device(self):
+        """``device("cpu")``: minidl's only device (NumPy arrays live in the CPU's memory)."""
+        return Device("cpu")
 
     @property
     def ndim(self):
@@ -857,33 +863,54 @@ class Tensor:
     def logsumexp(self, dim=None, keepdim=False):
         return _ops.logsumexp(self, dim, keepdim)
 
-    def to(self, *args, device=None, dtype=None):
-        """A copy of this tensor with another dtype (differentiable between floats).
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+        """This tensor with another dtype: a recorded cast (differentiable between floats),
+        or ``self`` when the dtype already matches, as in PyTorch (``copy=True`` copies).
 
         PyTorch's device arguments are accepted for the one device minidl has:
         ``t.to("cpu")`` is ``t`` itself, ``t.to("cpu", np.float64)`` a cast.
         """
         dtype = to_arguments("Tensor.to", args, device, dtype)
-        return self if dtype is None else _ops.cast(self, dtype)
+        if copy:
+            return _ops.cast(self, self.data.dtype if dtype is None else dtype)
+        return self if dtype is None else self._cast(dtype)
+
+    def _cast(self, dtype):
+        # no copy when nothing changes, as PyTorch: a write through either name shows in both
+        return self if self.data.dtype == dtype else _ops.cast(self, dtype)
+
+    def type(self, dtype=None, non_blocking=False):
+        """Without ``dtype``, PyTorch's type name ('torch.FloatTensor' for float32).  With one
+        (a dtype, or a name such as 'torch.LongTensor'), this tensor cast to it: itself when
+        the dtype already matches, else a recorded cast, as ``to``."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES[self.data.dtype.newbyteorder("=")]  # '>f4' too
+        if isinstance(dtype, str):
+            dtype = _dtype_of_type_name("Tensor.type", dtype)
+        return self._cast(check_dtype("Tensor.type", dtype))
 
     def cpu(self):
         """``self``: minidl's arrays always live in the CPU's memory (PyTorch compatibility)."""
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        """Always an error: minidl has no GPU (``minidl.cuda.is_available()`` is False)."""
+        check_device("Tensor.cuda", "cuda")
+
     def float(self):
-        return _ops.cast(self, np.float32)
+        return self._cast(_FLOAT32)
 
     def double(self):
-        return _ops.cast(self, np.float64)
+        return self._cast(_FLOAT64)
 
     def long(self):
-        return _ops.cast(self, np.int64)
+        return self._cast(_INT64)
 
     def int(self):
-        return _ops.cast(self, np.int32)
+        return self._cast(_INT32)
 
     def bool(self):
-        return _ops.cast(self, np.bool_)
+        return self._cast(_BOOL)
 
 
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
@@ -938,6 +965,12 @@ def to_arguments(op, args, device=None, dtype=None):
             device = a
         else:
             dtype = a
+    check_device(op, device)
+    return None if dtype is None else check_dtype(op, dtype)
+
+
+def check_device(op, device):
+    """Raise unless ``device`` is None, "cpu" or ``device("cpu")``: minidl runs on NumPy."""
     if device is not None and str(device) != "cpu":
         if str(device) != "cuda" and _names_a_dtype(str(device)):
             raise TypeError(
@@ -948,7 +981,44 @@ def to_arguments(op, args, device=None, dtype=None):
             f"{op}: minidl runs on the CPU only (NumPy arrays); got device {device!r}. "
             "Use 'cpu', or leave the device out"
         )
-    return None if dtype is None else check_dtype(op, dtype)
+
+
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+_INT64, _INT32, _BOOL = np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_)
+
+# Tensor.type()'s names, as PyTorch's CPU tensor types
+_TYPE_NAMES = {
+    np.dtype(t): name
+    for t, name in [
+        (np.float16, "HalfTensor"),
+        (np.float32, "FloatTensor"),
+        (np.float64, "DoubleTensor"),
+        (np.int8, "CharTensor"),
+        (np.int16, "ShortTensor"),
+        (np.int32, "IntTensor"),
+        (np.int64, "LongTensor"),
+        (np.uint8, "ByteTensor"),
+        (np.uint16, "UInt16Tensor"),
+        (np.uint32, "UInt32Tensor"),
+        (np.uint64, "UInt64Tensor"),
+        (np.bool_, "BoolTensor"),
+    ]
+}
+_TYPE_DTYPES = {"torch." + name: d for d, name in _TYPE_NAMES.items()}
+
+
+def _dtype_of_type_name(op, name):
+    """The dtype a PyTorch type name such as 'torch.FloatTensor' stands for."""
+    if name == "torch.Tensor":
+        return get_default_dtype()
+    if name in _TYPE_DTYPES:
+        return _TYPE_DTYPES[name]
+    if name.startswith("torch.cuda."):
+        check_device(op, "cuda")
+    raise ValueError(
+        f"{op}: unknown type name {name!r}; expected a dtype (minidl.float32) or a PyTorch "
+        "type name such as 'torch.FloatTensor' or 'torch.LongTensor'"
+    )
 
 
 def _names_a_dtype(name):

@@ -150,8 +150,9 @@ def test_eq_view_as_t_and_contiguous():
 
 
 def test_pytorch_dtype_names_do_not_replace_python_s_builtins():
-    assert minidl.float is np.float32 and minidl.double is np.float64 and minidl.half is np.float16
-    assert minidl.int is np.int32 and minidl.bool is np.bool_ and minidl.uint8 is np.uint8
+    assert minidl.float is np.dtype(np.float32) and minidl.double is np.dtype(np.float64)
+    assert minidl.half is np.dtype(np.float16) and minidl.int is np.dtype(np.int32)
+    assert minidl.bool is np.dtype(np.bool_) and minidl.uint8 is np.dtype(np.uint8)
     assert minidl.tensor([1], dtype=minidl.float).dtype == np.float32
     assert minidl.tensor([1.5]).to(minidl.double).dtype == np.float64
     names = {}

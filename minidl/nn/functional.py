@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from minidl import ops
 from minidl.nn.activation import dropout, gelu, leaky_relu
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
@@ -12,7 +13,7 @@ from minidl.nn.loss import (
     mse_loss,
     nll_loss,
 )
-from minidl.ops import log_softmax, relu, sigmoid, softmax, tanh
+from minidl.ops import log_softmax, sigmoid, softmax, tanh
 from minidl.tensor import Tensor, as_array, check_int
 
 __all__ = [
@@ -33,6 +34,12 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "one_hot",
 ]
+
+
+def relu(input, inplace=False):
+    """max(x, 0) elementwise.  ``inplace`` is accepted as in ``nn.ReLU``: the output is a
+    new tensor either way and ``input`` keeps its values (minidl records no in-place ops)."""
+    return ops.relu(input)
 
 
 def one_hot(tensor, num_classes=-1):

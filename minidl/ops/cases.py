@@ -113,8 +113,9 @@ def _split_one_used(rng):
 
 
 def _cast(rng):
-    # float64 → float64: a float32 round trip would round away the ε = 1e-6 of the check
-    return (lambda x: x.to(np.float64) * x.double()), (_t(rng, 3, 2),)
+    # float64 → float64: a float32 round trip would round away the ε = 1e-6 of the check;
+    # copy=True, since .to / .double return x itself when its dtype already matches
+    return (lambda x: x.to(np.float64, copy=True) * x.double()), (_t(rng, 3, 2),)
 
 
 def _prod_with_zeros(rng):
