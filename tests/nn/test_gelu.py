@@ -140,7 +140,9 @@ def test_matches_torch_when_installed():
         torch.nn.functional.gelu(tx, approximate=approximate).sum().backward()
         ty = torch.nn.functional.gelu(tx, approximate=approximate).detach().numpy()
         # PyTorch cancels 1 + erf in the left tail, minidl uses erfc: absolute agreement there
-        np.testing.assert_allclose(F.gelu(x, approximate).data, ty, rtol=1e-13, atol=2e-15)
+        np.testing.assert_allclose(
+            F.gelu(x, approximate=approximate).data, ty, rtol=1e-13, atol=2e-15
+        )
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-13, atol=1e-14)
 
 
