@@ -9,7 +9,14 @@ x.grad            # tensor([2., 4., 6.])
 import numpy as np
 
 from minidl import autograd, memory
-from minidl.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minidl.autograd import (
+    Function,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from minidl.creation import (
     arange,
     empty,

@@ -621,3 +621,28 @@ def test_a_node_reached_twice_runs_after_both_paths_when_the_second_path_is_a_ch
     y = x * 2.0
     (y.tanh() + y * 3.0).sum().backward()
     np.testing.assert_allclose(x.grad.data, 2 * (4 - np.tanh(2 * x0) ** 2), rtol=1e-12)
+
+
+def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
+    x = leaf([1.0])
+    with minidl.inference_mode():
+        assert not (x * 2.0).requires_grad and not minidl.is_grad_enabled()
+    with minidl.no_grad(), minidl.inference_mode(False):
+        assert (x * 2.0).requires_grad  # inference_mode(False) records, as enable_grad
+
+    @minidl.inference_mode()
+    def evaluate():
+        return (x * 2.0).requires_grad
+
+    @minidl.inference_mode
+    def bare():
+        return (x * 2.0).requires_grad
+
+    @minidl.inference_mode(False)
+    def recording():
+        return (x * 2.0).requires_grad
+
+    assert not evaluate() and not bare()
+    with minidl.no_grad():
+        assert recording()
+    assert minidl.is_grad_enabled()
