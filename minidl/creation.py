@@ -76,6 +76,29 @@ def from_numpy(array):
     return Tensor._make(as_array(array, op="from_numpy"))
 
 
+def is_tensor(obj):
+    """True if ``obj`` is a minidl Tensor (a NumPy array or a number is not)."""
+    return isinstance(obj, Tensor)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, without a copy where possible, as ``torch.as_tensor``.
+
+    A NumPy array of the dtype asked for (or any dtype, when ``dtype`` is None) is shared,
+    not copied: writing into either shows in the other.  A tensor comes back itself, or as
+    a recorded cast (``to(dtype)``) for another dtype.  Anything else (lists, numbers, an
+    array that needs converting) is copied, as ``tensor(data, dtype)``.
+    """
+    check_device("as_tensor", device)
+    if isinstance(data, Tensor):
+        if dtype is None or check_dtype("as_tensor", dtype) == data.data.dtype:
+            return data
+        return data.to(dtype)
+    if isinstance(data, np.ndarray):
+        return Tensor._make(as_array(data, dtype, op="as_tensor"))  # astype(copy=False)
+    return tensor(data, dtype)
+
+
 def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros."""
     check_device("zeros", device)
@@ -128,6 +151,34 @@ def ones_like(t, dtype=None, requires_grad=False, *, device=None):
     return _new(
         np.ones(t.shape, t.dtype if dtype is None else _dtype(dtype, "ones_like")), requires_grad
     )
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False, *, device=None):
+    """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``; a float
+    into an integer tensor is truncated toward zero, as in PyTorch (2.7 → 2)."""
+    check_device("full_like", device)
+    t = as_array(t, op="full_like")
+    return filled(
+        t.shape, fill_value, t.dtype if dtype is None else dtype, requires_grad, "full_like"
+    )
+
+
+def rand_like(t, dtype=None, requires_grad=False, *, device=None):
+    """Uniform samples in [0, 1) with the shape (and float dtype, unless given) of ``t``, from
+    minidl's seeded generator (``manual_seed`` repeats them)."""
+    check_device("rand_like", device)
+    t = as_array(t, op="rand_like")
+    dtype = _dtype(t.dtype if dtype is None else dtype, "rand_like", "f")
+    return _new(generator().random(t.shape).astype(dtype), requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False, *, device=None):
+    """Standard normal samples with the shape (and float dtype, unless given) of ``t``, from
+    minidl's seeded generator."""
+    check_device("randn_like", device)
+    t = as_array(t, op="randn_like")
+    dtype = _dtype(t.dtype if dtype is None else dtype, "randn_like", "f")
+    return _new(generator().standard_normal(t.shape).astype(dtype), requires_grad)
 
 
 def empty_like(t, dtype=None, requires_grad=False, *, device=None):

@@ -562,6 +562,34 @@ class Tensor:
         self[...] = src
         return self
 
+    def clamp_(self, min=None, max=None):
+        """t ← clamp(t, min, max), in place (bounds: numbers or tensors broadcast to t);
+        returns t."""
+        for bound in (min, max):
+            _check_write(self, bound, "clamp_")
+        result = _ops.clamp(self.detach(), _detached(min), _detached(max))
+        _write_result(self, result, "clamp_")
+        return self
+
+    def masked_fill_(self, mask, value):
+        """t ← value where the bool ``mask`` (broadcast to t) is True, in place; returns t."""
+        _check_write(self, value, "masked_fill_")
+        result = _ops.masked_fill(self.detach(), mask, _detached(value))
+        _write_result(self, result, "masked_fill_")
+        return self
+
+    def detach_(self):
+        """Cut this tensor from the graph in place: a leaf that does not require grad; returns t.
+
+        Unlike PyTorch, an op that used t *before* ``detach_`` then no longer passes its
+        gradient back through t either (minidl's graph reads t's ``grad_fn`` at backward
+        time); call ``detach_`` before using t, or use ``u = t.detach()``.
+        """
+        self.grad_fn = None
+        self.requires_grad = False
+        self._out_index = 0
+        return self
+
     def uniform_(self, a=0.0, b=1.0):
         """Fill with samples of U(a, b) from minidl's generator, in place; returns t."""
         _check_write(self, None, "uniform_")
@@ -711,11 +739,68 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return _ops.argmin(self, dim, keepdim)
 
-    def any(self):
-        return Tensor._make(np.asarray(self.data.any()))
+    def any(self, dim=None, keepdim=False):
+        return _ops.any(self, dim, keepdim)
 
-    def all(self):
-        return Tensor._make(np.asarray(self.data.all()))
+    def all(self, dim=None, keepdim=False):
+        return _ops.all(self, dim, keepdim)
+
+    def gt(self, other):
+        """``self > other`` elementwise (a bool tensor)."""
+        return _ops.compare(np.greater, self, other)
+
+    def lt(self, other):
+        """``self < other`` elementwise (a bool tensor)."""
+        return _ops.compare(np.less, self, other)
+
+    def ge(self, other):
+        """``self >= other`` elementwise (a bool tensor)."""
+        return _ops.compare(np.greater_equal, self, other)
+
+    def le(self, other):
+        """``self <= other`` elementwise (a bool tensor)."""
+        return _ops.compare(np.less_equal, self, other)
+
+    def isnan(self):
+        return _ops.isnan(self)
+
+    def isinf(self):
+        return _ops.isinf(self)
+
+    def isfinite(self):
+        return _ops.isfinite(self)
+
+    def equal(self, other):
+        """True (a Python bool) if ``other`` has this shape and these values."""
+        return _ops.equal(self, other)
+
+    def gather(self, dim, index):
+        return _ops.gather(self, dim, index)
+
+    def flip(self, *dims):
+        return _ops.flip(self, *dims)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def sign(self):
+        return _ops.sign(self)
+
+    def round(self, *, decimals=0):
+        return _ops.round(self, decimals=decimals)
+
+    def unbind(self, dim=0):
+        return _ops.unbind(self, dim)
+
+    def tril(self, diagonal=0):
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _ops.triu(self, diagonal)
+
+    def reshape_as(self, other):
+        """This tensor reshaped to ``other``'s shape."""
+        return _ops.reshape(self, *other.shape)
 
     def reshape(self, *shape):
         return _ops.reshape(self, *shape)
@@ -1094,6 +1179,28 @@ def _check_write(t, value, op):
             f"{op}: this tensor of shape {t.shape} is a read-only view (an expand() result "
             "repeats one element in memory); write into t.clone() instead"
         )
+
+
+def _detached(value):
+    """A tensor operand cut from any graph (an in-place method has checked it needs none)."""
+    return value.detach() if isinstance(value, Tensor) else value
+
+
+def _write_result(t, result, op):
+    """Write ``result`` (an out-of-place op's answer) into t's array, which keeps its shape
+    and dtype: the in-place methods built on an out-of-place op (``clamp_``, ``masked_fill_``)."""
+    if result.shape != t.data.shape:
+        raise RuntimeError(
+            f"{op}: a tensor of shape {t.shape} cannot hold the result of shape {result.shape} "
+            "(an operand broadcasts to a larger shape)"
+        )
+    if _ew.CATEGORY[result.data.dtype.kind] > _ew.CATEGORY[t.data.dtype.kind]:
+        raise TypeError(
+            f"{op}: the result has dtype {result.dtype}, which cannot be stored in place in a "
+            f"tensor of dtype {t.dtype}; use the out-of-place {op[:-1]} (a new tensor) instead"
+        )
+    np.copyto(t.data, result.data, casting="unsafe")
+    _autograd.note_write(t)
 
 
 def _no_promotion(t, other, float_only=False):

@@ -53,6 +53,13 @@ HYPOTHESIS_TESTED = {
     "Cumsum",
     "Norm",
     "Remainder",
+    # tests/test_ops_tutorial_extras.py
+    "Gather",
+    "Flip",
+    "Tril",
+    "Triu",
+    "Sign",
+    "Round",
 }
 
 
@@ -71,12 +78,16 @@ PUBLIC_GRADCHECKED = {
     "test_ops_sort_repeat": {"masked_fill", "repeat", "sort", "topk"},
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
     "test_ops_int_and_sampling": {"remainder"},
+    "test_ops_tutorial_extras": {"gather", "flip", "tril", "triu", "unbind", "sign", "round"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
 # tests/test_ops_int_and_sampling.py; it is kept out of OPS, having no gradient to check)
 NO_GRADIENT |= {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "floor_divide"}
 NO_GRADIENT |= {"logical_and", "logical_or", "logical_xor", "logical_not"}
+# indices, and yes/no answers (bool tensors; equal a Python bool)
+NO_GRADIENT |= {"argsort", "gt", "lt", "ge", "le", "eq", "ne", "isnan", "isinf", "isfinite"}
+NO_GRADIENT |= {"any", "all", "equal"}
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

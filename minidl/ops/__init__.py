@@ -27,7 +27,9 @@ from minidl.ops.elementwise import (
     pow,
     relu,
     remainder,
+    round,
     sigmoid,
+    sign,
     sin,
     sqrt,
     sub,
@@ -35,6 +37,7 @@ from minidl.ops.elementwise import (
     where,
 )
 from minidl.ops.linalg import bmm, dot, matmul, mm
+from minidl.ops.logic import all, any, eq, equal, ge, gt, isfinite, isinf, isnan, le, lt, ne
 from minidl.ops.nnops import log_softmax, logsumexp, softmax
 from minidl.ops.reduce import (
     amax,
@@ -58,6 +61,8 @@ from minidl.ops.shape import (
     clone,
     expand,
     flatten,
+    flip,
+    gather,
     index,
     masked_fill,
     permute,
@@ -67,7 +72,10 @@ from minidl.ops.shape import (
     squeeze,
     stack,
     transpose,
+    tril,
+    triu,
+    unbind,
     unsqueeze,
     view,
 )
-from minidl.ops.sort import sort, topk
+from minidl.ops.sort import argsort, sort, topk

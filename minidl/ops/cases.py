@@ -156,6 +156,19 @@ def _remainder_number_dividend(rng):
     return (lambda b: 2.5 % b), (Tensor._make(2.5 / q, True),)
 
 
+def _gather(rng):
+    # index (3, 2) into x (3, 4) along dim 1, with a repeated pick in row 1: its gradients add
+    index = np.array([[3, 0], [1, 1], [2, 0]])
+    return (lambda x: ops.gather(x, 1, index)), (_t(rng, 3, 4),)
+
+
+def _off_halves(rng, *shape, decimals=0):
+    # x·10^d within 0.3 of an integer, so at least 0.2 from every n + ½, where round jumps
+    scale = 10.0**decimals
+    n = rng.integers(-3, 4, shape) + rng.choice([-0.3, 0.3], shape) * rng.uniform(0.3, 1, shape)
+    return Tensor._make(n / scale, True)
+
+
 CASES = [
     GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
     GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
@@ -367,6 +380,30 @@ CASES = [
         _unary(lambda x: ops.topk(x, 2).values, (3, 5), _distinct),
         "(3, 5) k 2 dim -1, no ties",
         ("GetItem",),
+    ),
+    # gather, flip, tril/triu, unbind, sign, round
+    GradCase("gather", _gather, "(3, 4) dim 1, index (3, 2) with a repeat", ("Gather",)),
+    GradCase(
+        "flip", _unary(lambda x: ops.flip(x, (0, 2)), (2, 3, 4)), "(2, 3, 4) dims (0, 2)", ("Flip",)
+    ),
+    GradCase(
+        "tril", _unary(lambda x: ops.tril(x, -1), (2, 3, 4)), "(2, 3, 4) diagonal -1", ("Tril",)
+    ),
+    GradCase("triu", _unary(lambda x: ops.triu(x, 1), (4, 3)), "(4, 3) diagonal 1", ("Triu",)),
+    GradCase(
+        "unbind, two slices used",
+        _unary(lambda x: ops.unbind(x, 1)[0] * ops.unbind(x, 1)[2], (2, 3, 2)),
+        "(2, 3, 2) dim 1: slice 0 ⊙ slice 2",
+        ("Split", "Reshape", "Mul"),
+    ),
+    GradCase(
+        "sign", _unary(ops.sign, (3, 4), _off_zero), "(3, 4), |x| ≥ 0.2: dy/dx = 0", ("Sign",)
+    ),
+    GradCase(
+        "round decimals=1",
+        _unary(lambda x: ops.round(x, decimals=1) * x, (3, 4), _off_halves, decimals=1),
+        "(3, 4) ⊙ round(x, 1), 10x off n + ½",
+        ("Round", "Mul"),
     ),
     # remainder (floor_divide has no derivative: its backward raises, as PyTorch's)
     GradCase("remainder broadcast", _remainder, "(3, 4) % (4,), a/b off integers", ("Remainder",)),

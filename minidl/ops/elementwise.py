@@ -406,6 +406,35 @@ class Where(Function):
         return None, np.where(cond, grad, zero), np.where(cond, zero, grad)
 
 
+class Sign(Function):
+    """y = sign x: −1, 0 or 1 (0 for NaN, as in PyTorch);  dy/dx = 0 (a step function:
+    flat on each side of its jump at 0, so no gradient passes, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sign(x)
+        if x.dtype.kind == "f":  # NumPy's sign of NaN is NaN
+            y = np.where(np.isnan(x), np.zeros((), x.dtype), y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad)
+
+
+class Round(Function):
+    """y = x rounded to ``decimals`` places, halves to the even neighbour (2.5 → 2, 3.5 → 4);
+    dy/dx = 0 (a staircase: flat between its jumps, so no gradient passes, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return np.round(x, decimals)  # NumPy's rint of x·10^d, then ÷ 10^d: PyTorch's rule
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), None
+
+
 class Cast(Function):
     """y = x as another dtype;  dy/dx = 1 (the gradient is cast back)"""
 
@@ -603,6 +632,30 @@ def abs(x):
     return Abs.apply(as_tensor("abs", x))
 
 
+def sign(x):
+    """−1, 0 or 1 elementwise, in x's dtype (a bool x is its own sign; NaN gives 0, as in
+    PyTorch).  Its gradient is 0 everywhere, as PyTorch's."""
+    x = as_tensor("sign", x)
+    if x.data.dtype == np.bool_:
+        return Tensor._make(x.data.copy())
+    return Sign.apply(x)
+
+
+def round(x, *, decimals=0):
+    """x rounded to ``decimals`` places (negative: to tens, hundreds, …), halves to even as
+    PyTorch (and NumPy) do: round(2.5) = 2, round(3.5) = 4.  Float tensors only, as in
+    PyTorch; the gradient is 0 everywhere."""
+    x = as_tensor("round", x)
+    if x.data.dtype.kind != "f":
+        raise TypeError(
+            f"round: expects a float tensor, got dtype {x.data.dtype} (PyTorch refuses "
+            "integers too; they are already whole numbers)"
+        )
+    if isinstance(decimals, (bool, np.bool_)) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    return Round.apply(x, int(decimals))
+
+
 def clamp(x, min=None, max=None):
     """Limit x to [min, max]; either bound may be None, a number or a tensor (broadcast)."""
     x = as_tensor("clamp", x)
@@ -627,8 +680,24 @@ def minimum(a, b):
     return Minimum.apply(*_operands("minimum", a, b))
 
 
-def where(cond, a, b):
-    """Pick from a where cond is true, else from b (cond carries no gradient)."""
+_ONE_ARGUMENT = object()  # where(cond) alone: nothing given for a and b
+
+
+def where(cond, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
+    """Pick from a where cond is true, else from b (cond carries no gradient).
+
+    ``where(cond)`` alone is ``nonzero(cond, as_tuple=True)``, as in PyTorch: one int64
+    tensor of indices per dim of cond (which may then be of any dtype; non-zero counts).
+    """
+    if a is _ONE_ARGUMENT and b is _ONE_ARGUMENT:
+        from minidl.ops.search import nonzero  # search imports this module
+
+        return nonzero(cond, as_tuple=True)
+    if a is _ONE_ARGUMENT or b is _ONE_ARGUMENT:
+        raise TypeError(
+            "where: expected where(condition, input, other), or where(condition) alone; "
+            "got input or other without the other one"
+        )
     if not isinstance(cond, Tensor):
         cond = Tensor._make(np.asarray(cond))
     if cond.data.dtype != np.bool_:

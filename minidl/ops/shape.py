@@ -1,10 +1,12 @@
 """Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand,
-repeat, indexing (and its out-of-place write, masked_fill), cat, stack, split/chunk.
+repeat, indexing (and its out-of-place write, masked_fill), cat, stack, split/chunk/unbind,
+gather, flip, tril/triu.
 
-None of them computes a new value (masked_fill only writes a constant), so each
-backward only moves the gradient back to where its values came from.
+None of them computes a new value (masked_fill, tril and triu only write a constant or
+zeros), so each backward only moves the gradient back to where its values came from.
 """
 
+import builtins
 import operator
 
 import numpy as np
@@ -12,7 +14,7 @@ import numpy as np
 from minidl.autograd import Function, ScatterGrad, op_error
 from minidl.ops.elementwise import as_tensor, cast, result_dtype, where
 from minidl.ops.reduce import normalize_dims, single_dim
-from minidl.tensor import Tensor, convert, is_int, is_real
+from minidl.tensor import Tensor, check_int, convert, is_int, is_real
 
 
 def _flat_args(args):
@@ -162,6 +164,65 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Gather(Function):
+    """y[i, j] = x[index[i, j], j] (dim 0; y[i, j] = x[i, index[i, j]] for dim 1, and so on);
+    dx = zeros with dy[i, j] added at each gathered position (a repeated index adds up)"""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        # index for every other axis: its own position (an arange broadcast along the rest)
+        grid = np.indices(index.shape, sparse=True)
+        where = tuple(index if a == dim else g for a, g in enumerate(grid))
+        ctx.shape, ctx.dtype, ctx.where = x.shape, x.dtype, where
+        ctx.save_for_backward(index)  # backward then refuses an index overwritten in place
+        return x[where]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterGrad(ctx.shape, ctx.dtype, ctx.where, grad, True), None, None
+
+
+class Flip(Function):
+    """y = x in reverse order along ``dims``: y[i] = x[n − 1 − i];  dx = dy reversed back"""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()  # a copy, as PyTorch's flip (not a view of x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.flip(grad, ctx.dims), None
+
+
+class Tril(Function):
+    """y[..., i, j] = x[..., i, j] where j − i ≤ k, else 0 (lower triangle, last two axes);
+    dy/dx = 1 where kept, 0 where zeroed: dx = tril(dy, k)"""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.tril(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.tril(grad, ctx.k), None
+
+
+class Triu(Function):
+    """y[..., i, j] = x[..., i, j] where j − i ≥ k, else 0 (upper triangle, last two axes);
+    dy/dx = 1 where kept, 0 where zeroed: dx = triu(dy, k)"""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.triu(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.triu(grad, ctx.k), None
 
 
 # ----- functional forms -----------------------------------------------------
@@ -494,3 +555,92 @@ def chunk(x, chunks, dim=0):
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     d = single_dim("chunk", dim, x.ndim)
     return split(x, max(1, -(-x.shape[d] // chunks)), d)
+
+
+def gather(x, dim, index):
+    """Values of x picked along ``dim`` by ``index``, as ``torch.gather``: for dim 1,
+    y[i, j] = x[i, index[i, j]].  ``index`` is an integer tensor with x's number of dims, no
+    larger than x in the other dims; y has index's shape.  Differentiable w.r.t. x: each
+    gradient goes back to the position it was picked from, and repeated picks add up."""
+    x = as_tensor("gather", x)
+    index = as_tensor("gather", index)
+    idx = index.data
+    if idx.dtype.kind not in "iu":
+        raise op_error(
+            TypeError,
+            f"gather: index must be an integer tensor, got dtype {idx.dtype} (shape "
+            f"{index.shape}); make one with .long()",
+        )
+    d = single_dim("gather", dim, builtins.max(x.ndim, 1))
+    if idx.ndim != x.ndim:
+        raise op_error(
+            ValueError,
+            f"gather: index of shape {index.shape} must have as many dims as the input of "
+            f"shape {x.shape} ({x.ndim})",
+        )
+    if x.ndim == 0:  # a 0-d x is gathered as one element: dim 0 or -1, as in PyTorch
+        picked = gather(Reshape.apply(x, (1,)), 0, Tensor._make(idx.reshape(1)))
+        return Reshape.apply(picked, ())
+    for a, (ni, nx) in enumerate(zip(idx.shape, x.shape)):
+        if a != d and ni > nx:
+            raise op_error(
+                ValueError,
+                f"gather: index of shape {index.shape} is larger than the input of shape "
+                f"{x.shape} in dim {a}; expected index.size(k) <= input.size(k) for every "
+                f"k != dim ({d})",
+            )
+    if idx.size:
+        lo, hi = idx.min().item(), idx.max().item()
+        if lo < 0 or hi >= x.shape[d]:
+            raise op_error(
+                IndexError,
+                f"gather: index {lo if lo < 0 else hi} is out of bounds for dim {d} of size "
+                f"{x.shape[d]} (input of shape {x.shape}); expected 0 <= index < {x.shape[d]}",
+            )
+    return Gather.apply(x, idx.astype(np.intp, copy=False), d)
+
+
+def flip(x, *dims):
+    """x in reverse order along each axis in ``dims`` (a copy, as in PyTorch):
+    ``flip(x, (0, 1))``, ``x.flip(0)``."""
+    x = as_tensor("flip", x)
+    dims = _flat_args(dims)
+    if not dims:
+        raise TypeError("flip: missing dims, the axes to reverse, e.g. flip(x, (0,)) or x.flip(0)")
+    axes = normalize_dims("flip", dims, x.ndim)
+    return Flip.apply(x, axes) if axes else clone(x)
+
+
+def _diagonal(op, x, diagonal):
+    if x.ndim < 2:
+        raise op_error(
+            ValueError,
+            f"{op}: input must have at least 2 dims (a matrix, or a batch of them), got "
+            f"shape {x.shape}",
+        )
+    return check_int(op, "diagonal", diagonal)
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of x's last two axes (entries with j − i ≤ diagonal); the rest 0."""
+    x = as_tensor("tril", x)
+    return Tril.apply(x, _diagonal("tril", x, diagonal))
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of x's last two axes (entries with j − i ≥ diagonal); the rest 0."""
+    x = as_tensor("triu", x)
+    return Triu.apply(x, _diagonal("triu", x, diagonal))
+
+
+def unbind(x, dim=0):
+    """The slices of x along ``dim``, as a tuple, with that axis removed.
+
+    Built from recorded ops, so no new backward: one ``Split`` into pieces of size 1,
+    then a ``Reshape`` of each that drops the axis.  Backward joins the pieces'
+    gradients again (zeros for a piece that got none), which is exactly dx.
+    """
+    x = as_tensor("unbind", x)
+    d = single_dim("unbind", dim, x.ndim)
+    shape = x.shape[:d] + x.shape[d + 1 :]
+    return tuple(Reshape.apply(piece, shape) for piece in split(x, 1, d))

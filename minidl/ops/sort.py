@@ -1,4 +1,5 @@
-"""Sorting: ``sort`` and ``topk``, each returning ``(values, indices)`` as ``max(x, dim)`` does.
+"""Sorting: ``sort`` and ``topk``, each returning ``(values, indices)`` as ``max(x, dim)`` does;
+``argsort``, the indices alone.
 
 The order is NumPy's *stable* argsort, always (``stable=False`` is accepted and
 changes nothing): equal values keep their original order, in descending order
@@ -84,3 +85,16 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     order = _stable_order(x.data, d, bool(largest))
     order = np.take(order, np.arange(k), axis=d).astype(np.int64, copy=False)
     return TopKResult(_take(x, order, d), Tensor._make(order))
+
+
+def argsort(x, dim=-1, descending=False, *, stable=False):
+    """The int64 indices that sort x along ``dim``: ``sort(x, ...).indices``.
+
+    Always stable, as :func:`sort` (``stable`` is accepted for PyTorch's signature):
+    equal values keep their original order, NaN sorts as the largest.  No gradient.
+    """
+    x = as_tensor("argsort", x)
+    d = _check_dim("argsort", dim, x)
+    if x.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64))
+    return Tensor._make(_stable_order(x.data, d, bool(descending)).astype(np.int64, copy=False))
