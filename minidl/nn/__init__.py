@@ -15,19 +15,43 @@ from minidl.nn.activation import (
 )
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Linear
-from minidl.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
-from minidl.nn.module import Module, ModuleList, Parameter, Sequential
-from minidl.nn.rnn import LSTM, LSTMCell
+from minidl.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from minidl.nn.module import (
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
+from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Module",
     "Parameter",
     "Sequential",
     "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Linear",
     "Embedding",
     "LSTMCell",
     "LSTM",
+    "RNNCell",
+    "RNN",
+    "GRUCell",
+    "GRU",
     "ReLU",
     "LeakyReLU",
     "GELU",
@@ -39,6 +63,9 @@ __all__ = [
     "Flatten",
     "Identity",
     "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
     "CrossEntropyLoss",
     "NLLLoss",
     "BCELoss",

@@ -9,7 +9,7 @@ import numpy as np
 
 from minidl.nn import functional as F
 from minidl.nn.lstm_fused import LSTMLayer
-from minidl.nn.rnn import LSTM, LSTMCell
+from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from minidl.random import manual_seed
 from minidl.selfcheck import GradCase
 from minidl.tensor import Tensor
@@ -67,6 +67,14 @@ def _dropout(rng):
 def _mse(reduction):
     def make(rng):
         return (lambda a, b: F.mse_loss(a, b, reduction)), (_t(rng, 3, 4), _t(rng, 3, 4))
+
+    return make
+
+
+def _regression(loss, reduction, **kw):
+    def make(rng):
+        # |ŷ − y| of a few tenths to a few units: both sides of β = δ = 0.5, none at a kink
+        return (lambda a, b: loss(a, b, reduction, **kw)), (_t(rng, 3, 4), _t(rng, 3, 4))
 
     return make
 
@@ -169,6 +177,24 @@ def _lstm_bidirectional(rng):
     return fn, (_t(rng, 2, 3, 2), _t(rng, 4, 2, 3), _t(rng, 4, 2, 3), *params)
 
 
+def _recurrent(cls, h0_shape, **kw):
+    def make(rng):
+        manual_seed(0)
+        fn, params = module_fn(cls(2, 3, **kw), lambda m, x, h0: m(x, h0))
+        return fn, (_t(rng, 2, 3, 2), _t(rng, *h0_shape), *params)
+
+    return make
+
+
+def _cell(cls, **kw):
+    def make(rng):
+        manual_seed(0)
+        fn, params = module_fn(cls(3, 2, **kw), lambda m, x, h: m(x, h))
+        return fn, (_t(rng, 4, 3), _t(rng, 4, 2), *params)
+
+    return make
+
+
 def _lstm_cell(rng):
     manual_seed(0)
     fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
@@ -183,6 +209,21 @@ CASES = [
     GradCase("nn.mse_loss mean", _mse("mean"), "(3,4), (3,4)", ("MSE",)),
     GradCase("nn.mse_loss sum", _mse("sum"), "(3,4), (3,4)", ("MSE",)),
     GradCase("nn.mse_loss none", _mse("none"), "(3,4), (3,4)", ("MSE",)),
+    GradCase("nn.l1_loss mean", _regression(F.l1_loss, "mean"), "(3,4), (3,4)", ("L1",)),
+    GradCase("nn.l1_loss none", _regression(F.l1_loss, "none"), "(3,4), (3,4)", ("L1",)),
+    GradCase(
+        "nn.smooth_l1_loss beta=0.5 mean",
+        _regression(F.smooth_l1_loss, "mean", beta=0.5),
+        "(3,4), (3,4)",
+        ("Huber",),
+    ),
+    GradCase(
+        "nn.huber_loss delta=0.5 sum",
+        _regression(F.huber_loss, "sum", delta=0.5),
+        "(3,4), (3,4)",
+        ("Huber",),
+    ),
+    GradCase("nn.huber_loss none", _regression(F.huber_loss, "none"), "(3,4), (3,4)", ("Huber",)),
     GradCase("nn.cross_entropy mean", _cross_entropy("mean"), "(5,4)", ("CrossEntropy",)),
     GradCase("nn.cross_entropy sum", _cross_entropy("sum"), "(5,4)", ("CrossEntropy",)),
     GradCase("nn.cross_entropy none", _cross_entropy("none"), "(5,4)", ("CrossEntropy",)),
@@ -282,6 +323,40 @@ CASES = [
         _lstm_bidirectional,
         "x (2,3,2) batch_first H 3, both directions",
         ("LSTMLayer", "GetItem", "Cat", "Stack"),
+    ),
+    GradCase(
+        "nn.RNN tanh 2 layers",
+        _recurrent(RNN, (2, 2, 3), num_layers=2, batch_first=True),
+        "x (2,3,2) batch_first H 3",
+        ("Affine", "Tanh", "Add", "Split", "Stack"),
+    ),
+    GradCase(
+        "nn.RNN relu bidirectional",
+        _recurrent(RNN, (2, 3, 3), nonlinearity="relu", bidirectional=True),
+        "x (2,3,2) H 3, both directions",
+        ("Affine", "Relu", "Add", "Cat", "Stack"),
+    ),
+    GradCase(
+        "nn.GRU 2 layers bidirectional",
+        _recurrent(GRU, (4, 2, 3), num_layers=2, batch_first=True, bidirectional=True),
+        "x (2,3,2) batch_first H 3, both directions",
+        ("Affine", "Sigmoid", "Tanh", "Mul", "Sub", "Split", "Cat", "Stack"),
+    ),
+    GradCase(
+        "nn.GRU no bias",
+        _recurrent(GRU, (1, 3, 3), bias=False),
+        "x (2,3,2) H 3 bias=False",
+        ("Affine", "Sigmoid", "Tanh", "Mul"),
+    ),
+    GradCase("nn.RNNCell", _cell(RNNCell), "x (4,3) H 2", ("Affine", "Add", "Tanh")),
+    GradCase(
+        "nn.RNNCell relu", _cell(RNNCell, nonlinearity="relu"), "x (4,3) H 2", ("Affine", "Relu")
+    ),
+    GradCase(
+        "nn.GRUCell",
+        _cell(GRUCell),
+        "x (4,3) H 2",
+        ("Affine", "Split", "Sigmoid", "Tanh", "Mul", "Add", "Sub"),
     ),
     GradCase(
         "nn.LSTMCell",

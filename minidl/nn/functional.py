@@ -10,8 +10,11 @@ from minidl.nn.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
+    l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from minidl.ops import log_softmax, sigmoid, softmax, tanh
 from minidl.tensor import Tensor, as_array, check_int
@@ -28,6 +31,9 @@ __all__ = [
     "softmax",
     "log_softmax",
     "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
     "cross_entropy",
     "nll_loss",
     "binary_cross_entropy",

@@ -17,7 +17,15 @@ import numpy as np
 from minidl.autograd import note_write
 from minidl.tensor import Tensor, as_array, to_arguments
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+__all__ = [
+    "Parameter",
+    "Module",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
+]
 
 
 class Parameter(Tensor):
@@ -488,6 +496,210 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
 
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered under their keys (``layers.enc.weight``).
+
+    Takes a dict (insertion order kept, as PyTorch) or (key, module) pairs.  A key
+    must be a str without '.', and not the name of a method (``keys``, ``forward``, …).
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no key {key!r}; its keys are {list(self._modules)}")
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"ModuleDict: value for key {key!r} must be a Module, got {type(module).__name__}"
+            )
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        self[key]  # the KeyError above, before anything changes
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules):
+        """Add or replace modules from a dict, a ModuleDict or (key, module) pairs."""
+        _update("ModuleDict", self, modules)
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as ``0``, ``1``, … (keys ``params.0``).
+
+    A plain Tensor is wrapped as a Parameter sharing its array, as in PyTorch.
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        self.extend(values or ())
+
+    def append(self, value):
+        self.register_parameter(str(len(self._parameters)), _as_parameter(self, len(self), value))
+        return self
+
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def __getitem__(self, i):
+        params = list(self._parameters.values())
+        if isinstance(i, slice):
+            return ParameterList(params[i])
+        return params[_position(self, i)]
+
+    def __setitem__(self, i, value):
+        key = str(_position(self, i))
+        self.register_parameter(key, _as_parameter(self, key, value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def extra_repr(self):
+        return "\n".join(
+            f"({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+            for k, p in self._parameters.items()
+        )
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered under their keys (keys ``params.alpha``).
+
+    A plain Tensor is wrapped as a Parameter sharing its array.  As PyTorch, a plain
+    ``dict`` passed to the constructor or ``update`` is added in sorted key order; an
+    OrderedDict, a ParameterDict or (key, value) pairs keep theirs.
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        if key not in self._parameters:
+            raise KeyError(
+                f"ParameterDict has no key {key!r}; its keys are {list(self._parameters)}"
+            )
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(self, key, value))
+
+    def __delitem__(self, key):
+        self[key]
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def items(self):
+        return self._parameters.items()
+
+    def values(self):
+        return self._parameters.values()
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        param = self[key]
+        del self[key]
+        return param
+
+    def clear(self):
+        for key in list(self._parameters):
+            del self[key]
+
+    def update(self, parameters):
+        """Add or replace parameters from a dict, a ParameterDict or (key, value) pairs."""
+        if type(parameters) is dict:  # PyTorch sorts a plain dict's keys (its docs say so)
+            parameters = sorted(parameters.items())
+        _update("ParameterDict", self, parameters)
+
+    def extra_repr(self):
+        return "\n".join(
+            f"({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+            for k, p in self._parameters.items()
+        )
+
+
+def _as_parameter(container, key, value):
+    """``value`` as a Parameter: a Parameter itself, a Tensor wrapped (sharing its array)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(
+        f"{type(container).__name__}: value for {key!r} must be a Parameter or a Tensor, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _update(name, container, pairs):
+    """``container[key] = value`` for each pair of a mapping or an iterable of pairs."""
+    if hasattr(pairs, "items"):
+        pairs = pairs.items()
+    elif isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__iter__"):
+        raise TypeError(
+            f"{name}.update: expected a dict or an iterable of (key, value) pairs, "
+            f"got {type(pairs).__name__}"
+        )
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(
+                f"{name}.update: element {j} must be a (key, value) pair, got {pair!r:.60}"
+            )
+        container[pair[0]] = pair[1]
+
+
 def _renumber(container, modules):
     """Register ``modules`` as the children "0", "1", … (PyTorch renumbers after a change)."""
     for name in list(container._modules):
@@ -515,7 +727,7 @@ def _insert(container, i, module):
 
 def _position(container, i):
     """``i`` as a position in ``container`` (negative counts from the end), or an IndexError."""
-    n = len(container._modules)
+    n = len(container)
     if not -n <= i < n:
         raise IndexError(f"index {i} is out of range for {type(container).__name__} of length {n}")
     return i % n

@@ -2,7 +2,9 @@
 
 Both follow PyTorch's layout: gates stacked in the order i, f, g, o in
 ``weight_ih`` (4H, E), ``weight_hh`` (4H, H) and the two biases (4H,), all
-initialised U(−1/√H, 1/√H).
+initialised U(−1/√H, 1/√H).  ``RNNCell`` / ``RNN`` (one block, tanh or relu) and
+``GRUCell`` / ``GRU`` (gates r, z, n) share that layout and LSTM's options, each step
+built from recorded ops.
 """
 
 import math
@@ -13,12 +15,13 @@ import numpy as np
 from minidl import ops
 from minidl.nn import init
 from minidl.nn.activation import dropout
+from minidl.nn.linear import linear
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, check_int, get_default_dtype, is_real
 
-__all__ = ["LSTMCell", "LSTM"]
+__all__ = ["LSTMCell", "LSTM", "RNNCell", "RNN", "GRUCell", "GRU"]
 
 
 def _uniform_parameter(shape, bound, dtype):
@@ -287,3 +290,320 @@ class LSTM(Module):
         if self.bidirectional:
             s += ", bidirectional=True"
         return s
+
+
+# ---------------------------------------------------------------------------------------
+# Elman RNN and GRU: one step from recorded ops (linear, tanh, sigmoid, …), so their
+# gradients are those of already-gradchecked ops; the layers loop the same step over time.
+
+
+def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity):
+    """h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh),  act = tanh or relu."""
+    a = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+    return ops.tanh(a) if nonlinearity == "tanh" else ops.relu(a)
+
+
+def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
+    """PyTorch's GRU step, gates stacked r, z, n:
+
+    r = σ(W_ir x + b_ir + W_hr h + b_hr),   z = σ(W_iz x + b_iz + W_hz h + b_hz)
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+    h' = (1 − z) ⊙ n + z ⊙ h
+    """
+    x_r, x_z, x_n = linear(x, w_ih, b_ih).chunk(3, dim=-1)
+    h_r, h_z, h_n = linear(h, w_hh, b_hh).chunk(3, dim=-1)
+    r = ops.sigmoid(x_r + h_r)
+    z = ops.sigmoid(x_z + h_z)
+    n = ops.tanh(x_n + r * h_n)  # r gates W_hn h + b_hn, bias included (PyTorch, not the paper)
+    return (1 - z) * n + z * h
+
+
+def _check_nonlinearity(layer, nonlinearity):
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(
+            f"{layer}: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'"
+        )
+    return nonlinearity
+
+
+def _single_state(layer, hx, name):
+    """``hx`` as one Tensor; a pair (an LSTM's (h, c)) is a TypeError saying so."""
+    if isinstance(hx, (tuple, list)):
+        raise TypeError(
+            f"{layer}: the state is one tensor {name}, not a {type(hx).__name__} of "
+            f"{len(hx)} items (only an LSTM takes a pair (h, c))"
+        )
+    return as_tensor(layer, hx)
+
+
+class _Cell(Module):
+    """A one-step layer with ``gates`` blocks of H rows in ``weight_ih`` (gates·H, E),
+    ``weight_hh`` (gates·H, H) and the biases (gates·H,), all U(−1/√H, 1/√H)."""
+
+    gates = 1
+
+    def __init__(self, input_size, hidden_size, bias, dtype):
+        super().__init__()
+        name = type(self).__name__
+        self.input_size = check_int(name, "input_size", input_size, 0)
+        self.hidden_size = hidden_size = check_int(name, "hidden_size", hidden_size, 1)
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+        bound = 1.0 / math.sqrt(hidden_size)
+        G = self.gates * hidden_size
+        self.weight_ih = _uniform_parameter((G, input_size), bound, dtype)
+        self.weight_hh = _uniform_parameter((G, hidden_size), bound, dtype)
+        if bias:
+            self.bias_ih = _uniform_parameter((G,), bound, dtype)
+            self.bias_hh = _uniform_parameter((G,), bound, dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+
+    def forward(self, x, hx=None):
+        name = type(self).__name__
+        x = as_tensor(name, x)
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: expected input of shape (B, {self.input_size}) or "
+                f"({self.input_size},) (unbatched), got {x.shape}"
+            )
+        expected = (*x.shape[:-1], self.hidden_size)
+        if hx is None:
+            h = Tensor._make(np.zeros(expected, x.dtype))
+        else:
+            h = _single_state(name, hx, "h")
+            if h.shape != expected:
+                # a (1, H) state would otherwise broadcast over the batch without a word
+                raise ValueError(
+                    f"{name}: h must have shape {expected} for an input of shape {x.shape}, "
+                    f"got {h.shape}"
+                )
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return self._step(x, h, *weights)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        return s if self.bias_ih is not None else s + ", bias=False"
+
+
+class RNNCell(_Cell):
+    """One Elman RNN step: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
+
+    ``cell(x, h)`` with x (B, E) and h (B, H) — or x (E,) and h (H,) — returns h';
+    a missing h means zeros.  Parameters as PyTorch's: ``weight_ih`` (H, E),
+    ``weight_hh`` (H, H), ``bias_ih`` and ``bias_hh`` (H,).
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None):
+        super().__init__(input_size, hidden_size, bias, dtype)
+        self.nonlinearity = _check_nonlinearity("RNNCell", nonlinearity)
+
+    def _step(self, x, h, *weights):
+        return _rnn_step(x, h, *weights, self.nonlinearity)
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
+
+
+class GRUCell(_Cell):
+    """One GRU step (gates r, z, n stacked in that order, as PyTorch)::
+
+        r = σ(x W_irᵀ + b_ir + h W_hrᵀ + b_hr),   z = σ(x W_izᵀ + b_iz + h W_hzᵀ + b_hz)
+        n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn));   h' = (1 − z) ⊙ n + z ⊙ h
+
+    ``cell(x, h)`` with x (B, E) and h (B, H) — or x (E,) and h (H,) — returns h';
+    a missing h means zeros.  ``weight_ih`` (3H, E), ``weight_hh`` (3H, H), biases (3H,).
+    """
+
+    gates = 3
+
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None):
+        super().__init__(input_size, hidden_size, bias, dtype)
+
+    def _step(self, x, h, *weights):
+        return _gru_step(x, h, *weights)
+
+
+class _Recurrent(Module):
+    """The layers of :class:`RNN` and :class:`GRU`: LSTM's options, names and checks,
+    with one state tensor h and a step from recorded ops in place of LSTM's fused layer."""
+
+    gates = 1
+
+    def __init__(
+        self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+    ):
+        super().__init__()
+        name = type(self).__name__
+        input_size = check_int(name, "input_size", input_size, 1)
+        hidden_size = check_int(name, "hidden_size", hidden_size, 1)
+        num_layers = check_int(name, "num_layers", num_layers, 1)
+        if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
+            raise ValueError(
+                f"{name}: dropout must be a number in [0, 1] (the probability of zeroing an "
+                f"element), got dropout={dropout!r}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                "dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                stacklevel=3,
+            )
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+        bound = 1.0 / math.sqrt(hidden_size)
+        G = self.gates * hidden_size
+        for k in range(num_layers):
+            fan_in = input_size if k == 0 else hidden_size * len(self._suffixes)
+            # PyTorch's registration order: layer by layer, forward before reverse
+            for sfx in self._suffixes:
+                setattr(self, f"weight_ih_l{k}{sfx}", _uniform_parameter((G, fan_in), bound, dtype))
+                setattr(
+                    self, f"weight_hh_l{k}{sfx}", _uniform_parameter((G, hidden_size), bound, dtype)
+                )
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
+                    setattr(self, f"bias_hh_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
+
+    # LSTM's own: the parameter names are built the same way
+    _suffixes = LSTM._suffixes
+    _layer_weights = LSTM._layer_weights
+
+    def forward(self, x, hx=None):
+        name = type(self).__name__
+        x = as_tensor(name, x)
+        layout = "(B, T, E)" if self.batch_first else "(T, B, E)"
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: expected a 2-D (T, E) or 3-D {layout} input with "
+                f"E = {self.input_size}, got shape {x.shape}"
+            )
+        batched, in_shape = x.ndim == 3, x.shape
+        if not batched:
+            x = x.unsqueeze(1)  # (T, 1, E): time-major whatever batch_first says
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        T, B, _ = x.shape
+        if T == 0:
+            raise ValueError(f"{name}: the input sequence is empty (length 0)")
+        x = _as_float(x, self.weight_ih_l0)
+        D = len(self._suffixes)
+        state_shape = (D * self.num_layers, B, self.hidden_size)
+        if hx is None:
+            h0 = Tensor._make(np.zeros(state_shape, x.dtype))
+        else:
+            h0 = _as_float(_single_state(name, hx, "h0"), self.weight_ih_l0)
+            layers = "2 * num_layers" if self.bidirectional else "num_layers"
+            if batched:
+                expected, names = state_shape, f"({layers}, B, H)"
+            else:
+                expected, names = (D * self.num_layers, self.hidden_size), f"({layers}, H)"
+            if tuple(h0.shape) != expected:
+                kind = f"3-D {layout}" if batched else "2-D (T, E) (unbatched)"
+                raise ValueError(
+                    f"{name}: for a {kind} input of shape {in_shape}, h0 must be "
+                    f"{len(expected)}-D {names} = {expected}; got {tuple(h0.shape)}"
+                )
+            if not batched:
+                h0 = h0.unsqueeze(1)
+        hs = []
+        for k in range(self.num_layers):
+            if k > 0:  # the identity unless training with dropout > 0
+                x = dropout(x, self.dropout, self.training)
+            xs = [x_t.squeeze(0) for x_t in x.split(1, dim=0)]
+            outs = []
+            for d, sfx in enumerate(self._suffixes):
+                weights = self._layer_weights(k, sfx)
+                h = h0[D * k + d]
+                seq = [None] * T
+                # the reverse direction runs from t = T back to 1; its h_t stays at position t
+                for t in range(T) if d == 0 else reversed(range(T)):
+                    h = seq[t] = self._step(xs[t], h, *weights)
+                outs.append(ops.stack(seq))
+                hs.append(h)
+            x = outs[0] if D == 1 else ops.cat(outs, dim=2)
+        h_n = ops.stack(hs)
+        if not batched:
+            return x.squeeze(1), h_n.squeeze(1)
+        if self.batch_first:
+            x = x.transpose(0, 1)
+        return x, h_n
+
+    extra_repr = LSTM.extra_repr  # the same settings, shown the same way
+
+
+class RNN(_Recurrent):
+    """A stack of ``num_layers`` Elman RNN layers; layer k's h_t is layer k+1's x_t::
+
+        h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)      (relu if nonlinearity="relu")
+
+    ``rnn(x, h0)``: x (T, B, E) — or (B, T, E) with ``batch_first=True``, or (T, E)
+    unbatched — returns ``output, h_n``: output (T, B, D·H) (the last layer's h_t for
+    every t), h_n (D·num_layers, B, H) (every layer's last state); D = 2 if
+    ``bidirectional`` else 1, the reverse direction running from t = T down to 1 as
+    LSTM's does.  A missing h0 means zeros.  ``dropout``, ``bias`` and the parameter
+    names ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
+    (``…_reverse``) are as in :class:`LSTM` and PyTorch; the weights are (H, E) and (H, H).
+    Each step is :class:`RNNCell`'s, from recorded ops (no fused layer).
+    """
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        nonlinearity="tanh",
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        dtype=None,
+    ):
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+        )
+        self.nonlinearity = _check_nonlinearity("RNN", nonlinearity)
+
+    def _step(self, x, h, *weights):
+        return _rnn_step(x, h, *weights, self.nonlinearity)
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
+
+
+class GRU(_Recurrent):
+    """A stack of ``num_layers`` GRU layers, each step :class:`GRUCell`'s (gates r, z, n).
+
+    Inputs, outputs, options and parameter names as :class:`RNN`'s (``gru(x, h0)``
+    returns ``output, h_n``), with ``weight_ih_l{k}`` (3H, E), ``weight_hh_l{k}``
+    (3H, H) and biases (3H,), as in PyTorch.
+    """
+
+    gates = 3
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        dtype=None,
+    ):
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+        )
+
+    def _step(self, x, h, *weights):
+        return _gru_step(x, h, *weights)

@@ -28,6 +28,8 @@ def test_every_nn_function_has_a_case():
         "EmbeddingLookup",
         "DropoutMask",
         "MSE",
+        "L1",
+        "Huber",
         "CrossEntropy",
         "SoftCrossEntropy",
         "BinaryCrossEntropy",
