@@ -12,6 +12,9 @@ once per epoch, after ``optimizer.step()``::
 epochs where their formula changes, as PyTorch's do: alone they follow
 η₀ · γ^k, and an lr set by hand or a second scheduler on the same optimizer
 compounds with them instead of being overwritten.  ``LambdaLR`` sets η₀ · λ(epoch).
+``MultiStepLR`` multiplies by γ at given epochs, ``CosineAnnealingLR`` follows
+PyTorch's recursive (chainable) cosine, and ``ReduceLROnPlateau`` divides the lr
+when a validation loss stops improving: its ``step(val_loss)`` takes the loss.
 
 Construction stores η₀ in each group as ``"initial_lr"`` (if not already there)
 and applies epoch 0, so ``last_epoch`` is 0 afterwards, as in PyTorch.  Each lr
@@ -22,9 +25,17 @@ import math
 import types
 
 from minidl.optim.optimizer import Optimizer, real_in_range
-from minidl.tensor import is_int, is_real
+from minidl.tensor import Tensor, is_int, is_real
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LambdaLR"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "LambdaLR",
+    "MultiStepLR",
+    "CosineAnnealingLR",
+    "ReduceLROnPlateau",
+]
 
 
 class LRScheduler:
@@ -105,22 +116,24 @@ class LRScheduler:
             raise ValueError(
                 f"{name}.load_state_dict: last_epoch must be an int >= 0, got {epoch!r}"
             )
-        restored = {}
-        for k, v in state_dict.items():
-            if k in ("base_lrs", "_last_lr"):
-                v = [real_in_range(name, k, x, 0, None) for x in v]
-            elif k == "last_epoch":
-                v = int(v)
-            elif k == "gamma":
-                v = _positive_real(name, "gamma", v)
-            elif k == "step_size":
-                if not is_int(v) or v <= 0:
-                    raise ValueError(f"{name}: step_size must be a positive int, got {v!r}")
-                v = int(v)
-            elif isinstance(v, list):
-                v = list(v)
-            restored[k] = v
+        restored = {k: self._restore_value(name, k, v) for k, v in state_dict.items()}
         self.__dict__.update(restored)  # all checked first: a refused dict changes nothing
+
+    def _restore_value(self, name, k, v):
+        """A saved attribute, checked as the constructor checks it (a subclass adds its own)."""
+        if k in ("base_lrs", "_last_lr"):
+            return [real_in_range(name, k, x, 0, None) for x in v]
+        if k == "last_epoch":
+            return int(v)
+        if k == "gamma":
+            return _positive_real(name, "gamma", v)
+        if k == "step_size":
+            if not is_int(v) or v <= 0:
+                raise ValueError(f"{name}: step_size must be a positive int, got {v!r}")
+            return int(v)
+        if isinstance(v, list):
+            return list(v)
+        return v
 
     def __repr__(self):
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self.get_last_lr()})"
@@ -223,3 +236,246 @@ class LambdaLR(LRScheduler):
         for fn, attrs in zip(fns, saved or ()):
             if attrs is not None:
                 fn.__dict__.update(attrs)
+
+
+class MultiStepLR(LRScheduler):
+    """The lr times γ at each epoch in ``milestones``: alone, η = η₀ · γ^#{m <= epoch}.
+
+    As PyTorch's: an epoch listed k times multiplies by γ^k, and a milestone 0
+    applies at construction.  Chainable as ``StepLR`` (the current lr is scaled).
+    """
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        self.milestones = _milestones("MultiStepLR", milestones)
+        self.gamma = _positive_real("MultiStepLR", "gamma", gamma)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        current = [group["lr"] for group in self.optimizer.param_groups]
+        k = self.milestones.count(self.last_epoch)
+        return current if k == 0 else [lr * self.gamma**k for lr in current]
+
+    def _restore_value(self, name, k, v):
+        return _milestones(name, v) if k == "milestones" else super()._restore_value(name, k, v)
+
+
+def _milestones(name, milestones):
+    """The milestones as a sorted list of Python ints (repeats kept), or a ValueError."""
+    ok = not isinstance(milestones, str | bytes) and hasattr(milestones, "__iter__")
+    values = list(milestones) if ok else []
+    if not ok or not all(is_int(m) and m >= 0 for m in values):
+        raise ValueError(
+            f"{name}: milestones must be a list of epochs (ints >= 0), got {milestones!r}"
+        )
+    return sorted(int(m) for m in values)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Cosine annealing from η₀ down to η_min over ``T_max`` epochs, PyTorch's recursive form.
+
+    Alone it follows the closed form (SGDR without restarts)::
+
+        η_e = η_min + (η₀ − η_min) (1 + cos(π e / T_max)) / 2
+
+    reaching η_min at e = T_max and, as PyTorch's, climbing back up after it
+    (period 2 T_max).  Each step computes the new lr from the group's
+    *current* lr, so it chains with other schedulers and manual changes::
+
+        η_e = η_min + (η_{e-1} − η_min) · (1 + cos(π e / T_max)) / (1 + cos(π (e − 1) / T_max))
+        η_e = η_{e-1} + (η₀ − η_min) (1 − cos(π / T_max)) / 2   when (e − 1 − T_max) % (2 T_max) = 0
+
+    (the second line where the ratio would divide by 1 + cos π = 0).
+    """
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        if not is_int(T_max) or T_max <= 0:
+            raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
+        self.T_max = int(T_max)
+        self.eta_min = real_in_range("CosineAnnealingLR", "eta_min", eta_min, 0, None)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        groups = self.optimizer.param_groups
+        e, T, low = self.last_epoch, self.T_max, self.eta_min
+        if e == 0:
+            return [group["lr"] for group in groups]
+        if (e - 1 - T) % (2 * T) == 0:
+            rise = (1 - math.cos(math.pi / T)) / 2
+            return [group["lr"] + (base - low) * rise for base, group in zip(self.base_lrs, groups)]
+        ratio = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T))
+        return [ratio * (group["lr"] - low) + low for group in groups]
+
+    def _restore_value(self, name, k, v):
+        if k == "T_max":
+            if not is_int(v) or v <= 0:
+                raise ValueError(f"{name}: T_max must be a positive int, got {v!r}")
+            return int(v)
+        if k == "eta_min":
+            return real_in_range(name, "eta_min", v, 0, None)
+        return super()._restore_value(name, k, v)
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the lr by ``factor`` when a metric has stopped improving, as PyTorch's.
+
+    Call ``scheduler.step(val_loss)`` once per epoch with the validation loss
+    (``mode="max"``: a metric to maximise, e.g. accuracy).  A value is an
+    improvement on the best so far when (``threshold_mode="rel"``)::
+
+        mode="min": value < best · (1 − threshold)      mode="max": value > best · (1 + threshold)
+
+    or (``threshold_mode="abs"``) value < best − threshold, value > best + threshold.
+    Every epoch without improvement counts a bad epoch (an improvement resets the
+    count to 0); when the count exceeds ``patience``, each group's lr becomes
+    max(lr · factor, min_lr) (left alone if that changes it by ``eps`` or less),
+    the count restarts at 0, and the next ``cooldown`` epochs count no bad epochs.
+    A NaN value is never an improvement (a bad epoch), as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0.0,
+        eps=1e-8,
+    ):
+        name = "ReduceLROnPlateau"
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"{name}: optimizer must be a minidl.optim Optimizer, "
+                f"got {type(optimizer).__name__}"
+            )
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != n:
+                raise ValueError(
+                    f"{name}: expected {n} min_lr values (one per parameter group), "
+                    f"got {len(min_lr)}"
+                )
+            min_lrs = list(min_lr)
+        else:
+            min_lrs = [min_lr] * n
+        settings = {
+            "mode": mode,
+            "factor": factor,
+            "patience": patience,
+            "threshold": threshold,
+            "threshold_mode": threshold_mode,
+            "cooldown": cooldown,
+            "min_lrs": min_lrs,
+            "eps": eps,
+        }
+        self.__dict__.update({k: self._restore_value(name, k, v) for k, v in settings.items()})
+        self.optimizer = optimizer
+        self.last_epoch = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def is_better(self, value, best):
+        """Whether ``value`` improves on ``best`` (see the class docstring)."""
+        if self.threshold_mode == "rel":
+            if self.mode == "min":
+                return value < best * (1.0 - self.threshold)
+            return value > best * (self.threshold + 1.0)
+        if self.mode == "min":
+            return value < best - self.threshold
+        return value > best + self.threshold
+
+    def step(self, metrics=None):
+        """One epoch with validation metric ``metrics`` (a number or a one-element tensor)."""
+        name = type(self).__name__
+        if isinstance(metrics, Tensor):
+            if metrics.data.size != 1:
+                raise ValueError(
+                    f"{name}.step: metrics must be one number (the validation loss), "
+                    f"got a tensor of shape {metrics.shape}"
+                )
+            metrics = metrics.item()
+        if not is_real(metrics):
+            raise TypeError(
+                f"{name}.step: metrics must be a number (the validation loss, e.g. "
+                f"scheduler.step(val_loss)), got "
+                f"{'nothing' if metrics is None else type(metrics).__name__}"
+            )
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            raise ValueError(
+                f"{name}.step: the optimizer has {len(groups)} parameter groups, "
+                f"the scheduler was built for {len(self.min_lrs)}"
+            )
+        current = float(metrics)
+        self.last_epoch += 1
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs during the cooldown are ignored
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(groups, self.min_lrs):
+                old = float(group["lr"])
+                new = max(old * self.factor, min_lr)
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [float(group["lr"]) for group in groups]
+
+    def get_lr(self):
+        return self.get_last_lr()
+
+    def load_state_dict(self, state_dict):
+        """Restore what ``state_dict()`` returned (the optimizer's lrs are not touched)."""
+        name = type(self).__name__
+        mine = self.state_dict()
+        if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
+            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(
+                f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
+                f"with keys {sorted(mine)}, got {got}"
+            )
+        n = len(self.min_lrs)
+        for key in ("min_lrs", "_last_lr"):
+            if len(state_dict[key]) != n:
+                raise ValueError(
+                    f"{name}.load_state_dict: {len(state_dict[key])} {key} saved, "
+                    f"this optimizer has {n} parameter groups"
+                )
+        restored = {k: self._restore_value(name, k, v) for k, v in state_dict.items()}
+        self.__dict__.update(restored)  # all checked first: a refused dict changes nothing
+
+    def _restore_value(self, name, k, v):
+        if k == "mode":
+            if v not in ("min", "max"):
+                raise ValueError(f"{name}: mode must be 'min' or 'max', got {v!r}")
+            return str(v)
+        if k == "threshold_mode":
+            if v not in ("rel", "abs"):
+                raise ValueError(f"{name}: threshold_mode must be 'rel' or 'abs', got {v!r}")
+            return str(v)
+        if k == "factor":
+            return real_in_range(name, "factor", v, 0, 1)
+        if k in ("threshold", "eps"):
+            return real_in_range(name, k, v, 0, None)
+        if k == "min_lrs":
+            return [real_in_range(name, "min_lr", x, 0, None) for x in v]
+        if k in ("patience", "cooldown", "num_bad_epochs", "cooldown_counter", "last_epoch"):
+            if not is_int(v) or v < 0:
+                raise ValueError(f"{name}: {k} must be an int >= 0, got {v!r}")
+            return int(v)
+        if k == "best":
+            if not is_real(v):
+                raise ValueError(f"{name}: best must be a number, got {v!r}")
+            return float(v)
+        if k == "_last_lr":
+            return [real_in_range(name, k, x, 0, None) for x in v]
+        return super()._restore_value(name, k, v)

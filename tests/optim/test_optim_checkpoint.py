@@ -5,7 +5,7 @@ import pytest
 
 import minidl
 import minidl.nn as nn
-from minidl.optim import GD, SGD, Adam, AdamW
+from minidl.optim import GD, SGD, Adagrad, Adam, AdamW, RMSprop
 from minidl.train import fit
 
 OPTIMIZERS = {
@@ -17,6 +17,14 @@ OPTIMIZERS = {
     "adam-wd": lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
     "adamw": lambda ps: AdamW(ps, lr=0.01, weight_decay=0.1),
     "adamw-printed": lambda ps: AdamW(ps, lr=0.01, weight_decay=0.1, correct_v=False),
+    "rmsprop": lambda ps: RMSprop(ps, lr=0.01),
+    "rmsprop-centered-momentum-wd": lambda ps: RMSprop(
+        ps, lr=0.01, momentum=0.9, centered=True, weight_decay=0.1
+    ),
+    "adagrad": lambda ps: Adagrad(ps, lr=0.1),
+    "adagrad-decay-wd": lambda ps: Adagrad(
+        ps, lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.1
+    ),
 }
 
 
