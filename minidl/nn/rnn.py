@@ -117,7 +117,90 @@ class LSTMCell(Module):
         return s if self.bias_ih is not None else s + ", bias=False"
 
 
-class LSTM(Module):
+class _Stacked(Module):
+    """What LSTM, RNN and GRU share: the options, their checks, and the parameters
+    ``weight_ih_l{k}[_reverse]`` … of ``gates`` blocks of H rows each, in PyTorch's order."""
+
+    gates = 4
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        dtype=None,
+    ):
+        super().__init__()
+        name = type(self).__name__
+        # as in PyTorch, whose LSTM (unlike its LSTMCell) refuses input_size=0
+        input_size = check_int(name, "input_size", input_size, 1)
+        hidden_size = check_int(name, "hidden_size", hidden_size, 1)
+        num_layers = check_int(name, "num_layers", num_layers, 1)
+        if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
+            raise ValueError(
+                f"{name}: dropout must be a number in [0, 1] (the probability of zeroing an "
+                f"element), got dropout={dropout!r}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                "dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                # the user's line: one frame more through RNN's or GRU's own __init__
+                stacklevel=2 if type(self).__init__ is _Stacked.__init__ else 3,
+            )
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+        bound = 1.0 / math.sqrt(hidden_size)
+        H, G = hidden_size, self.gates * hidden_size
+        for k in range(num_layers):
+            fan_in = input_size if k == 0 else H * len(self._suffixes)
+            # PyTorch's registration order: layer by layer, forward before reverse
+            for sfx in self._suffixes:
+                w_ih, w_hh = f"weight_ih_l{k}{sfx}", f"weight_hh_l{k}{sfx}"
+                setattr(self, w_ih, _uniform_parameter((G, fan_in), bound, dtype))
+                setattr(self, w_hh, _uniform_parameter((G, H), bound, dtype))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
+                    setattr(self, f"bias_hh_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
+
+    @property
+    def _suffixes(self):
+        """The parameter-name suffix of each direction, forward first."""
+        return ("", "_reverse") if self.bidirectional else ("",)
+
+    def _layer_weights(self, k, sfx=""):
+        w = (getattr(self, f"weight_ih_l{k}{sfx}"), getattr(self, f"weight_hh_l{k}{sfx}"))
+        if self.bias:
+            return w + (getattr(self, f"bias_ih_l{k}{sfx}"), getattr(self, f"bias_hh_l{k}{sfx}"))
+        return w + (None, None)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+class LSTM(_Stacked):
     """A stack of ``num_layers`` LSTM layers; layer k's output is layer k+1's input.
 
     ``lstm(x, (h0, c0))``: x (T, B, E) — or (B, T, E) with ``batch_first=True`` —
@@ -151,66 +234,6 @@ class LSTM(Module):
     reverse direction is the same :class:`LSTMLayer` on ``x[::-1]``, its output
     flipped back.
     """
-
-    def __init__(
-        self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=False,
-        dropout=0.0,
-        bidirectional=False,
-        dtype=None,
-    ):
-        super().__init__()
-        # as in PyTorch, whose LSTM (unlike its LSTMCell) refuses input_size=0
-        input_size = check_int("LSTM", "input_size", input_size, 1)
-        hidden_size = check_int("LSTM", "hidden_size", hidden_size, 1)
-        num_layers = check_int("LSTM", "num_layers", num_layers, 1)
-        if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
-            raise ValueError(
-                "LSTM: dropout must be a number in [0, 1] (the probability of zeroing an "
-                f"element), got dropout={dropout!r}"
-            )
-        if dropout > 0 and num_layers == 1:
-            warnings.warn(
-                "dropout option adds dropout after all but last recurrent layer, so non-zero "
-                "dropout expects num_layers greater than 1, but got "
-                f"dropout={dropout} and num_layers={num_layers}",
-                stacklevel=2,
-            )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bias = bias
-        self.batch_first = batch_first
-        self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
-        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-        bound = 1.0 / math.sqrt(hidden_size)
-        H = hidden_size
-        for k in range(num_layers):
-            fan_in = input_size if k == 0 else H * len(self._suffixes)
-            # PyTorch's registration order: layer by layer, forward before reverse
-            for sfx in self._suffixes:
-                w_ih, w_hh = f"weight_ih_l{k}{sfx}", f"weight_hh_l{k}{sfx}"
-                setattr(self, w_ih, _uniform_parameter((4 * H, fan_in), bound, dtype))
-                setattr(self, w_hh, _uniform_parameter((4 * H, H), bound, dtype))
-                if bias:
-                    setattr(self, f"bias_ih_l{k}{sfx}", _uniform_parameter((4 * H,), bound, dtype))
-                    setattr(self, f"bias_hh_l{k}{sfx}", _uniform_parameter((4 * H,), bound, dtype))
-
-    @property
-    def _suffixes(self):
-        """The parameter-name suffix of each direction, forward first."""
-        return ("", "_reverse") if self.bidirectional else ("",)
-
-    def _layer_weights(self, k, sfx=""):
-        w = (getattr(self, f"weight_ih_l{k}{sfx}"), getattr(self, f"weight_hh_l{k}{sfx}"))
-        if self.bias:
-            return w + (getattr(self, f"bias_ih_l{k}{sfx}"), getattr(self, f"bias_hh_l{k}{sfx}"))
-        return w + (None, None)
 
     def forward(self, x, hx=None):
         x = as_tensor("LSTM", x)
@@ -276,20 +299,6 @@ class LSTM(Module):
         if self.batch_first:
             x = x.transpose(0, 1)
         return x, (h_n, c_n)
-
-    def extra_repr(self):
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.num_layers != 1:
-            s += f", num_layers={self.num_layers}"
-        if not self.bias:
-            s += ", bias=False"
-        if self.batch_first:
-            s += ", batch_first=True"
-        if self.dropout != 0:
-            s += f", dropout={self.dropout}"
-        if self.bidirectional:
-            s += ", bidirectional=True"
-        return s
 
 
 # ---------------------------------------------------------------------------------------
@@ -425,57 +434,11 @@ class GRUCell(_Cell):
         return _gru_step(x, h, *weights)
 
 
-class _Recurrent(Module):
+class _Recurrent(_Stacked):
     """The layers of :class:`RNN` and :class:`GRU`: LSTM's options, names and checks,
     with one state tensor h and a step from recorded ops in place of LSTM's fused layer."""
 
     gates = 1
-
-    def __init__(
-        self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
-    ):
-        super().__init__()
-        name = type(self).__name__
-        input_size = check_int(name, "input_size", input_size, 1)
-        hidden_size = check_int(name, "hidden_size", hidden_size, 1)
-        num_layers = check_int(name, "num_layers", num_layers, 1)
-        if not is_real(dropout) or not 0.0 <= dropout <= 1.0:
-            raise ValueError(
-                f"{name}: dropout must be a number in [0, 1] (the probability of zeroing an "
-                f"element), got dropout={dropout!r}"
-            )
-        if dropout > 0 and num_layers == 1:
-            warnings.warn(
-                "dropout option adds dropout after all but last recurrent layer, so non-zero "
-                "dropout expects num_layers greater than 1, but got "
-                f"dropout={dropout} and num_layers={num_layers}",
-                stacklevel=3,
-            )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bias = bias
-        self.batch_first = batch_first
-        self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
-        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-        bound = 1.0 / math.sqrt(hidden_size)
-        G = self.gates * hidden_size
-        for k in range(num_layers):
-            fan_in = input_size if k == 0 else hidden_size * len(self._suffixes)
-            # PyTorch's registration order: layer by layer, forward before reverse
-            for sfx in self._suffixes:
-                setattr(self, f"weight_ih_l{k}{sfx}", _uniform_parameter((G, fan_in), bound, dtype))
-                setattr(
-                    self, f"weight_hh_l{k}{sfx}", _uniform_parameter((G, hidden_size), bound, dtype)
-                )
-                if bias:
-                    setattr(self, f"bias_ih_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
-                    setattr(self, f"bias_hh_l{k}{sfx}", _uniform_parameter((G,), bound, dtype))
-
-    # LSTM's own: the parameter names are built the same way
-    _suffixes = LSTM._suffixes
-    _layer_weights = LSTM._layer_weights
 
     def forward(self, x, hx=None):
         name = type(self).__name__
@@ -536,8 +499,6 @@ class _Recurrent(Module):
         if self.batch_first:
             x = x.transpose(0, 1)
         return x, h_n
-
-    extra_repr = LSTM.extra_repr  # the same settings, shown the same way
 
 
 class RNN(_Recurrent):
