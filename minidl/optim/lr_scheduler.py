@@ -91,11 +91,9 @@ class LRScheduler:
             if k != "optimizer"
         }
 
-    def load_state_dict(self, state_dict):
-        """Restore what ``state_dict()`` returned; the next ``step()`` continues the sequence.
-
-        As in PyTorch the optimizer's lrs are not touched: load its own state_dict too.
-        """
+    def _check_saved(self, state_dict, per_group):
+        """The class's name, once ``state_dict`` has this scheduler's keys and one entry per
+        parameter group in each list of ``per_group``; else a ValueError naming the problem."""
         name = type(self).__name__
         mine = self.state_dict()
         if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
@@ -104,13 +102,21 @@ class LRScheduler:
                 f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
                 f"with keys {sorted(mine)}, got {got}"
             )
-        n = len(self.base_lrs)
-        for key in ("base_lrs", "_last_lr"):
+        n = len(self.optimizer.param_groups)
+        for key in per_group:
             if len(state_dict[key]) != n:
                 raise ValueError(
                     f"{name}.load_state_dict: {len(state_dict[key])} {key} saved, "
                     f"this optimizer has {n} parameter groups"
                 )
+        return name
+
+    def load_state_dict(self, state_dict):
+        """Restore what ``state_dict()`` returned; the next ``step()`` continues the sequence.
+
+        As in PyTorch the optimizer's lrs are not touched: load its own state_dict too.
+        """
+        name = self._check_saved(state_dict, ("base_lrs", "_last_lr"))
         epoch = state_dict["last_epoch"]
         if not is_int(epoch) or epoch < 0:
             raise ValueError(
@@ -435,21 +441,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` returned (the optimizer's lrs are not touched)."""
-        name = type(self).__name__
-        mine = self.state_dict()
-        if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(
-                f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
-                f"with keys {sorted(mine)}, got {got}"
-            )
-        n = len(self.min_lrs)
-        for key in ("min_lrs", "_last_lr"):
-            if len(state_dict[key]) != n:
-                raise ValueError(
-                    f"{name}.load_state_dict: {len(state_dict[key])} {key} saved, "
-                    f"this optimizer has {n} parameter groups"
-                )
+        name = self._check_saved(state_dict, ("min_lrs", "_last_lr"))
         restored = {k: self._restore_value(name, k, v) for k, v in state_dict.items()}
         self.__dict__.update(restored)  # all checked first: a refused dict changes nothing
 
