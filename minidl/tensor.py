@@ -494,9 +494,9 @@ class Tensor:
         # t's dtype, not through the default float32 first
         value = as_array(value, self.data.dtype, op="setitem")
         target = self.data
-        split = _shape_ops.ints_first(index)  # PyTorch's order of ints and arrays
-        if split is not None:
-            target, index = target[split[0]], split[1]  # a view: the write goes through
+        *views, index = _shape_ops.torch_order(index, target.ndim)  # as t[index] reads
+        for part in views:
+            target = target[part]  # ints and slices: a view, so the write goes through
         try:
             target[index] = value
         except (IndexError, ValueError) as e:
@@ -777,8 +777,8 @@ class Tensor:
     def gather(self, dim, index):
         return _ops.gather(self, dim, index)
 
-    def flip(self, *dims):
-        return _ops.flip(self, *dims)
+    def flip(self, *dims, **kwargs):
+        return _ops.flip(self, *dims, **kwargs)  # dims=[...] as a keyword too
 
     def argsort(self, dim=-1, descending=False, *, stable=False):
         return _ops.argsort(self, dim, descending, stable=stable)

@@ -379,3 +379,27 @@ def test_mixed_int_and_array_indexing_matches_pytorch_when_available():
         z[index] = minidl.tensor(value)
         tz[t_index] = torch.tensor(value)
         np.testing.assert_array_equal(z.data, tz.numpy())
+
+
+def test_a_0d_tensor_index_beside_an_array_writes_through_as_in_pytorch():
+    # a 0-d tensor counts as an int (PyTorch): x[t(1), [0, 2]] = 7 writes row 1, columns 0, 2
+    x = minidl.zeros(3, 3)
+    x[minidl.tensor(1), [0, 2]] = 7.0
+    np.testing.assert_array_equal(x.data, [[0, 0, 0], [7, 0, 7], [0, 0, 0]])
+    y = minidl.tensor(np.arange(9.0).reshape(3, 3))
+    np.testing.assert_array_equal(y[minidl.tensor(1), [0, 2]].data, [3.0, 5.0])
+
+
+def test_an_ellipsis_that_stands_for_no_dim_does_not_separate_two_arrays():
+    # x (2, 3, 4): in x[:, [0, 1], ..., [1, 2]] the ... covers no dim, so (as in PyTorch) the
+    # two arrays are neighbours and pair up in place: out[i, k] = x[i, [0, 1][k], [1, 2][k]]
+    x = minidl.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    out = x[:, [0, 1], ..., [1, 2]]
+    np.testing.assert_array_equal(out.data, [[1.0, 6.0], [13.0, 18.0]])
+    (out * minidl.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    want = np.zeros((2, 3, 4))
+    want[0, 0, 1], want[0, 1, 2], want[1, 0, 1], want[1, 1, 2] = 1.0, 2.0, 3.0, 4.0
+    np.testing.assert_array_equal(x.grad.data, want)
+    z = minidl.zeros(2, 3, 4)
+    z[:, [0, 1], ..., [1, 2]] = minidl.tensor([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(z.data, want)

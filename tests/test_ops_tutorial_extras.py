@@ -108,6 +108,9 @@ def test_flip_reverses_the_given_axes_into_new_memory():
         x.flip(0, 0)
     with raises(TypeError, "flip: missing dims"):
         x.flip()
+    # PyTorch's keyword form, and an empty dims list (a copy)
+    assert minidl.flip(x, dims=[1]).tolist() == x.flip(dims=(1,)).tolist() == [[2, 1, 0], [5, 4, 3]]
+    assert x.flip([]).tolist() == x.tolist()
 
 
 @given(shape=shapes(), data=st.data())
@@ -172,8 +175,11 @@ def test_round_rounds_halves_to_even_keeps_float32_and_takes_decimals():
     w = minidl.tensor([0.3, 1.7], requires_grad=True)
     (w.round() * w).sum().backward()  # d(round(w)·w)/dw = round(w) + 0·w
     np.testing.assert_array_equal(w.grad.data, [0.0, 2.0])
-    with raises(TypeError, "round: expects a float tensor, got dtype int64"):
-        minidl.tensor([1, 2]).round()
+    # integers come back as they are, as in PyTorch, which refuses decimals for them
+    assert minidl.tensor([15, -25]).round().tolist() == [15, -25]
+    assert minidl.tensor([15, -25]).round().dtype == np.int64
+    with raises(TypeError, "round: decimals=1 needs a float tensor, got dtype int64"):
+        minidl.tensor([1, 2]).round(decimals=1)
     with raises(TypeError, "round: decimals must be an int, got 1.5"):
         minidl.round(x, decimals=1.5)
 

@@ -643,16 +643,18 @@ def sign(x):
 
 def round(x, *, decimals=0):
     """x rounded to ``decimals`` places (negative: to tens, hundreds, …), halves to even as
-    PyTorch (and NumPy) do: round(2.5) = 2, round(3.5) = 4.  Float tensors only, as in
-    PyTorch; the gradient is 0 everywhere."""
+    PyTorch (and NumPy) do: round(2.5) = 2, round(3.5) = 4.  Integers come back as they
+    are (a copy), as in PyTorch, which refuses ``decimals`` for them; the gradient is 0."""
     x = as_tensor("round", x)
-    if x.data.dtype.kind != "f":
-        raise TypeError(
-            f"round: expects a float tensor, got dtype {x.data.dtype} (PyTorch refuses "
-            "integers too; they are already whole numbers)"
-        )
     if isinstance(decimals, (bool, np.bool_)) or not isinstance(decimals, (int, np.integer)):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    if x.data.dtype.kind != "f":
+        if decimals:
+            raise TypeError(
+                f"round: decimals={decimals} needs a float tensor, got dtype {x.data.dtype} "
+                "(as in PyTorch)"
+            )
+        return Tensor._make(x.data.copy())  # already whole numbers
     return Round.apply(x, int(decimals))
 
 

@@ -428,37 +428,48 @@ def _index_part(i, op):
 
 def index(x, index):
     """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks (a list,
-    tuple or range inside the index is an integer array, as in NumPy).  Ints beside arrays
-    are applied first, as PyTorch does (see :func:`ints_first`)."""
+    tuple or range inside the index is an integer array, as in NumPy), read as PyTorch
+    reads it (see :func:`torch_order`)."""
     if not isinstance(index, tuple):
         index = (index,)
     index = tuple(_index_part(i, "index") for i in index)
-    split = ints_first(index)
-    if split is not None:
-        return GetItem.apply(GetItem.apply(x, split[0]), split[1])
-    return GetItem.apply(x, index)
+    for part in torch_order(index, x.ndim):
+        x = GetItem.apply(x, part)
+    return x
 
 
 def _is_int_index(i):
     return is_int(i) or (isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")
 
 
-def ints_first(index):
-    """``(ints, rest)``: two indexings, x[ints][rest], equal to PyTorch's x[index] when the
-    index mixes ints with index arrays; None when it does not (one indexing is the same).
+def torch_order(index, ndim):
+    """``index`` as one or two NumPy indexings, x[a] or x[a][b], that give PyTorch's x[index].
 
-    PyTorch applies the ints first, removing their dims, then the rest.  NumPy counts
-    the ints as index arrays, so for x of shape (2, 3, 4), x[0, :, [1, 3]] is (2, 3)
-    in NumPy (the array axis first) and (3, 2) in PyTorch.
+    NumPy and PyTorch place the axis of index arrays differently in two cases:
+
+    - an int beside an array: PyTorch applies the ints first, removing their dims; NumPy
+      counts them as arrays, so for x of shape (2, 3, 4), x[0, :, [1, 3]] is (3, 2) in
+      PyTorch and (2, 3) in NumPy (the array axis first).  Here: x[ints][rest];
+    - a ``...`` that stands for no dim: PyTorch drops it; NumPy sees the arrays on its two
+      sides as apart and moves their axis to the front.  Here: it is left out.
+    The first indexing holds only ints and slices, so it is a view: a write goes through.
     """
+    if any(i is Ellipsis for i in index):  # not `in`: it compares arrays with ==
+        used = sum(
+            max(i.ndim, 1) if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+            for i in index
+            if i is not None and i is not Ellipsis
+        )
+        if used == ndim:
+            index = tuple(i for i in index if i is not Ellipsis)
     if not any(_is_int_index(i) for i in index) or not any(
         isinstance(i, np.ndarray) and i.ndim > 0 for i in index
     ):
-        return None
+        return (index,)
     ints = []
     for i in index:
         if _is_int_index(i):
-            ints.append(i)
+            ints.append(int(i))  # a 0-d array would be an index array to NumPy: a copy
         elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
             ints.extend([slice(None)] * max(i.ndim, 1))  # a mask covers one dim per axis
         elif i is not None:  # None adds an axis: the rest places it
@@ -600,14 +611,16 @@ def gather(x, dim, index):
     return Gather.apply(x, idx.astype(np.intp, copy=False), d)
 
 
-def flip(x, *dims):
+def flip(x, *args, dims=None):
     """x in reverse order along each axis in ``dims`` (a copy, as in PyTorch):
-    ``flip(x, (0, 1))``, ``x.flip(0)``."""
+    ``flip(x, (0, 1))``, ``flip(x, dims=[1])``, ``x.flip(0)``; ``dims=[]`` copies x."""
     x = as_tensor("flip", x)
-    dims = _flat_args(dims)
-    if not dims:
+    if dims is not None and args:
+        raise TypeError("flip: dims given twice, as an argument and as dims=")
+    if dims is None and not args:
         raise TypeError("flip: missing dims, the axes to reverse, e.g. flip(x, (0,)) or x.flip(0)")
-    axes = normalize_dims("flip", dims, x.ndim)
+    dims = _flat_args(args if dims is None else (dims,))
+    axes = normalize_dims("flip", dims, x.ndim) if dims else ()
     return Flip.apply(x, axes) if axes else clone(x)
 
 
