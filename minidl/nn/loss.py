@@ -109,12 +109,12 @@ class L1(Function):
         diff = pred - target
         ctx.save_for_backward(diff)
         ctx.reduction = reduction
-        return _bce_reduce(np.abs(diff), reduction)
+        return _reduce_losses(np.abs(diff), reduction)
 
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved_tensors
-        d = np.sign(diff) * _bce_scale(grad, ctx.reduction, diff.size, diff.dtype)
+        d = np.sign(diff) * _upstream_scale(grad, ctx.reduction, diff.size, diff.dtype)
         need_pred, need_target, _ = ctx.needs_input_grad
         return (d if need_pred else None), (-d if need_target else None), None
 
@@ -138,13 +138,15 @@ class Huber(Function):
         losses = np.where(a < delta, 0.5 * diff * diff, delta * (a - 0.5 * delta))
         if scale != 1:
             losses *= scale
-        return _bce_reduce(losses.astype(diff.dtype, copy=False), reduction)
+        return _reduce_losses(losses.astype(diff.dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved_tensors
         d = np.clip(diff, -ctx.delta, ctx.delta)  # d inside (−δ, δ), ±δ outside
-        d *= _bce_scale(grad, ctx.reduction, diff.size, diff.dtype) * diff.dtype.type(ctx.scale)
+        d *= _upstream_scale(grad, ctx.reduction, diff.size, diff.dtype) * diff.dtype.type(
+            ctx.scale
+        )
         need_pred, need_target, _, _, _ = ctx.needs_input_grad
         return (d if need_pred else None), (-d if need_target else None), None, None, None
 
@@ -682,13 +684,14 @@ class CrossEntropyLoss(_Loss):
 # Binary cross-entropy: on probabilities (BCELoss) and on logits (BCEWithLogitsLoss)
 
 
-def _bce_scale(grad, reduction, n, dtype):
+def _upstream_scale(grad, reduction, n, dtype):
     """The upstream gradient as a factor on the elementwise derivative: grad/n, grad, or grad."""
     scale = grad / n if reduction == "mean" else grad
     return scale.astype(dtype, copy=False)
 
 
-def _bce_reduce(losses, reduction):
+def _reduce_losses(losses, reduction):
+    """The elementwise losses reduced as asked: as they are, their mean, or their sum."""
     if reduction == "none":
         return losses
     total = losses.sum()
@@ -723,12 +726,12 @@ class BinaryCrossEntropyWithLogits(Function):
             losses = losses * weight
         ctx.save_for_backward(sp_pos, sp_neg, y, weight, pos_weight)
         ctx.reduction = reduction
-        return _bce_reduce(losses, reduction)
+        return _reduce_losses(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad):
         sp_pos, sp_neg, y, weight, pos_weight = ctx.saved_tensors
-        scale = _bce_scale(grad, ctx.reduction, sp_pos.size, sp_pos.dtype)
+        scale = _upstream_scale(grad, ctx.reduction, sp_pos.size, sp_pos.dtype)
         if weight is not None:
             scale = scale * weight
         _, need_y, _, _, _ = ctx.needs_input_grad
@@ -776,12 +779,12 @@ class BinaryCrossEntropy(Function):
             losses = losses * weight
         ctx.save_for_backward(p, y, weight)
         ctx.reduction = reduction
-        return _bce_reduce(losses, reduction)
+        return _reduce_losses(losses, reduction)
 
     @staticmethod
     def backward(ctx, grad):
         p, y, weight = ctx.saved_tensors
-        scale = _bce_scale(grad, ctx.reduction, p.size, p.dtype)
+        scale = _upstream_scale(grad, ctx.reduction, p.size, p.dtype)
         if weight is not None:
             scale = scale * weight
         _, need_y, _, _ = ctx.needs_input_grad
