@@ -144,9 +144,8 @@ class Huber(Function):
     def backward(ctx, grad):
         (diff,) = ctx.saved_tensors
         d = np.clip(diff, -ctx.delta, ctx.delta)  # d inside (−δ, δ), ±δ outside
-        d *= _upstream_scale(grad, ctx.reduction, diff.size, diff.dtype) * diff.dtype.type(
-            ctx.scale
-        )
+        upstream = _upstream_scale(grad, ctx.reduction, diff.size, diff.dtype)
+        d *= upstream * diff.dtype.type(ctx.scale)
         need_pred, need_target, _, _, _ = ctx.needs_input_grad
         return (d if need_pred else None), (-d if need_target else None), None, None, None
 
