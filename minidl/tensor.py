@@ -121,7 +121,7 @@ def as_array(data, dtype=None, op="tensor"):
     """Turn ``data`` (Tensor, array, nested lists, number) into an ndarray minidl accepts.
 
     Python floats become the default float dtype, Python ints int64; NumPy
-    arrays keep their dtype.  Strings, objects and complex numbers are refused,
+    arrays and scalars keep their dtype.  Strings, objects and complex numbers are refused,
     and so are ints that int64 (or the ``dtype`` asked for) cannot hold.
     """
     if dtype is not None:
@@ -151,8 +151,9 @@ def as_array(data, dtype=None, op="tensor"):
             _refuse_big_ints(data, arr, op)
         if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
             arr = arr.astype(get_default_dtype())
-        elif arr.dtype.kind in "iu" and dtype is None:
-            # Python ints in [2**63, 2**64) arrive as uint64: refused, not wrapped negative
+        elif arr.dtype.kind in "iu" and dtype is None and not isinstance(data, np.generic):
+            # Python ints in [2**63, 2**64) arrive as uint64: refused, not wrapped negative.
+            # A NumPy scalar keeps its dtype (np.int32(3) is int32), as floats do, and in PyTorch
             arr = convert(arr, np.dtype(np.int64), op)
     if arr.dtype.kind not in "biuf":
         raise TypeError(

@@ -231,3 +231,14 @@ def test_functional_relu_accepts_inplace():
     # PyTorch would overwrite x here; minidl documents a new tensor either way
     r = F.relu(x, inplace=True)
     assert r.tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
+
+
+def test_a_numpy_scalar_keeps_its_dtype_as_in_pytorch():
+    # torch.tensor(np.int32(3)) is int32 and torch.tensor(np.float64(1.0)) float64; a Python
+    # int is int64 and a Python float the default float32
+    assert minidl.tensor(np.int32(3)).dtype == np.int32
+    assert minidl.tensor(np.uint8(3)).dtype == np.uint8
+    assert minidl.tensor(np.float64(1.0)).dtype == np.float64
+    assert minidl.tensor(3).dtype == np.int64 and minidl.tensor(1.0).dtype == np.float32
+    x = minidl.tensor([1, 2])  # int64: a 0-d int32 operand yields to it, as in PyTorch
+    assert (x + minidl.tensor(np.int32(3))).dtype == np.int64
