@@ -143,6 +143,8 @@ int64 = np.dtype(np.int64)
 long = np.dtype(np.int64)
 int32 = np.dtype(np.int32)
 bool_ = np.dtype(np.bool_)
+# a dtype's limits, as torch.finfo(x.dtype).eps and torch.iinfo(torch.int64).max: NumPy's own
+finfo, iinfo = np.finfo, np.iinfo
 
 __version__ = "0.1.0"
 
@@ -179,6 +181,7 @@ _DTYPE_ALIASES = {
         "float": np.float32,
         "double": np.float64,
         "half": np.float16,
+        "float16": np.float16,
         "int": np.int32,
         "short": np.int16,
         "bool": np.bool_,

@@ -998,6 +998,10 @@ class Tensor:
     def bool(self):
         return self._cast(_BOOL)
 
+    def is_floating_point(self):
+        """True for a float dtype, as PyTorch's."""
+        return self.data.dtype.kind == "f"
+
 
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402

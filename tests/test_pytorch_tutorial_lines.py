@@ -242,3 +242,12 @@ def test_a_numpy_scalar_keeps_its_dtype_as_in_pytorch():
     assert minidl.tensor(3).dtype == np.int64 and minidl.tensor(1.0).dtype == np.float32
     x = minidl.tensor([1, 2])  # int64: a 0-d int32 operand yields to it, as in PyTorch
     assert (x + minidl.tensor(np.int32(3))).dtype == np.int64
+
+
+def test_finfo_iinfo_float16_and_is_floating_point():
+    # torch.finfo(x.dtype).eps is float32's machine epsilon 2⁻²³; int64's largest is 2⁶³ − 1
+    x = minidl.tensor([1.0])
+    assert minidl.finfo(x.dtype).eps == 2.0**-23
+    assert minidl.iinfo(minidl.int64).max == 2**63 - 1
+    assert minidl.float16 is minidl.half is np.dtype(np.float16)
+    assert x.is_floating_point() and not minidl.tensor([1]).is_floating_point()
