@@ -185,6 +185,43 @@ class _Stacked(Module):
             return w + (getattr(self, f"bias_ih_l{k}{sfx}"), getattr(self, f"bias_hh_l{k}{sfx}"))
         return w + (None, None)
 
+    def _time_major(self, x):
+        """``(x, batched, shape)``: x checked and as a time-major float (T, B, E) sequence
+        (B = 1 for an unbatched (T, E) input), whether it was batched, its shape as given."""
+        name = type(self).__name__
+        x = as_tensor(name, x)
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: expected a 2-D (T, E) or 3-D {self._layout()} input with "
+                f"E = {self.input_size}, got shape {x.shape}"
+            )
+        batched, in_shape = x.ndim == 3, x.shape
+        if not batched:
+            x = x.unsqueeze(1)  # (T, 1, E): time-major whatever batch_first says
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: the input sequence is empty (length 0)")
+        return _as_float(x, self.weight_ih_l0), batched, in_shape
+
+    def _layout(self):
+        return "(B, T, E)" if self.batch_first else "(T, B, E)"
+
+    def _kind(self, batched):
+        return f"3-D {self._layout()}" if batched else "2-D (T, E) (unbatched)"
+
+    def _state_shape(self, batched, B):
+        """The shape an initial state must have, and its name for messages."""
+        layers = "2 * num_layers" if self.bidirectional else "num_layers"
+        n = len(self._suffixes) * self.num_layers
+        if batched:
+            return (n, B, self.hidden_size), f"({layers}, B, H)"
+        return (n, self.hidden_size), f"({layers}, H)"
+
+    def _batch_layout(self, out):
+        """The (T, B, ·) output sequence in the input's layout (batch first if asked)."""
+        return out.transpose(0, 1) if self.batch_first else out
+
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
@@ -236,39 +273,18 @@ class LSTM(_Stacked):
     """
 
     def forward(self, x, hx=None):
-        x = as_tensor("LSTM", x)
-        layout = "(B, T, E)" if self.batch_first else "(T, B, E)"
-        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(
-                f"LSTM: expected a 2-D (T, E) or 3-D {layout} input with E = {self.input_size}, "
-                f"got shape {x.shape}"
-            )
-        batched, in_shape = x.ndim == 3, x.shape
-        if not batched:
-            x = x.unsqueeze(1)  # (T, 1, E): time-major whatever batch_first says
-        elif self.batch_first:
-            x = x.transpose(0, 1)
-        T, B, _ = x.shape
-        if T == 0:
-            raise ValueError("LSTM: the input sequence is empty (length 0)")
-        x = _as_float(x, self.weight_ih_l0)
+        x, batched, in_shape = self._time_major(x)
         D = len(self._suffixes)
-        state_shape = (D * self.num_layers, B, self.hidden_size)
-        layers = "2 * num_layers" if self.bidirectional else "num_layers"
+        expected, names = self._state_shape(batched, x.shape[1])
         if hx is None:
-            zeros = np.zeros(state_shape, x.dtype)
+            zeros = np.zeros((D * self.num_layers, x.shape[1], self.hidden_size), x.dtype)
             h0, c0 = zeros, zeros
         else:
             h0, c0 = _state_pair("LSTM", hx, "(h0, c0)")
             h0, c0 = _as_float(h0, self.weight_ih_l0), _as_float(c0, self.weight_ih_l0)
-            if batched:
-                expected, names = state_shape, f"({layers}, B, H)"
-            else:
-                expected, names = (D * self.num_layers, self.hidden_size), f"({layers}, H)"
             if h0.ndim != len(expected) or c0.ndim != len(expected):
-                kind = f"3-D {layout}" if batched else "2-D (T, E) (unbatched)"
                 raise ValueError(
-                    f"LSTM: for a {kind} input of shape {in_shape}, "
+                    f"LSTM: for a {self._kind(batched)} input of shape {in_shape}, "
                     f"h0 and c0 must be {len(expected)}-D {names} = {expected}; "
                     f"got h0 {h0.shape}, c0 {c0.shape}"
                 )
@@ -296,9 +312,7 @@ class LSTM(_Stacked):
         h_n, c_n = ops.stack(hs), ops.stack(cs)
         if not batched:
             return x.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
-        if self.batch_first:
-            x = x.transpose(0, 1)
-        return x, (h_n, c_n)
+        return self._batch_layout(x), (h_n, c_n)
 
 
 # ---------------------------------------------------------------------------------------
@@ -442,37 +456,17 @@ class _Recurrent(_Stacked):
 
     def forward(self, x, hx=None):
         name = type(self).__name__
-        x = as_tensor(name, x)
-        layout = "(B, T, E)" if self.batch_first else "(T, B, E)"
-        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(
-                f"{name}: expected a 2-D (T, E) or 3-D {layout} input with "
-                f"E = {self.input_size}, got shape {x.shape}"
-            )
-        batched, in_shape = x.ndim == 3, x.shape
-        if not batched:
-            x = x.unsqueeze(1)  # (T, 1, E): time-major whatever batch_first says
-        elif self.batch_first:
-            x = x.transpose(0, 1)
+        x, batched, in_shape = self._time_major(x)
         T, B, _ = x.shape
-        if T == 0:
-            raise ValueError(f"{name}: the input sequence is empty (length 0)")
-        x = _as_float(x, self.weight_ih_l0)
         D = len(self._suffixes)
-        state_shape = (D * self.num_layers, B, self.hidden_size)
         if hx is None:
-            h0 = Tensor._make(np.zeros(state_shape, x.dtype))
+            h0 = Tensor._make(np.zeros((D * self.num_layers, B, self.hidden_size), x.dtype))
         else:
             h0 = _as_float(_single_state(name, hx, "h0"), self.weight_ih_l0)
-            layers = "2 * num_layers" if self.bidirectional else "num_layers"
-            if batched:
-                expected, names = state_shape, f"({layers}, B, H)"
-            else:
-                expected, names = (D * self.num_layers, self.hidden_size), f"({layers}, H)"
+            expected, names = self._state_shape(batched, B)
             if tuple(h0.shape) != expected:
-                kind = f"3-D {layout}" if batched else "2-D (T, E) (unbatched)"
                 raise ValueError(
-                    f"{name}: for a {kind} input of shape {in_shape}, h0 must be "
+                    f"{name}: for a {self._kind(batched)} input of shape {in_shape}, h0 must be "
                     f"{len(expected)}-D {names} = {expected}; got {tuple(h0.shape)}"
                 )
             if not batched:
@@ -496,9 +490,7 @@ class _Recurrent(_Stacked):
         h_n = ops.stack(hs)
         if not batched:
             return x.squeeze(1), h_n.squeeze(1)
-        if self.batch_first:
-            x = x.transpose(0, 1)
-        return x, h_n
+        return self._batch_layout(x), h_n
 
 
 class RNN(_Recurrent):
