@@ -2,29 +2,12 @@
 
 import numpy as np
 import pytest
+from optim_replay import gradients, run
 
 import minidl
 from minidl.optim import Adam, AdamW
 
-STEPS = 7
 LR, BETAS, EPS, WD = 0.05, (0.9, 0.99), 1e-8, 0.3
-
-
-def gradients(shape, dtype=np.float64, steps=STEPS, seed=0):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(shape).astype(dtype) for _ in range(steps)]
-
-
-def run(make, theta0, grads):
-    """Parameters after each step, driven by the given gradient arrays (set as p.grad)."""
-    p = minidl.tensor(theta0.copy(), requires_grad=True)
-    opt = make([p])
-    history = []
-    for g in grads:
-        p.grad = minidl.tensor(g.copy())
-        opt.step()
-        history.append(p.data.copy())
-    return p, opt, history
 
 
 def adamw_by_hand(theta, grads, lr, betas, eps, wd, correct_v):

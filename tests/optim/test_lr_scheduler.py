@@ -8,20 +8,11 @@ import os
 
 import numpy as np
 import pytest
+from optim_replay import leaf, sgd
 
 import minidl
 from minidl.optim import SGD, Adam
 from minidl.optim.lr_scheduler import ExponentialLR, LambdaLR, LRScheduler, StepLR
-
-
-def leaf(values, dtype=np.float32):
-    return minidl.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
-
-
-def sgd(lr=1.0, groups=None):
-    if groups is not None:
-        return SGD([{"params": [leaf([1.0])], "lr": g} for g in groups], lr=lr)
-    return SGD([leaf([1.0, 2.0])], lr=lr)
 
 
 def lrs_over(scheduler, epochs):

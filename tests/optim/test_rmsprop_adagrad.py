@@ -8,28 +8,10 @@ import itertools
 
 import numpy as np
 import pytest
+from optim_replay import STEPS, gradients, run
 
 import minidl
 from minidl.optim import SGD, Adagrad, RMSprop
-
-STEPS = 7
-
-
-def gradients(shape, dtype=np.float64, steps=STEPS, seed=0):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(shape).astype(dtype) for _ in range(steps)]
-
-
-def run(make, theta0, grads):
-    """Parameters after each step, driven by the given gradient arrays (set as p.grad)."""
-    p = minidl.tensor(theta0.copy(), requires_grad=True)
-    opt = make([p])
-    history = []
-    for g in grads:
-        p.grad = minidl.tensor(g.copy())
-        opt.step()
-        history.append(p.data.copy())
-    return p, opt, history
 
 
 def rmsprop_by_hand(theta, grads, lr, alpha, eps, wd, mu, centered):
