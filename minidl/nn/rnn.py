@@ -409,7 +409,18 @@ class _Cell(Module):
         return s if self.bias_ih is not None else s + ", bias=False"
 
 
-class RNNCell(_Cell):
+class _Elman:
+    """The Elman step of :class:`RNNCell` and :class:`RNN`, and its ``nonlinearity`` in the repr."""
+
+    def _step(self, x, h, *weights):
+        return _rnn_step(x, h, *weights, self.nonlinearity)
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
+
+
+class RNNCell(_Elman, _Cell):
     """One Elman RNN step: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
 
     ``cell(x, h)`` with x (B, E) and h (B, H) — or x (E,) and h (H,) — returns h';
@@ -420,13 +431,6 @@ class RNNCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None):
         super().__init__(input_size, hidden_size, bias, dtype)
         self.nonlinearity = _check_nonlinearity("RNNCell", nonlinearity)
-
-    def _step(self, x, h, *weights):
-        return _rnn_step(x, h, *weights, self.nonlinearity)
-
-    def extra_repr(self):
-        s = super().extra_repr()
-        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
 
 
 class GRUCell(_Cell):
@@ -493,7 +497,7 @@ class _Recurrent(_Stacked):
         return self._batch_layout(x), h_n
 
 
-class RNN(_Recurrent):
+class RNN(_Elman, _Recurrent):
     """A stack of ``num_layers`` Elman RNN layers; layer k's h_t is layer k+1's x_t::
 
         h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)      (relu if nonlinearity="relu")
@@ -524,13 +528,6 @@ class RNN(_Recurrent):
             input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
         )
         self.nonlinearity = _check_nonlinearity("RNN", nonlinearity)
-
-    def _step(self, x, h, *weights):
-        return _rnn_step(x, h, *weights, self.nonlinearity)
-
-    def extra_repr(self):
-        s = super().extra_repr()
-        return s if self.nonlinearity == "tanh" else s + f", nonlinearity={self.nonlinearity!r}"
 
 
 class GRU(_Recurrent):
