@@ -42,12 +42,7 @@ class LRScheduler:
     """Base class: a subclass defines ``get_lr()``, the lrs at ``self.last_epoch``."""
 
     def __init__(self, optimizer):
-        name = type(self).__name__
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{name}: optimizer must be a minidl.optim Optimizer, "
-                f"got {type(optimizer).__name__}"
-            )
+        _check_optimizer(type(self).__name__, optimizer)
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -145,6 +140,25 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self.get_last_lr()})"
 
 
+def _check_optimizer(name, optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{name}: optimizer must be a minidl.optim Optimizer, got {type(optimizer).__name__}"
+        )
+
+
+def _per_group(name, what, value, optimizer):
+    """``value`` for every parameter group: one for all, or a list with one per group."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, list | tuple):
+        if len(value) != n:
+            raise ValueError(
+                f"{name}: expected {n} {what} (one per parameter group), got {len(value)}"
+            )
+        return list(value)
+    return [value] * n
+
+
 def _positive_real(name, what, value):
     if not is_real(value) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name}: {what} must be a finite number > 0, got {value!r}")
@@ -188,18 +202,8 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer, lr_lambda):
-        if not isinstance(optimizer, Optimizer):
-            super().__init__(optimizer)  # raises the TypeError
-        n = len(optimizer.param_groups)
-        if isinstance(lr_lambda, list | tuple):
-            if len(lr_lambda) != n:
-                raise ValueError(
-                    f"LambdaLR: expected {n} lr_lambda functions (one per parameter group), "
-                    f"got {len(lr_lambda)}"
-                )
-            fns = list(lr_lambda)
-        else:
-            fns = [lr_lambda] * n
+        _check_optimizer("LambdaLR", optimizer)
+        fns = _per_group("LambdaLR", "lr_lambda functions", lr_lambda, optimizer)
         for fn in fns:
             if not callable(fn):
                 raise TypeError(
@@ -351,21 +355,8 @@ class ReduceLROnPlateau(LRScheduler):
         eps=1e-8,
     ):
         name = "ReduceLROnPlateau"
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{name}: optimizer must be a minidl.optim Optimizer, "
-                f"got {type(optimizer).__name__}"
-            )
-        n = len(optimizer.param_groups)
-        if isinstance(min_lr, list | tuple):
-            if len(min_lr) != n:
-                raise ValueError(
-                    f"{name}: expected {n} min_lr values (one per parameter group), "
-                    f"got {len(min_lr)}"
-                )
-            min_lrs = list(min_lr)
-        else:
-            min_lrs = [min_lr] * n
+        _check_optimizer(name, optimizer)
+        min_lrs = _per_group(name, "min_lr values", min_lr, optimizer)
         settings = {
             "mode": mode,
             "factor": factor,
