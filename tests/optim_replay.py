@@ -2,6 +2,7 @@
 drive a replay, a run that records the parameter after each step, and small SGD setups."""
 
 import numpy as np
+import pytest
 
 import minidl
 from minidl.optim import SGD
@@ -35,3 +36,13 @@ def sgd(lr=1.0, groups=None):
     if groups is not None:
         return SGD([{"params": [leaf([1.0])], "lr": g} for g in groups], lr=lr)
     return SGD([leaf([1.0, 2.0])], lr=lr)
+
+
+def refused_without_change(make, error, words):
+    """``make(optimizer)`` raises ``error`` naming every word, and leaves the lrs as they were."""
+    opt = sgd(groups=[1.0, 0.5])
+    with pytest.raises(error) as info:
+        make(opt)
+    for word in words:
+        assert word in str(info.value)
+    assert [g["lr"] for g in opt.param_groups] == [1.0, 0.5]
