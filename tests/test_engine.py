@@ -1,6 +1,7 @@
 """The backward engine: accumulation over paths, long chains, freeing the graph, no_grad, dtypes."""
 
 import gc
+import itertools
 import weakref
 
 import numpy as np
@@ -343,6 +344,38 @@ def test_needs_input_grad_tells_which_inputs_need_a_gradient():
 
     Probe.apply(leaf([1.0]), minidl.tensor([2.0], dtype=np.float64))
     assert seen["needs"] == [True, False]
+
+
+@pytest.mark.parametrize("arity", [1, 2, 3])
+def test_needs_input_grad_is_a_tuple_right_for_every_mix_of_inputs(arity):
+    # apply writes out one and two inputs apart from the general loop: every path, every mix
+    # of a leaf, a constant tensor and a plain number, with recording on and off
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, *arrays):
+            seen.append(ctx.needs_input_grad)
+            return np.asarray(sum(np.asarray(a, np.float64) for a in arrays))
+
+        @staticmethod
+        def backward(ctx, grad):
+            return (grad,) * arity
+
+    kinds = {"leaf": True, "constant": False, "number": False}
+    for mix in itertools.product(kinds, repeat=arity):
+        args = [
+            leaf([1.0]) if k == "leaf" else minidl.tensor([2.0]) if k == "constant" else 3.0
+            for k in mix
+        ]
+        for recording in (True, False):
+            seen.clear()
+            with minidl.set_grad_enabled(recording):
+                out = Probe.apply(*args)
+            want = tuple(recording and kinds[k] for k in mix)
+            assert seen == [want] and type(seen[0]) is tuple, (mix, recording)
+            assert out.requires_grad is any(want), (mix, recording)
+            assert (out.grad_fn is not None) is any(want), (mix, recording)
 
 
 def test_gradient_only_reaches_leaves_that_require_it():
