@@ -11,8 +11,11 @@ each building and running the frameworks in a rotated order, and pools the
 runs: where a process happens to place its arrays and objects moves a ratio
 by a few percent, which more runs in one process cannot average away (see
 benchmarks/README.md).  The table shows medians, the ratio of the medians
-minidl / reference, and the interquartile range of the per-run ratios (how
-much the machine moved); W3 also per op.  Peak memory of one W1 step is
+minidl / reference, and the per-run ratios' median and interquartile range
+(how much the machine moved).  Each per-run ratio pairs two runs made side by
+side, so a change of machine speed between processes, which moves the pooled
+medians, leaves it alone; when the two ratios disagree, the machine changed
+speed.  W3 also per op.  Peak memory of one W1 step is
 measured with tracemalloc (everything alive during the step: parameters,
 optimizer state, the graph), separately from the timings.
 """
@@ -141,12 +144,13 @@ def torch_available():
 
 
 def ratio_spread(mine, reference):
-    """The middle half of the per-run ratios (run i of one over run i of the other): the noise."""
+    """The per-run ratios (run i of one over run i of the other, timed side by side):
+    their median, and their middle half (how much the machine moved)."""
     import numpy as np
 
     ratios = np.array(mine) / np.array(reference)
-    low, high = np.percentile(ratios, [25, 75])
-    return f"{low:.2f}-{high:.2f}"
+    low, mid, high = np.percentile(ratios, [25, 50, 75])
+    return f"{mid:.2f} ({low:.2f}-{high:.2f})"
 
 
 def format_time(seconds):
@@ -193,7 +197,7 @@ def main(argv=None):
     import numpy as np
 
     header = f"{'workload':<12}" + "".join(f"{f + ' median':>18}" for f in frameworks)
-    header += f"{'minidl/ref':>12}{'per-run IQR':>14}"
+    header += f"{'minidl/ref':>12}{'per run: median (IQR)':>24}"
     header += "  torch/ref" if "torch" in frameworks else ""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     where = "" if args.processes == 1 else f" in each of {args.processes} processes"
@@ -215,7 +219,7 @@ def main(argv=None):
         med = {f: statistics.median(t) for f, t in times.items()}
         row = f"{label:<12}" + "".join(f"{format_time(med[f]):>18}" for f in frameworks)
         row += f"{med['minidl'] / med['reference']:>11.2f}x"
-        row += f"{ratio_spread(times['minidl'], times['reference']):>14}"
+        row += f"{ratio_spread(times['minidl'], times['reference']):>24}"
         if "torch" in frameworks:
             row += f"{med['torch'] / med['reference']:>10.2f}x"
         print(row, flush=True)

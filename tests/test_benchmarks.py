@@ -282,12 +282,20 @@ def test_run_prints_the_table_with_ratio_and_spread(capsys):
 
     run.main(["--only", "W3", "--repeat", "2", "--warmup", "0", "--no-memory"])
     out = capsys.readouterr().out
-    assert "minidl/ref" in out and "per-run IQR" in out
+    assert "minidl/ref" in out and "per run: median (IQR)" in out
     row = next(line for line in out.splitlines() if line.startswith("W3 per-op"))
-    ratio, spread = row.split()[-2:]
+    ratio, paired, spread = row.split()[-3:]
     assert ratio.endswith("x") and float(ratio[:-1]) > 0
-    low, high = (float(v) for v in spread.split("-"))
-    assert 0 < low <= high
+    low, high = (float(v) for v in spread.strip("()").split("-"))
+    assert 0 < low <= float(paired) <= high
+
+
+def test_ratio_spread_is_the_median_and_middle_half_of_the_paired_ratios():
+    from benchmarks import run
+
+    # ratios 1, 2, 3, 4, 5 (run i over run i): quartiles 2 and 4, median 3
+    mine, reference = [1.0, 4.0, 9.0, 16.0, 25.0], [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert run.ratio_spread(mine, reference) == "3.00 (2.00-4.00)"
 
 
 def test_run_pools_runs_from_fresh_processes_built_in_rotated_orders(monkeypatch, capsys):
