@@ -69,7 +69,11 @@ def default_collate(samples):
     """Stack a list of samples into a batch, field by field.
 
     Tensors, arrays and numbers are stacked along a new dim 0 into one Tensor;
-    tuples/lists are collated per position (a tuple back), dicts per key.
+    tuples/lists are collated per position (a tuple back), dicts per key, and
+    strings (or bytes) are kept as a list, as in PyTorch.  Python floats become
+    minidl's default float dtype (float32), and ints mixed with floats promote to
+    it too; PyTorch differs here: it gives float64 when the first sample is a
+    Python float.  NumPy arrays and scalars keep their dtype.
     """
     if len(samples) == 0:
         raise ValueError("default_collate: got no samples; a batch needs at least one")
@@ -80,6 +84,14 @@ def default_collate(samples):
         return tuple(default_collate(list(field)) for field in zip(*samples))
     if isinstance(first, dict):
         return {k: default_collate([s[k] for s in samples]) for k in first}
+    if isinstance(first, (str, bytes)):
+        if not all(isinstance(s, type(first)) for s in samples):
+            kinds = sorted({type(s).__name__ for s in samples})
+            raise TypeError(
+                f"DataLoader: a field holds {type(first).__name__} in some samples but "
+                f"{', '.join(kinds)} across the batch; expected the same kind in every sample"
+            )
+        return list(samples)
     arrays = [as_array(s, op="DataLoader") for s in samples]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
@@ -89,8 +101,8 @@ def default_collate(samples):
         )
     if len({a.dtype for a in arrays}) == 1:
         return Tensor._make(np.stack(arrays))
-    # mixed dtypes, e.g. the int 3 beside the float 2.5: PyTorch's promotion (float32),
-    # where np.stack would give float64
+    # mixed dtypes, e.g. the int 3 beside the float 2.5: minidl's promotion (float32 for
+    # Python numbers), where np.stack would give float64
     return stack([Tensor._make(a) for a in arrays])
 
 
@@ -118,7 +130,9 @@ def random_split(dataset, lengths, generator=None):
     """
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and all(isinstance(v, float) for v in lengths):
+    # NumPy floats (np.float32(0.5)) are fractions too, as in PyTorch
+    if lengths and all(isinstance(v, (float, np.floating)) for v in lengths):
+        lengths = [float(v) for v in lengths]
         if any(not 0 <= v <= 1 for v in lengths) or abs(sum(lengths) - 1) > 1e-6:
             raise ValueError(
                 f"random_split: fractions must lie in [0, 1] and sum to 1, got {lengths}"
@@ -202,8 +216,13 @@ class DataLoader:
         else:
             order = np.arange(n)
         stop = n - n % self.batch_size if self.drop_last else n
-        # a TensorDataset is sliced with the whole index array at once, not sample by sample
-        fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
+        # a TensorDataset is sliced with the whole index array at once, not sample by sample;
+        # not a subclass with its own __getitem__ (augmentation), which must be called
+        fast = (
+            isinstance(self.dataset, TensorDataset)
+            and type(self.dataset).__getitem__ is TensorDataset.__getitem__
+            and self.collate_fn is None
+        )
         collate = self.collate_fn or default_collate
         for start in range(0, stop, self.batch_size):
             idx = order[start : start + self.batch_size]

@@ -7,6 +7,7 @@ Pang & Lee's movie reviews (used by Kim 2014); ``load_csv_text`` reads a CSV;
 ``train_test_split`` shuffles and splits any number of aligned arrays.
 """
 
+import codecs
 import csv
 import math
 
@@ -35,8 +36,13 @@ _TEMPLATES = (
 )
 
 
-def _rng(seed):
-    return generator() if seed is None else np.random.default_rng(seed)
+def _rng(seed, op):
+    if seed is None or isinstance(seed, np.random.Generator):
+        return generator() if seed is None else seed
+    # NumPy's own errors ("expected non-negative integer") would not name the function
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{op}: seed must be None or an int >= 0, got {seed!r}")
+    return np.random.default_rng(int(seed))
 
 
 def _adjective(rng, positive):
@@ -71,7 +77,7 @@ def synthetic_sentiment(n, seed=0):
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"synthetic_sentiment: n must be an int >= 1, got {n!r}")
-    rng = _rng(seed)
+    rng = _rng(seed, "synthetic_sentiment")
     labels = np.array([0] * (n // 2) + [1] * (n - n // 2), dtype=np.int64)
     rng.shuffle(labels)
     texts = []
@@ -127,13 +133,20 @@ def load_csv_text(path, text_column, label_column, header=True, delimiter=",", e
     ``labels`` are those integers and ``classes`` their sorted distinct
     values; otherwise ``classes`` are the sorted distinct label strings and
     ``labels[i]`` indexes them (``classes[labels[i]]`` is the original label).
-    Blank rows are skipped.
+    Blank rows are skipped; a UTF-8 byte-order mark (Excel's "CSV UTF-8") is dropped.
     """
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"  # else a BOM sticks to the first column's name
     with open(path, newline="", encoding=encoding) as f:
         reader = csv.reader(f, delimiter=delimiter)
         # (line number where the row ends, row): errors name the line an editor shows
         rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
-    head = rows.pop(0)[1] if header and rows else None
+    if header and not rows:
+        raise ValueError(
+            f"load_csv_text: {path} has no rows (empty or blank lines only); "
+            "expected a header row then data rows"
+        )
+    head = rows.pop(0)[1] if header else None
     ti = _column(head, text_column, path)
     li = _column(head, label_column, path)
     texts, raw = [], []
@@ -191,7 +204,7 @@ def train_test_split(*arrays, test_size=0.2, seed=0, shuffle=True):
             f"for training and {n_test} for testing; both need at least one"
         )
     if shuffle:
-        order = _rng(seed).permutation(n)
+        order = _rng(seed, "train_test_split").permutation(n)
         train_idx, test_idx = order[n_test:], order[:n_test]
     else:  # the last rows are the test set, as in scikit-learn: on time-ordered data the
         # model is tested on what comes after the data it learnt from

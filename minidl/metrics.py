@@ -66,14 +66,22 @@ def _is_text(a):
 
 
 def _check_same_kind(op, name_a, a, name_b, b):
-    """Raise if one holds strings and the other numbers: "1" never equals 1, so every score
-    would silently be 0."""
+    """Raise if one holds strings and the other numbers, or one str and the other bytes:
+    "1" never equals 1 (nor b"1"), so every score would silently be 0."""
     if _is_text(a) != _is_text(b):
         text, number = (name_a, name_b) if _is_text(a) else (name_b, name_a)
         raise TypeError(
             f"{op}: {text} holds strings but {number} holds numbers "
             f"({name_a} dtype {a.dtype}, {name_b} dtype {b.dtype}); "
             "convert one of them so the labels can be compared"
+        )
+    # b"a" never equals "a" either: str against bytes would silently score 0 too
+    if _is_text(a) and _is_text(b) and (a.dtype.kind == "S") != (b.dtype.kind == "S"):
+        raw, text = (name_a, name_b) if a.dtype.kind == "S" else (name_b, name_a)
+        raise TypeError(
+            f"{op}: {raw} holds bytes but {text} holds str "
+            f"({name_a} dtype {a.dtype}, {name_b} dtype {b.dtype}); "
+            "decode the bytes (e.g. np.char.decode(y)) so the labels can be compared"
         )
 
 

@@ -7,8 +7,15 @@ Tensor, ndarray, NumPy scalar, Python number, string or None — so that
 ``load(save(obj))`` gives back the same kinds with bit-identical values.
 The file is written to a temporary file in the same folder and renamed, so
 an interrupted save never leaves a half-written checkpoint behind.
+
+As in ``torch.save``, the same Tensor (or ndarray) object saved twice is stored
+once and loads back as one object, and a ``Parameter`` loads back as a
+``Parameter``.  Unlike PyTorch, views are not tracked: a slice ``t[1:]`` saved
+beside ``t`` loads back as a separate copy.
 """
 
+import errno
+import io
 import json
 import os
 import tempfile
@@ -26,8 +33,11 @@ _FORMAT = "minidl.save"
 _VERSION = 1
 
 
-def _pack(obj, path, arrays):
-    """The manifest node for ``obj``; its arrays go into ``arrays`` under unique names."""
+def _pack(obj, path, arrays, memo):
+    """The manifest node for ``obj``; its arrays go into ``arrays`` under unique names.
+    ``memo`` maps id(tensor or array) to its node, so a shared object is stored once."""
+    if isinstance(obj, (Tensor, np.ndarray)) and id(obj) in memo:
+        return memo[id(obj)]  # same array name: load gives back one shared object
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
         arr = obj.data if isinstance(obj, Tensor) else np.asarray(obj)
         if arr.dtype.kind not in "biufcSU":
@@ -37,8 +47,14 @@ def _pack(obj, path, arrays):
             name += "'"
         arrays[name] = arr
         if isinstance(obj, Tensor):
-            return {"kind": "tensor", "array": name, "requires_grad": bool(obj.requires_grad)}
-        return {"kind": "scalar" if isinstance(obj, np.generic) else "ndarray", "array": name}
+            node = {"kind": "tensor", "array": name, "requires_grad": bool(obj.requires_grad)}
+            if _is_parameter(obj):
+                node["parameter"] = True
+        else:
+            node = {"kind": "scalar" if isinstance(obj, np.generic) else "ndarray", "array": name}
+        if not isinstance(obj, np.generic):
+            memo[id(obj)] = node
+        return node
     for kind in (bool, int, float, str):  # bool first: a bool is also an int
         if isinstance(obj, kind):
             return {"kind": kind.__name__, "value": kind(obj)}
@@ -53,11 +69,13 @@ def _pack(obj, path, arrays):
                     f"at {path or 'top level'}"
                 )
             child = f"{path}/{key}" if path else str(key)
-            items.append([key, _pack(value, child, arrays)])
+            items.append([key, _pack(value, child, arrays, memo)])
         kind = "OrderedDict" if isinstance(obj, OrderedDict) else "dict"
         return {"kind": kind, "items": items}
     if isinstance(obj, (list, tuple)):
-        items = [_pack(v, f"{path}/{i}" if path else str(i), arrays) for i, v in enumerate(obj)]
+        items = [
+            _pack(v, f"{path}/{i}" if path else str(i), arrays, memo) for i, v in enumerate(obj)
+        ]
         return {"kind": type(obj).__name__, "items": items}
     raise TypeError(
         f"save: cannot save {type(obj).__name__} at {path or 'top level'}; expected nested "
@@ -65,13 +83,41 @@ def _pack(obj, path, arrays):
     )
 
 
+def _is_parameter(t):
+    from minidl.nn.module import Parameter  # here: minidl.nn imports much of minidl
+
+    return isinstance(t, Parameter)
+
+
 def save(obj, path):
-    """Write ``obj`` (e.g. ``model.state_dict()``) to ``path`` as an ``.npz``, atomically."""
+    """Write ``obj`` (e.g. ``model.state_dict()``) to ``path`` as an ``.npz``, atomically.
+
+    ``path`` may also be a binary file object (``io.BytesIO()``, ``open(p, "wb")``),
+    as in ``torch.save``: the same bytes are written to it, at its position.
+    """
     arrays = {}
-    root = _pack(obj, "", arrays)
+    root = _pack(obj, "", arrays, {})
     manifest = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
     arrays[_MANIFEST] = np.frombuffer(manifest.encode("utf-8"), dtype=np.uint8)
+    if hasattr(path, "write"):
+        # the caller owns the file object: no temporary file, no rename, no close
+        if isinstance(path, io.TextIOBase):
+            raise TypeError(
+                "save: the file object is open in text mode; open it in binary mode ('wb')"
+            )
+        np.savez(path, **arrays)
+        return
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"save: expected a file path or a binary file object, got {type(path).__name__}"
+        )
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"save: {path} is a folder; expected a file path such as "
+            f"{os.path.join(path, 'checkpoint.npz')}",
+        )
     folder = os.path.dirname(os.path.abspath(path))
     # the errors below would otherwise name the temporary file, which the user never gave
     if not os.path.exists(folder):
@@ -99,27 +145,35 @@ def save(obj, path):
         raise
 
 
-def _unpack(node, arrays):
+def _unpack(node, arrays, memo):
     kind = node["kind"]
     if kind in ("tensor", "ndarray", "scalar"):
         arr = arrays[node["array"]]
         if kind == "scalar":
             return arr[()]
+        if node["array"] in memo:  # saved twice as one object: one object again
+            return memo[node["array"]]
         if kind == "ndarray":
-            return arr
-        t = Tensor._make(arr)
-        if node["requires_grad"]:
-            t.requires_grad_(True)
-        return t
+            out = arr
+        elif node.get("parameter"):
+            from minidl.nn.module import Parameter
+
+            out = Parameter(arr, requires_grad=node["requires_grad"])
+        else:
+            out = Tensor._make(arr)
+            if node["requires_grad"]:
+                out.requires_grad_(True)
+        memo[node["array"]] = out
+        return out
     if kind in ("None", "bool", "int", "float", "str"):
         return node["value"]
     if kind in ("dict", "OrderedDict"):
         d = OrderedDict() if kind == "OrderedDict" else {}
         for key, child in node["items"]:
-            d[key] = _unpack(child, arrays)
+            d[key] = _unpack(child, arrays, memo)
         return d
     if kind in ("list", "tuple"):
-        items = [_unpack(child, arrays) for child in node["items"]]
+        items = [_unpack(child, arrays, memo) for child in node["items"]]
         return items if kind == "list" else tuple(items)
     raise ValueError(f"unknown entry kind {kind!r}")
 
@@ -129,16 +183,28 @@ def load(path, map_location=None, weights_only=None):
 
     ``map_location`` and ``weights_only`` are PyTorch's: minidl runs on the CPU only
     (``None`` or ``"cpu"``), and its files hold no code to unpickle, so loading is
-    always what PyTorch's ``weights_only=True`` makes safe.
+    always what PyTorch's ``weights_only=True`` makes safe.  ``path`` may also be a
+    binary file object (``open(p, "rb")``, ``io.BytesIO``) holding what ``save`` wrote.
     """
     if map_location not in (None, "cpu"):
         raise ValueError(
             f"load: minidl runs on the CPU only; map_location must be None or 'cpu', "
             f"got {map_location!r}"
         )
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no such file: {path}")
+    if hasattr(path, "read"):
+        if isinstance(path, io.TextIOBase):
+            raise TypeError(
+                "load: the file object is open in text mode; open it in binary mode ('rb')"
+            )
+    else:
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(
+                f"load: expected a file path or a binary file object, got {type(path).__name__}"
+            )
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load: no such file: {path}")
+    where = path if isinstance(path, str | bytes) else f"the {type(path).__name__} object"
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -152,9 +218,9 @@ def load(path, map_location=None, weights_only=None):
             raise ValueError(f"its manifest names format {manifest.get('format')!r}")
         if manifest.get("version") != _VERSION:
             raise ValueError(f"it has format version {manifest.get('version')!r}")
-        return _unpack(manifest["root"], arrays)
+        return _unpack(manifest["root"], arrays, {})
     except (ValueError, OSError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as e:
         raise ValueError(
-            f"load: {path} is not a readable file written by minidl.save "
+            f"load: {where} is not a readable file written by minidl.save "
             f"(truncated, corrupted, or another format): {e}"
         ) from e

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from minidl.autograd import no_grad
-from minidl.nn.loss import CrossEntropyLoss
+from minidl.nn.loss import CrossEntropyLoss, NLLLoss
 from minidl.tensor import Tensor
 
 __all__ = ["fit", "History", "label_metric"]
@@ -74,13 +74,27 @@ class History:
 def label_metric(metric, name=None):
     """Adapt a metric on labels, ``metric(y_true, y_pred_labels)`` (like
     ``minidl.metrics.accuracy``), to ``fit``'s convention ``(targets, outputs)``
-    by predicting ``outputs.argmax(-1)`` (outputs are class scores/logits).
-    Returns a ``(name, callable)`` pair."""
+    by predicting ``outputs.argmax(-1)`` (outputs are class scores/logits,
+    (N, C) with C >= 2).  Returns a ``(name, callable)`` pair.
+
+    A one-logit binary model's (N, 1) or (N,) outputs are refused: there is no
+    argmax over a single score.  Threshold them in your own metric instead, e.g.
+    ``("accuracy", lambda y, out: accuracy(y, (out.reshape(-1) > 0).astype(int)))``."""
+    label = name or getattr(metric, "__name__", "metric")
 
     def on_outputs(y_true, outputs):
-        return metric(y_true, np.asarray(outputs).argmax(-1))
+        out = np.asarray(outputs)
+        # argmax over one column is always 0: every sample would be predicted class 0
+        if out.ndim < 2 or out.shape[-1] < 2:
+            raise ValueError(
+                f"label_metric({label}): outputs of shape {out.shape} hold one score per "
+                "sample, so argmax(-1) cannot pick a class; expected class scores (N, C) "
+                "with C >= 2. For one-logit binary outputs, threshold them in the metric, "
+                "e.g. (outputs.reshape(-1) > 0).astype(int)"
+            )
+        return metric(y_true, out.argmax(-1))
 
-    return (name or getattr(metric, "__name__", "metric"), on_outputs)
+    return (label, on_outputs)
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=(), progress=True):
@@ -91,8 +105,9 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, val_data=None, metrics=
     ``len(targets)``.  ``loss_fn(outputs, targets)`` must return the batch MEAN
     (as ``nn.CrossEntropyLoss`` / ``nn.MSELoss`` do); each epoch loss weights the
     batch means by what they divide by, so it is the loss of the whole epoch's
-    data: the batch size, or for a ``CrossEntropyLoss`` with ``ignore_index``
-    or class weights the weights of the targets it counts (Σₙ w_tₙ).
+    data: the batch size, or for a ``CrossEntropyLoss`` / ``NLLLoss`` with class
+    indices the weights of the targets it counts (Σₙ w_tₙ, ``ignore_index`` left
+    out), and for class probabilities the number of rows.
 
     ``metrics`` are evaluated on ``val_data`` after each epoch; each is a
     callable or a ``(name, callable)`` pair called as
@@ -186,11 +201,14 @@ def _set_mode(model, training):
 
 def _mean_weight(loss_fn, targets):
     """What ``loss_fn``'s batch mean divides by, so that batch means add up to the mean
-    over all the data: the batch size, or for a ``CrossEntropyLoss`` the targets it
-    counts (not ``ignore_index``), each weighted by its class weight (Σₙ w_tₙ)."""
-    if not isinstance(loss_fn, CrossEntropyLoss) or loss_fn.reduction != "mean":
+    over all the data: the batch size, or for a ``CrossEntropyLoss`` / ``NLLLoss`` the
+    targets it counts (not ``ignore_index``), each weighted by its class weight
+    (Σₙ w_tₙ); with class probabilities (N, C, ...) the rows N·d₁⋯, whatever the weights."""
+    if not isinstance(loss_fn, (CrossEntropyLoss, NLLLoss)) or loss_fn.reduction != "mean":
         return len(targets)
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if t.dtype.kind == "f":  # probabilities: the mean divides by the rows (as PyTorch)
+        return t.size // t.shape[1] if t.ndim >= 2 else 1
     t = t[t != loss_fn.ignore_index]
     w = loss_fn.weight
     if w is None:
