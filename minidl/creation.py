@@ -50,6 +50,21 @@ def _finite(op, **values):
     return out
 
 
+def _allocate(op, make, shape, *args):
+    """``make(shape, *args)``, a NumPy allocation; a size it cannot allocate is an error
+    naming ``op`` and the shape asked for, not NumPy's "array is too big"."""
+    try:
+        return make(shape, *args)
+    except ValueError:  # the byte count overflows: checked only after NumPy failed (cold)
+        raise ValueError(
+            f"{op}: shape {tuple(shape)} has {math.prod(shape)} elements, too many to allocate"
+        ) from None
+    except MemoryError:
+        raise MemoryError(
+            f"{op}: not enough memory for shape {tuple(shape)} ({math.prod(shape)} elements)"
+        ) from None
+
+
 def _new(array, requires_grad):
     t = Tensor._make(array)
     if requires_grad:
@@ -102,20 +117,26 @@ def as_tensor(data, dtype=None, device=None):
 def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros."""
     check_device("zeros", device)
-    return _new(np.zeros(_size(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
+    return _new(
+        _allocate("zeros", np.zeros, _size(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad
+    )
 
 
 def ones(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of ones."""
     check_device("ones", device)
-    return _new(np.ones(_size(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
+    return _new(
+        _allocate("ones", np.ones, _size(shape, "ones"), _dtype(dtype, "ones")), requires_grad
+    )
 
 
 def empty(*shape, dtype=None, device=None, requires_grad=False):
     """Zeros: PyTorch's ``empty`` leaves the memory uninitialised (arbitrary values);
     minidl fills it with zeros, so that results are deterministic."""
     check_device("empty", device)
-    return _new(np.zeros(_size(shape, "empty"), _dtype(dtype, "empty")), requires_grad)
+    return _new(
+        _allocate("empty", np.zeros, _size(shape, "empty"), _dtype(dtype, "empty")), requires_grad
+    )
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False, *, device=None):
@@ -132,7 +153,7 @@ def filled(shape, fill_value, dtype, requires_grad, op):
     value = as_array(fill_value, dtype, op=op)  # refuses a str, 300 as uint8, NaN as int64
     if value.ndim:
         raise TypeError(f"{op}: fill_value must be a number, got an array of shape {value.shape}")
-    return _new(np.full(_size((shape,), op), value, dtype), requires_grad)
+    return _new(_allocate(op, np.full, _size((shape,), op), value, dtype), requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
@@ -199,6 +220,17 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, device=N
     start, end, step = _finite("arange", start=start, end=end, step=step)
     if step == 0:
         raise ValueError("arange: step must not be zero")
+    if (end - start) * step < 0:  # NumPy gives an empty tensor; PyTorch refuses, as here
+        raise ValueError(
+            f"arange: upper bound and lower bound inconsistent with step sign: "
+            f"start={start}, end={end}, step={step} (expected end >= start for a positive step, "
+            "end <= start for a negative one)"
+        )
+    if (end - start) / step > 2**53:  # NumPy: "Maximum allowed size exceeded"
+        raise ValueError(
+            f"arange: start={start}, end={end}, step={step} asks for about "
+            f"{(end - start) / step:.3g} values, too many to allocate"
+        )
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if ints else get_default_dtype()
@@ -206,7 +238,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, device=N
     if dtype.kind != "f" and step != int(step):
         # NumPy would count the values with the float step, then step by int(step): 0.5 -> 0
         raise ValueError(f"arange: dtype {dtype} needs a whole-number step, got {step}")
-    return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
+    try:
+        values = np.arange(start, end, step, dtype=dtype)
+    except (ValueError, MemoryError) as e:
+        raise type(e)(
+            f"arange: cannot allocate {math.ceil((end - start) / step)} values "
+            f"(start={start}, end={end}, step={step})"
+        ) from None
+    return _new(values, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, *, device=None):

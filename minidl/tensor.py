@@ -16,6 +16,7 @@ __all__ = [
     "check_device",
     "check_dtype",
     "check_int",
+    "check_bool",
     "check_fraction",
     "is_real",
     "is_int",
@@ -71,6 +72,17 @@ def check_int(op, name, value, minimum=None):
     if minimum is not None and v < minimum:
         raise ValueError(f"{op}: {name} must be an int >= {minimum}, got {v}")
     return v
+
+
+def check_bool(op, name, value):
+    """``value`` as a Python bool if it is a bool (or NumPy bool), else a TypeError naming
+    ``op`` and ``name``: a flag given 'no' or 1 is a slip that truthiness would hide (as in
+    PyTorch, which refuses both)."""
+    if type(value) is bool:
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"{op}: {name} must be True or False, got {value!r} ({type(value).__name__})")
 
 
 def check_fraction(op, name, value):
@@ -286,8 +298,9 @@ class Tensor:
         return self.data.shape[0]
 
     def __iter__(self):
-        # through len(): a 0-d tensor raises instead of iterating silently over nothing
-        return (self[i] for i in range(len(self)))
+        if self.data.ndim == 0:  # refused, not an empty iteration: a 0-d tensor is one number
+            raise TypeError("iteration over a 0-d tensor (use .item() for its value)")
+        return (self[i] for i in range(self.data.shape[0]))
 
     def numpy(self):
         """The underlying ndarray (shared, not copied); refuses while a graph records it."""
@@ -309,13 +322,14 @@ class Tensor:
     # ----- autograd --------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
         """Mark a leaf as needing a gradient (in place); returns self."""
+        requires_grad = check_bool("requires_grad_", "requires_grad", requires_grad)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad: only float tensors can require gradients, got dtype {self.dtype}"
             )
         if not self.is_leaf and not requires_grad:
             raise RuntimeError("requires_grad_: only a leaf can stop requiring grad; use detach()")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     def detach(self):
@@ -488,12 +502,21 @@ class Tensor:
         return _ops.index(self, index)
 
     def __setitem__(self, index, value):
-        _check_write(self, value, "setitem")
+        self._write(index, value, "setitem")
+
+    def _write(self, index, value, op):
+        """``self[index] = value``, its errors naming ``op`` (setitem, fill_, copy_)."""
+        _check_write(self, value, op)
+        if value is None:  # NumPy would write NaN into a float array
+            raise TypeError(
+                f"{op}: cannot assign None to a tensor of dtype {self.data.dtype}; "
+                "expected a number or a tensor"
+            )
         parts = index if isinstance(index, tuple) else (index,)
-        index = tuple(_shape_ops._index_part(i, "setitem") for i in parts)  # as t[index] reads
+        index = tuple(_shape_ops._index_part(i, op) for i in parts)  # as t[index] reads
         # in t's dtype, checked (300 into uint8 is an error); a Python float goes straight to
         # t's dtype, not through the default float32 first
-        value = as_array(value, self.data.dtype, op="setitem")
+        value = as_array(value, self.data.dtype, op=op)
         target = self.data
         *views, index = _shape_ops.torch_order(index, target.ndim)  # as t[index] reads
         for part in views:
@@ -502,7 +525,7 @@ class Tensor:
             target[index] = value
         except (IndexError, ValueError) as e:
             raise type(e)(
-                f"setitem: writing a value of shape {value.shape} into a tensor of shape "
+                f"{op}: writing a value of shape {value.shape} into a tensor of shape "
                 f"{self.shape}: {e}"
             ) from None
         _autograd.note_write(self)
@@ -549,8 +572,7 @@ class Tensor:
 
     def fill_(self, value):
         """Every element ← value, in place; returns t."""
-        _check_write(self, value, "fill_")
-        self[...] = value
+        self._write(..., value, "fill_")
         return self
 
     def zero_(self):
@@ -559,8 +581,7 @@ class Tensor:
 
     def copy_(self, src):
         """t ← src (broadcast to t's shape, converted to t's dtype), in place; returns t."""
-        _check_write(self, src, "copy_")
-        self[...] = src
+        self._write(..., src, "copy_")
         return self
 
     def clamp_(self, min=None, max=None):
@@ -741,10 +762,10 @@ class Tensor:
         return _ops.argmin(self, dim, keepdim)
 
     def any(self, dim=None, keepdim=False):
-        return _ops.any(self, dim, keepdim)
+        return _ops.any(self, dim, check_bool("any", "keepdim", keepdim))
 
     def all(self, dim=None, keepdim=False):
-        return _ops.all(self, dim, keepdim)
+        return _ops.all(self, dim, check_bool("all", "keepdim", keepdim))
 
     def gt(self, other):
         """``self > other`` elementwise (a bool tensor)."""
@@ -819,6 +840,8 @@ class Tensor:
 
     def type_as(self, other):
         """This tensor cast to ``other``'s dtype (itself when the dtype already matches)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"type_as: other must be a Tensor, got {type(other).__name__}")
         return self if other.dtype == self.data.dtype else _ops.cast(self, other.dtype)
 
     def repeat(self, *sizes):
@@ -947,7 +970,7 @@ class Tensor:
         return _ops.log_softmax(self, dim)
 
     def logsumexp(self, dim=None, keepdim=False):
-        return _ops.logsumexp(self, dim, keepdim)
+        return _ops.logsumexp(self, dim, check_bool("logsumexp", "keepdim", keepdim))
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
         """This tensor with another dtype: a recorded cast (differentiable between floats),
@@ -1067,11 +1090,19 @@ def check_device(op, device):
                 f"{op}: {device!r} is the name of a dtype, and a string here means a device; "
                 f"pass the dtype itself, e.g. np.{np.dtype(device)}"
             )
+        if isinstance(device, str) and device.split(":")[0] not in _DEVICE_TYPES:
+            raise ValueError(
+                f"{op}: {device!r} is neither a known dtype nor a device; expected a dtype "
+                "(minidl.float32, np.float64) or the device 'cpu'"
+            )
         raise ValueError(
             f"{op}: minidl runs on the CPU only (NumPy arrays); got device {device!r}. "
             "Use 'cpu', or leave the device out"
         )
 
+
+# PyTorch's device types: a string naming one of them gets the "CPU only" answer
+_DEVICE_TYPES = {"cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "hpu", "ipu", "mtia", "lazy"}
 
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 _INT64, _INT32, _BOOL = np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_)
@@ -1159,6 +1190,8 @@ def _in_place(t, op, ufunc, out_of_place, other):
         ufunc(t.data, value, out=t.data, casting="unsafe")
     except OverflowError as e:
         raise OverflowError(f"{op}: {e} (the tensor's dtype is {t.dtype})") from None
+    except TypeError as e:  # NumPy's own refusal (bool - bool): say which op it was
+        raise TypeError(f"{op}: {e} (the tensor's dtype is {t.dtype})") from None
     _autograd.note_write(t)
     return t
 

@@ -9,7 +9,7 @@ from minidl.autograd import Function
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
-from minidl.tensor import check_fraction, is_real
+from minidl.tensor import check_bool, check_fraction, is_real
 
 __all__ = ["DropoutMask", "dropout", "Gelu", "gelu", "ReLU", "GELU", "Tanh", "Sigmoid", "Dropout"]
 
@@ -39,8 +39,14 @@ def dropout(x, p=0.5, training=True):
     training or p = 0)."""
     check_fraction("dropout", "probability p", p)
     x = as_tensor("dropout", x)
-    if not training or p == 0.0:
-        return x
+    if not check_bool("dropout", "training", training) or p == 0.0:
+        return x  # as PyTorch: the identity, for an integer tensor too
+    if x.data.dtype.kind != "f":
+        # the mask's 1/(1 − p) would be truncated (10 / 0.7 stored as 14); PyTorch refuses too
+        raise TypeError(
+            f"dropout: expected a float tensor, got dtype {x.dtype} (shape {x.shape}); "
+            "use x.float()"
+        )
     return DropoutMask.apply(x, float(p))
 
 
@@ -144,9 +150,16 @@ def leaky_relu(x, negative_slope=0.01):
     """y = x where x > 0, else negative_slope · x;  dy/dx = 1 there, negative_slope elsewhere
     (at x = 0 too, as in PyTorch).  Built from recorded ops: ``where`` and a product."""
     x = as_tensor("leaky_relu", x)
-    if not is_real(negative_slope):
-        raise TypeError(f"leaky_relu: negative_slope must be a real number, got {negative_slope!r}")
+    _check_slope("leaky_relu", negative_slope)
     return ops.where(x > 0, x, x * float(negative_slope))
+
+
+def _check_slope(op, negative_slope):
+    if not is_real(negative_slope):
+        raise TypeError(f"{op}: negative_slope must be a real number, got {negative_slope!r}")
+    # PyTorch accepts NaN and ±inf, and then gives NaN outputs (inf · 0, NaN · x)
+    if not math.isfinite(negative_slope):
+        raise ValueError(f"{op}: negative_slope must be finite, got {negative_slope}")
 
 
 class LeakyReLU(Module):
@@ -154,6 +167,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
+        _check_slope("LeakyReLU", negative_slope)
         self.negative_slope = negative_slope
         self.inplace = bool(inplace)
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from minidl.autograd import no_grad, note_write
 from minidl.random import generator
+from minidl.tensor import is_real
 
 __all__ = [
     "uniform_",
@@ -88,15 +89,30 @@ def calculate_gain(nonlinearity, param=None):
     )
 
 
+def _finite(op, name, value):
+    """``value`` as a float, checked finite: a NaN or inf bound fills the tensor with NaN or inf."""
+    if not is_real(value):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{op}: {name} must be finite, got {value}")
+    return float(value)
+
+
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with U(a, b)."""
     _check_float(tensor, "uniform_")
+    a, b = _finite("uniform_", "the lower bound a", a), _finite("uniform_", "the upper bound b", b)
+    if a > b:
+        raise ValueError(f"uniform_: expected a <= b, got a={a} > b={b}")
     return _fill(tensor, generator().uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²)."""
     _check_float(tensor, "normal_")
+    mean, std = _finite("normal_", "mean", mean), _finite("normal_", "std", std)
+    if std < 0:
+        raise ValueError(f"normal_: std must be >= 0, got {std}")
     return _fill(tensor, generator().normal(mean, std, tensor.shape))
 
 

@@ -817,6 +817,8 @@ def _broadcast_weight(op, name, weight, shape, dtype):
         raise ValueError(
             f"{op}: {name} of shape {w.shape} does not broadcast to the input's shape {shape}{hint}"
         )
+    if not np.isfinite(w).all() or (w < 0).any():  # a NaN or negative weight: a NaN or
+        raise ValueError(f"{op}: {name} must be finite and >= 0, got {w}")  # negative loss
     return w.astype(dtype, copy=False)
 
 
@@ -871,6 +873,14 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             f"{op}: input must hold probabilities in [0, 1], got {p[i]} at index "
             f"{tuple(int(k) for k in i)}; apply sigmoid first, or pass logits to "
             "binary_cross_entropy_with_logits"
+        )
+    y = target.data
+    bad = ~((y >= 0) & (y <= 1))  # NaN fails both
+    if bad.any():
+        i = np.unravel_index(int(np.flatnonzero(bad)[0]), y.shape)
+        raise ValueError(
+            f"{op}: all elements of target should be between 0 and 1 (as in PyTorch), got "
+            f"{y[i]} at index {tuple(int(k) for k in i)}"
         )
     weight = _broadcast_weight(op, "weight", weight, input.shape, p.dtype)
     return BinaryCrossEntropy.apply(input, target, weight, reduction)

@@ -11,11 +11,12 @@ running mean: saved in ``state_dict()``, converted by ``to()``, never trained.
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
 from minidl.autograd import note_write
-from minidl.tensor import Tensor, as_array, to_arguments
+from minidl.tensor import Tensor, as_array, check_bool, to_arguments
 
 __all__ = [
     "Parameter",
@@ -61,7 +62,18 @@ class Module:
     ``eval()`` (Dropout reads it).
     """
 
-    def __init__(self):
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            # a layer without an __init__ of its own (Sigmoid(3)) lands here: name the layer,
+            # not Module, as PyTorch does
+            name = type(self).__name__
+            if kwargs:
+                raise TypeError(
+                    f"{name}.__init__() got an unexpected keyword argument {next(iter(kwargs))!r}"
+                )
+            raise TypeError(
+                f"{name}.__init__() takes 1 positional argument but {len(args) + 1} were given"
+            )
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
@@ -280,6 +292,9 @@ class Module:
                 p.grad = Tensor._make(np.zeros_like(p.data))
 
     def requires_grad_(self, requires_grad=True):
+        requires_grad = check_bool(
+            f"{type(self).__name__}.requires_grad_", "requires_grad", requires_grad
+        )
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -348,8 +363,14 @@ class Module:
         them all; a shape mismatch is always an error.  Nothing is changed
         unless every check passes.  Returns ``(missing_keys, unexpected_keys)``.
         """
-        own = OrderedDict(self._named_state())
         name = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"{name}.load_state_dict: state_dict must be a dict (mapping) of key → tensor, "
+                f"got {type(state_dict).__name__}"
+            )
+        strict = check_bool(f"{name}.load_state_dict", "strict", strict)
+        own = OrderedDict(self._named_state())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         problems = []
@@ -456,13 +477,18 @@ class ModuleList(Module):
 
     def __init__(self, modules=None):
         super().__init__()
-        self.extend(modules or ())
+        if modules is not None:  # not `modules or ()`: a Tensor's truth value is an error
+            self.extend(modules)
 
     def append(self, module):
         self.add_module(str(len(self._modules)), module)
         return self
 
     def extend(self, modules):
+        if isinstance(modules, Tensor) or not hasattr(modules, "__iter__"):
+            raise TypeError(
+                f"ModuleList: expected an iterable of Modules, got {type(modules).__name__}"
+            )
         for m in modules:
             self.append(m)
         return self
@@ -721,16 +747,34 @@ def _insert(container, i, module):
     if not isinstance(module, Module):
         raise TypeError(f"insert: expected a Module, got {type(module).__name__}")
     mods = list(container._modules.values())
-    mods.insert(i, module)  # list.insert's rule: any int, clipped to the ends
+    n = len(mods)
+    i = _index(container, i, "insert")
+    if not -n <= i <= n:  # list.insert would clip it to an end: PyTorch refuses
+        raise IndexError(
+            f"{type(container).__name__}.insert: index {i} is out of range for length {n} "
+            f"(expected {-n} .. {n})"
+        )
+    mods.insert(i, module)
     _renumber(container, mods)
 
 
 def _position(container, i):
     """``i`` as a position in ``container`` (negative counts from the end), or an IndexError."""
     n = len(container)
+    i = _index(container, i)
     if not -n <= i < n:
         raise IndexError(f"index {i} is out of range for {type(container).__name__} of length {n}")
     return i % n
+
+
+def _index(container, i, op="index"):
+    """``i`` as an int (NumPy ints too), else a TypeError naming the container."""
+    if isinstance(i, (bool, np.bool_)) or not hasattr(i, "__index__"):
+        raise TypeError(
+            f"{type(container).__name__} {op}: expected an int (or a slice), "
+            f"got {i!r} ({type(i).__name__})"
+        )
+    return i.__index__()
 
 
 def _child(container, i):

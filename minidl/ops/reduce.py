@@ -15,7 +15,7 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_tensor, maximum, minimum, sqrt
-from minidl.tensor import MaxResult, Tensor, is_int, is_real
+from minidl.tensor import MaxResult, Tensor, check_bool, is_int, is_real
 
 
 def normalize_dims(op, dim, ndim):
@@ -288,12 +288,16 @@ def _extreme_backward(ctx, grad):
 def sum(x, dim=None, keepdim=False):
     """Σ over ``dim`` (all axes when None)."""
     x = as_tensor("sum", x)
+    if type(keepdim) is not bool:  # the fast check first: sum runs in every loss
+        keepdim = check_bool("sum", "keepdim", keepdim)
     return Sum.apply(x, reduce_dims("sum", dim, x.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
     """Mean over ``dim`` (all axes when None)."""
     x = as_tensor("mean", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("mean", "keepdim", keepdim)
     if x.dtype.kind != "f":
         raise TypeError(f"mean: expected a float tensor, got dtype {x.dtype}")
     return Mean.apply(x, reduce_dims("mean", dim, x.ndim), keepdim)
@@ -307,6 +311,8 @@ def prod(x, dim=None, keepdim=False):
     gradient is right with zeros in a slice (see :class:`Prod`).
     """
     x = as_tensor("prod", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("prod", "keepdim", keepdim)
     if dim is None:
         dims = tuple(range(x.ndim))
     else:
@@ -338,6 +344,8 @@ def norm(x, p=2, dim=None, keepdim=False):
     ``float('inf')``; ``'fro'`` is p = 2, as for PyTorch's vector norms.  Float tensors
     only, as in PyTorch.  The gradient at a zero slice is 0 (PyTorch's), not NaN."""
     x = as_tensor("norm", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("norm", "keepdim", keepdim)
     if x.dtype.kind != "f":
         raise op_error(TypeError, f"norm: expected a float tensor, got dtype {x.dtype}")
     order = 2.0 if isinstance(p, str) and p == "fro" else None
@@ -371,6 +379,8 @@ def std(x, dim=None, *, correction=1, keepdim=False, unbiased=None):
 
 def _var(op, x, dim, correction, keepdim, unbiased):
     x = as_tensor(op, x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool(op, "keepdim", keepdim)
     if x.dtype.kind != "f":
         raise op_error(TypeError, f"{op}: expected a float tensor, got dtype {x.dtype}")
     if unbiased is not None:
@@ -398,6 +408,8 @@ def _var(op, x, dim, correction, keepdim, unbiased):
 def amax(x, dim=None, keepdim=False):
     """Maximum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amax", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("amax", "keepdim", keepdim)
     dims = reduce_dims("amax", dim, x.ndim)
     _check_nonempty("amax", x.shape, dims)
     return Max.apply(x, dims, keepdim, False)
@@ -406,6 +418,8 @@ def amax(x, dim=None, keepdim=False):
 def amin(x, dim=None, keepdim=False):
     """Minimum over ``dim`` (int, tuple or None) as a tensor."""
     x = as_tensor("amin", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("amin", "keepdim", keepdim)
     dims = reduce_dims("amin", dim, x.ndim)
     _check_nonempty("amin", x.shape, dims)
     return Min.apply(x, dims, keepdim, False)
@@ -419,6 +433,8 @@ def max(x, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     x = as_tensor("max", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("max", "keepdim", keepdim)
     if dim is None:  # keepdim: every axis kept with size 1, as amax and argmax do
         _check_nonempty("max", x.shape, tuple(range(x.ndim)))
         return Max.apply(x, tuple(range(x.ndim)), keepdim, False)
@@ -435,6 +451,8 @@ def min(x, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     x = as_tensor("min", x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool("min", "keepdim", keepdim)
     if dim is None:  # keepdim: every axis kept with size 1, as amin and argmin do
         _check_nonempty("min", x.shape, tuple(range(x.ndim)))
         return Min.apply(x, tuple(range(x.ndim)), keepdim, False)
@@ -457,6 +475,8 @@ def argmin(x, dim=None, keepdim=False):
 
 def _arg(fn, op, x, dim, keepdim):
     x = as_tensor(op, x)
+    if type(keepdim) is not bool:
+        keepdim = check_bool(op, "keepdim", keepdim)
     if dim is None:
         _check_nonempty(op, x.shape, tuple(range(x.ndim)))
         # keepdim: every axis kept with size 1, shape (1,) * ndim, as in PyTorch

@@ -9,7 +9,7 @@ backward then raises: here ``requires_grad`` is False from the start).
 import numpy as np
 
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor
+from minidl.tensor import Tensor, check_bool
 
 
 def nonzero(x, *, as_tuple=False):
@@ -21,7 +21,7 @@ def nonzero(x, *, as_tuple=False):
     """
     x = as_tensor("nonzero", x)
     a = x.data
-    if as_tuple:
+    if check_bool("nonzero", "as_tuple", as_tuple):
         return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
     return Tensor._make(np.argwhere(a).astype(np.int64))  # a 0-d x gives shape (n, 0)
 
@@ -36,6 +36,9 @@ def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
     slices) is not implemented.
     """
     x = as_tensor("unique", x)
+    check_bool("unique", "sorted", sorted)
+    return_inverse = check_bool("unique", "return_inverse", return_inverse)
+    return_counts = check_bool("unique", "return_counts", return_counts)
     if dim is not None:
         raise NotImplementedError(
             f"unique: dim={dim!r} (unique slices along a dimension) is not implemented in "

@@ -251,12 +251,10 @@ def clone(x):
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge axes start_dim..end_dim into one."""
     x = as_tensor("flatten", x)
+    n = builtins.max(x.ndim, 1)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
+    s, e = single_dim("flatten", start_dim, n), single_dim("flatten", end_dim, n)
     if x.ndim == 0:
         return reshape(x, 1)
-    s, e = (
-        single_dim("flatten", start_dim, x.ndim),
-        single_dim("flatten", end_dim, x.ndim),
-    )
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1 :])
@@ -416,7 +414,14 @@ def _index_part(i, op):
     # a tuple or range inside the index is a sequence of indices, as a list is (NumPy's rule);
     # as an array it takes the backward that adds up repeated indices
     if isinstance(i, (list, tuple, range, np.ndarray)):
-        a = np.asarray(i)
+        try:
+            a = np.asarray(i)
+        except (ValueError, TypeError):  # NumPy: "inhomogeneous shape after 1 dimensions"
+            raise op_error(
+                IndexError,
+                f"{op}: the index {i!r:.60} is a ragged list (rows of different lengths, or "
+                "not all numbers); expected ints, or a rectangular nested list of ints",
+            ) from None
         if not isinstance(i, np.ndarray) and a.size == 0:
             # np.asarray([]) is float64; an empty list selects nothing (PyTorch: shape (0,))
             a = a.astype(np.intp)

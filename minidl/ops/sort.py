@@ -22,7 +22,7 @@ from minidl.autograd import op_error
 from minidl.ops.elementwise import as_tensor
 from minidl.ops.reduce import single_dim
 from minidl.ops.shape import GetItem, Reshape
-from minidl.tensor import Tensor, check_int
+from minidl.tensor import Tensor, check_bool, check_int
 
 SortResult = namedtuple("SortResult", ["values", "indices"])
 TopKResult = namedtuple("TopKResult", ["values", "indices"])
@@ -57,10 +57,11 @@ def sort(x, dim=-1, descending=False, *, stable=False):
     their original order.  ``values[..., i, ...] = x[..., indices[..., i, ...], ...]``.
     """
     x = as_tensor("sort", x)
+    descending = check_bool("sort", "descending", descending)
     d = _check_dim("sort", dim, x)
     if x.ndim == 0:
         return SortResult(Reshape.apply(x, ()), Tensor._make(np.zeros((), np.int64)))
-    order = _stable_order(x.data, d, bool(descending)).astype(np.int64, copy=False)
+    order = _stable_order(x.data, d, descending).astype(np.int64, copy=False)
     return SortResult(_take(x, order, d), Tensor._make(order))
 
 
@@ -72,6 +73,8 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     """
     x = as_tensor("topk", x)
     k = check_int("topk", "k", k)
+    largest = check_bool("topk", "largest", largest)
+    check_bool("topk", "sorted", sorted)
     d = _check_dim("topk", dim, x)
     n = x.shape[d] if x.ndim else 1
     if not 0 <= k <= n:
@@ -82,7 +85,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         )
     if x.ndim == 0:  # PyTorch gives the element back for k = 0 as well as k = 1
         return TopKResult(Reshape.apply(x, ()), Tensor._make(np.zeros((), np.int64)))
-    order = _stable_order(x.data, d, bool(largest))
+    order = _stable_order(x.data, d, largest)
     order = np.take(order, np.arange(k), axis=d).astype(np.int64, copy=False)
     return TopKResult(_take(x, order, d), Tensor._make(order))
 
@@ -94,7 +97,8 @@ def argsort(x, dim=-1, descending=False, *, stable=False):
     equal values keep their original order, NaN sorts as the largest.  No gradient.
     """
     x = as_tensor("argsort", x)
+    descending = check_bool("argsort", "descending", descending)
     d = _check_dim("argsort", dim, x)
     if x.ndim == 0:
         return Tensor._make(np.zeros((), np.int64))
-    return Tensor._make(_stable_order(x.data, d, bool(descending)).astype(np.int64, copy=False))
+    return Tensor._make(_stable_order(x.data, d, descending).astype(np.int64, copy=False))

@@ -28,6 +28,7 @@ from minidl.tensor import Tensor, is_real
 __all__ = ["Optimizer"]
 
 
+_INF = float("inf")
 _SCHEDULER_KEYS = {"initial_lr"}  # what a scheduler adds to a group (lr_scheduler.py)
 
 
@@ -116,16 +117,35 @@ class Optimizer:
         coupled = not self._decoupled_weight_decay
         try:
             for group in self.param_groups:
+                lr = group["lr"]
+                if type(lr) is not float or not 0.0 <= lr < _INF:  # NaN fails too
+                    # a hand-set group["lr"] (a scheduler writes Python floats): checked as
+                    # at construction, else a NaN lr turns every weight NaN
+                    group["lr"] = real_in_range(
+                        f"{type(self).__name__}.step", "learning rate lr", lr, 0, None
+                    )
                 decay = group.get("weight_decay", 0.0) if coupled else 0.0
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
                         continue
+                    if type(grad) is not Tensor and not isinstance(grad, Tensor):
+                        raise TypeError(
+                            f"{type(self).__name__}.step: the .grad of the parameter of shape "
+                            f"{p.data.shape} must be a Tensor or None, got {type(grad).__name__}"
+                        )
                     g, data = grad.data, p.data
                     if g.shape != data.shape:
                         raise ValueError(
                             f"{type(self).__name__}.step: gradient of shape {g.shape} "
                             f"for a parameter of shape {data.shape}"
+                        )
+                    if g.dtype is not data.dtype and g.dtype != data.dtype:
+                        # the update would cast it silently; a .grad set by hand is the cause
+                        raise TypeError(
+                            f"{type(self).__name__}.step: gradient of dtype {g.dtype} for a "
+                            f"parameter of dtype {data.dtype}, shape {data.shape}; .grad must "
+                            "have the parameter's dtype"
                         )
                     if decay:
                         g = self._add_weight_decay(g, data, decay)
