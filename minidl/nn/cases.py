@@ -10,6 +10,7 @@ import numpy as np
 from minidl.nn import functional as F
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from minidl.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from minidl.random import manual_seed
 from minidl.selfcheck import GradCase
 from minidl.tensor import Tensor
@@ -177,6 +178,31 @@ def _lstm_bidirectional(rng):
     return fn, (_t(rng, 2, 3, 2), _t(rng, 4, 2, 3), _t(rng, 4, 2, 3), *params)
 
 
+def _lstm_layer_packed(rng):
+    T, B, E, H = 4, 3, 2, 3
+    inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
+    weights = (_t(rng, 4 * H, E), _t(rng, 4 * H, H), _t(rng, 4 * H), _t(rng, 4 * H))
+    # lengths 4, 3, 1: three sequences at steps 0, two at step 1 and 2, one at step 3
+    return (lambda *args: LSTMLayer.apply(*args, (3, 2, 2, 1))), inputs + weights
+
+
+def _packed(cls, state_shapes, **kw):
+    """A layer run on a PackedSequence of lengths 2, 4, 1 (unsorted), padded back."""
+
+    def make(rng):
+        manual_seed(0)
+
+        def call(m, x, *state):
+            packed = pack_padded_sequence(x, [2, 4, 1], enforce_sorted=False)
+            out, h = m(packed, tuple(state) if len(state) == 2 else state[0])
+            return (pad_packed_sequence(out)[0], *(h if isinstance(h, tuple) else (h,)))
+
+        fn, params = module_fn(cls(2, 3, **kw), call)
+        return fn, (_t(rng, 4, 3, 2), *(_t(rng, *s) for s in state_shapes), *params)
+
+    return make
+
+
 def _recurrent(cls, h0_shape, **kw):
     def make(rng):
         manual_seed(0)
@@ -317,7 +343,22 @@ CASES = [
     GradCase("nn.gelu", _gelu("none"), "(3,4) in [-4, 4]", ("Gelu",)),
     GradCase("nn.gelu tanh", _gelu("tanh"), "(3,4) in [-4, 4]", ("Gelu",)),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
+    GradCase(
+        "nn.LSTMLayer packed", _lstm_layer_packed, "x (4,3,2) H 3, lengths 4, 3, 1", ("LSTMLayer",)
+    ),
     GradCase("nn.LSTM 2 layers", _lstm_module, "x (2,3,2) batch_first H 3", ("LSTMLayer",)),
+    GradCase(
+        "nn.LSTM packed bidirectional",
+        _packed(LSTM, [(2, 3, 3), (2, 3, 3)], bidirectional=True),
+        "x (4,3,2) lengths 2, 4, 1 H 3, both directions",
+        ("LSTMLayer", "GetItem", "Cat", "Stack"),
+    ),
+    GradCase(
+        "nn.GRU packed 2 layers",
+        _packed(GRU, [(2, 3, 3)], num_layers=2),
+        "x (4,3,2) lengths 2, 4, 1 H 3",
+        ("Affine", "Sigmoid", "Tanh", "GetItem", "Cat", "Stack"),
+    ),
     GradCase(
         "nn.LSTM bidirectional 2 layers",
         _lstm_bidirectional,

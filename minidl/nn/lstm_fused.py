@@ -30,6 +30,32 @@ def _gate_scales(H, dtype):
     return s, k
 
 
+def _check_batch_sizes(batch_sizes, T, B):
+    """``batch_sizes`` as a tuple of T ints (all B when None), checked to be a packed batch's."""
+    if batch_sizes is None:
+        return (B,) * T
+    sizes = tuple(int(n) for n in np.asarray(batch_sizes).reshape(-1))
+    ok = (
+        len(sizes) == T
+        and (T == 0 or sizes[0] == B)
+        and all(a >= b for a, b in zip(sizes, sizes[1:]))
+        and (T == 0 or sizes[-1] >= 1)
+    )
+    if not ok:
+        raise op_error(
+            ValueError,
+            f"lstm: batch_sizes {list(sizes)} for x of T={T} steps and B={B} sequences: "
+            f"expected {T} non-increasing counts from {B} down to at least 1 (a "
+            "PackedSequence's batch_sizes, sequences sorted longest first)",
+        )
+    return sizes
+
+
+def _last_steps(sizes, B):
+    """For each row b, its last step L_b − 1, where L_b = #{t : n_t > b}."""
+    return (np.asarray(sizes)[None, :] > np.arange(B)[:, None]).sum(axis=1) - 1
+
+
 class LSTMLayer(Function):
     """One LSTM layer: x (T, B, E), h₀ (B, H), c₀ (B, H) -> output (T, B, H), h_T, c_T (B, H).
 
@@ -71,10 +97,19 @@ class LSTMLayer(Function):
     subnormals to zero: the threshold keeps their products with the gate
     factors normal too.  Anything dropped is below 1e−31: added to a gradient
     entry larger than ~2e−24 it would vanish in float32 rounding anyway.
+
+    ``batch_sizes`` (sequences of different lengths, as a ``PackedSequence``
+    holds them): a non-increasing tuple (n_1, …, n_T), n_1 = B; sequence b is
+    in the batch at step t when b < n_t, so the batch is sorted longest first
+    and sequence b has length L_b = #{t : n_t > b}.  Each step then runs on the
+    first n_t rows only; the output is 0 past a sequence's end, and h_T, c_T of
+    row b are its state after its own last step, h_{L_b}, c_{L_b}.  Backward
+    runs on the same rows, and the gradient of row b's h_T, c_T enters at
+    step L_b.
     """
 
     @staticmethod
-    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, batch_sizes=None):
         T, B, E = x.shape
         H = w_hh.shape[1]
         biases = () if b_ih is None else (b_ih.shape, b_hh.shape)
@@ -91,6 +126,7 @@ class LSTMLayer(Function):
                 f"weight_hh {w_hh.shape}, biases {biases}: expected x (T, B, E), weight_ih "
                 "(4H, E), weight_hh (4H, H), h0 and c0 (B, H), biases (4H,)",
             )
+        sizes = _check_batch_sizes(batch_sizes, T, B)
         dtype = np.result_type(x, w_ih, w_hh)
         s, k = _gate_scales(H, dtype)
         # gates holds s ⊙ a_t, then (in place) the activations i, f, g, o
@@ -106,20 +142,35 @@ class LSTMLayer(Function):
         ig = np.empty((B, H), dtype)
         h_prev, c_prev = h0, c0
         for t in range(T):
-            a = gates[t]
-            np.matmul(h_prev, w_hh_t, out=rec)
-            a += rec
+            n = sizes[t]  # the rows still in the batch (all B without batch_sizes)
+            if n == B:
+                a, hp, cp, r, ig_t = gates[t], h_prev, c_prev, rec, ig
+                c_t, tc_t, h_t = c[t], tanh_c[t], h[t]
+            else:
+                # past their ends: output 0; and gates 0 make backward's δ-free factors 0
+                # there, so those rows add nothing to dx, dW or db
+                for buf in (gates, h, c, tanh_c):
+                    buf[t, n:] = 0
+                a, hp, cp, r, ig_t = gates[t, :n], h_prev[:n], c_prev[:n], rec[:n], ig[:n]
+                c_t, tc_t, h_t = c[t, :n], tanh_c[t, :n], h[t, :n]
+            np.matmul(hp, w_hh_t, out=r)
+            a += r
             np.tanh(a, out=a)
             a *= s
             a += k
-            np.multiply(a[:, H : 2 * H], c_prev, out=c[t])
-            np.multiply(a[:, :H], a[:, 2 * H : 3 * H], out=ig)
-            c[t] += ig
-            np.tanh(c[t], out=tanh_c[t])
-            np.multiply(a[:, 3 * H :], tanh_c[t], out=h[t])
+            np.multiply(a[:, H : 2 * H], cp, out=c_t)
+            np.multiply(a[:, :H], a[:, 2 * H : 3 * H], out=ig_t)
+            c_t += ig_t
+            np.tanh(c_t, out=tc_t)
+            np.multiply(a[:, 3 * H :], tc_t, out=h_t)
             h_prev, c_prev = h[t], c[t]
-        h_n, c_n = h[-1].copy(), c[-1].copy()
+        if batch_sizes is None:
+            h_n, c_n = h[-1].copy(), c[-1].copy()
+        else:  # row b's last step is L_b − 1
+            last, rows = _last_steps(sizes, B), np.arange(B)
+            h_n, c_n = h[last, rows], c[last, rows]
         ctx.set_materialize_grads(False)
+        ctx.sizes = sizes
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, gates, c, tanh_c, h)
         return h, h_n, c_n
 
@@ -150,29 +201,40 @@ class LSTMLayer(Function):
         # as None (set_materialize_grads(False)): a classifier uses only h_T
         state = np.zeros((2, B, H), gates.dtype)  # (δh, δc), one array: flushed in one go
         dh, dc = state
-        if d_hn is not None:
-            dh[...] = d_hn
-        if d_cn is not None:
-            dc[...] = d_cn
         tmp = np.empty_like(dh)
         tiny = np.finfo(gates.dtype).tiny / np.finfo(gates.dtype).eps
         magnitude = np.empty_like(state)
         flush = np.empty(state.shape, bool)
+        sizes = ctx.sizes
         for t in range(T - 1, -1, -1):
+            n = sizes[t]
+            ending = sizes[t + 1] if t + 1 < T else 0
+            if ending < n:  # rows whose last step is t: their h_T, c_T gradients enter here
+                if d_hn is not None:
+                    dh[ending:n] += d_hn[ending:n]
+                if d_cn is not None:
+                    dc[ending:n] += d_cn[ending:n]
+            if n == B:
+                st, dh_t, dc_t, tmp_t, mag_t, flush_t = state, dh, dc, tmp, magnitude, flush
+                d_t, dc_dh_t, f_t = d[t], dc_dh[t], f[t]
+            else:  # the rows still in the batch at step t
+                st, dh_t, dc_t, tmp_t = state[:, :n], dh[:n], dc[:n], tmp[:n]
+                mag_t, flush_t = magnitude[:, :n], flush[:, :n]
+                d_t, dc_dh_t, f_t = d[t, :n], dc_dh[t, :n], f[t, :n]
             if d_out is not None:
-                dh += d_out[t]
-            np.multiply(dh, dc_dh[t], out=tmp)
-            dc += tmp
-            d_i[t] *= dc
-            d_f[t] *= dc
-            d_g[t] *= dc
-            d_o[t] *= dh
-            dc *= f[t]
-            np.matmul(d[t], w_hh, out=dh)
+                dh_t += d_out[t, :n]
+            np.multiply(dh_t, dc_dh_t, out=tmp_t)
+            dc_t += tmp_t
+            d_t[:, :H] *= dc_t  # δa_i
+            d_t[:, H : 2 * H] *= dc_t  # δa_f
+            d_t[:, 2 * H : 3 * H] *= dc_t  # δa_g
+            d_t[:, 3 * H :] *= dh_t  # δa_o
+            dc_t *= f_t
+            np.matmul(d_t, w_hh, out=dh_t)
             # flush what would become subnormal to zero (see the docstring)
-            np.abs(state, out=magnitude)
-            np.less(magnitude, tiny, out=flush)
-            np.copyto(state, 0, where=flush)
+            np.abs(st, out=mag_t)
+            np.less(mag_t, tiny, out=flush_t)
+            np.copyto(st, 0, where=flush_t)
 
         need = ctx.needs_input_grad
         da2 = d.reshape(T * B, 4 * H)
@@ -185,4 +247,5 @@ class LSTMLayer(Function):
                 dw_hh += da2[B:].T @ h[:-1].reshape((T - 1) * B, H)
         db = da2.sum(axis=0) if need[5] or need[6] else None
         # two arrays: a leaf's .grad must not share memory with another's
-        return dx, dh, dc, dw_ih, dw_hh, db, (db.copy() if db is not None else None)
+        grads = dx, dh, dc, dw_ih, dw_hh, db, (db.copy() if db is not None else None), None
+        return grads[: len(need)]  # one per input given (batch_sizes may be left out)

@@ -4,7 +4,7 @@ Both follow PyTorch's layout: gates stacked in the order i, f, g, o in
 ``weight_ih`` (4H, E), ``weight_hh`` (4H, H) and the two biases (4H,), all
 initialised U(−1/√H, 1/√H).  ``RNNCell`` / ``RNN`` (one block, tanh or relu) and
 ``GRUCell`` / ``GRU`` (gates r, z, n) share that layout and LSTM's options, each step
-built from recorded ops.
+built from recorded ops.  The layers also take a ``PackedSequence`` (``nn.utils.rnn``).
 """
 
 import math
@@ -18,6 +18,7 @@ from minidl.nn.activation import dropout
 from minidl.nn.linear import linear
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
+from minidl.nn.utils.rnn import PackedSequence, _padded_sorted
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, check_int, get_default_dtype, is_real
 
@@ -185,6 +186,41 @@ class _Stacked(Module):
             return w + (getattr(self, f"bias_ih_l{k}{sfx}"), getattr(self, f"bias_hh_l{k}{sfx}"))
         return w + (None, None)
 
+    def forward(self, x, hx=None):
+        if isinstance(x, PackedSequence):
+            return self._forward_packed(x, hx)
+        x, batched, in_shape = self._time_major(x)
+        state = self._initial_state(hx, batched, in_shape, x)
+        out, state = self._layers(x, state, None)
+        if not batched:
+            return out.squeeze(1), self._state_result([s.squeeze(1) for s in state])
+        return self._batch_layout(out), self._state_result(state)
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in, one out (the same batch_sizes and order); each sequence
+        runs for its own length, and h_n holds its state after its last real step."""
+        name = type(self).__name__
+        x, lengths, sizes = _padded_sorted(packed, name)
+        if x.ndim != 3 or x.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: a PackedSequence's data must be (Σ lengths, E) with "
+                f"E = {self.input_size}, got shape {packed.data.shape}"
+            )
+        x = _as_float(x, self.weight_ih_l0)
+        state = self._initial_state(hx, True, f"{tuple(x.shape)} (padded from packed)", x)
+        if packed.sorted_indices is not None:  # the states, in the packed (longest first) order
+            state = [s[:, packed.sorted_indices] for s in state]
+        out, state = self._layers(x, state, (tuple(sizes.tolist()), lengths))
+        steps = np.repeat(np.arange(len(sizes)), sizes)
+        rows = np.concatenate([np.arange(n) for n in sizes])
+        data = out[Tensor._make(steps), Tensor._make(rows)]
+        if packed.unsorted_indices is not None:
+            state = [s[:, packed.unsorted_indices] for s in state]
+        result = PackedSequence(
+            data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+        )
+        return result, self._state_result(state)
+
     def _time_major(self, x):
         """``(x, batched, shape)``: x checked and as a time-major float (T, B, E) sequence
         (B = 1 for an unbatched (T, E) input), whether it was batched, its shape as given."""
@@ -270,31 +306,42 @@ class LSTM(_Stacked):
     layer 1 forward, …; ←h_n is ←h_1, the reverse direction's last step.  The
     reverse direction is the same :class:`LSTMLayer` on ``x[::-1]``, its output
     flipped back.
+
+    A :class:`~minidl.nn.utils.rnn.PackedSequence` x (sentences of different
+    lengths, from ``nn.utils.rnn.pack_padded_sequence``) gives a PackedSequence
+    output, as in PyTorch: each sequence runs for its own length L_b, so h_n, c_n
+    hold its state after step L_b (not after the filler), and the reverse
+    direction starts at its step L_b.  h0, c0 and h_n, c_n are in the batch's
+    original order.
     """
 
-    def forward(self, x, hx=None):
-        x, batched, in_shape = self._time_major(x)
-        D = len(self._suffixes)
+    def _initial_state(self, hx, batched, in_shape, x):
+        """[h0, c0], each (D·num_layers, B, H): zeros, or ``hx`` checked."""
         expected, names = self._state_shape(batched, x.shape[1])
         if hx is None:
-            zeros = np.zeros((D * self.num_layers, x.shape[1], self.hidden_size), x.dtype)
-            h0, c0 = zeros, zeros
-        else:
-            h0, c0 = _state_pair("LSTM", hx, "(h0, c0)")
-            h0, c0 = _as_float(h0, self.weight_ih_l0), _as_float(c0, self.weight_ih_l0)
-            if h0.ndim != len(expected) or c0.ndim != len(expected):
+            zeros = np.zeros((expected[0], x.shape[1], self.hidden_size), x.dtype)
+            return [zeros, zeros]
+        h0, c0 = _state_pair("LSTM", hx, "(h0, c0)")
+        h0, c0 = _as_float(h0, self.weight_ih_l0), _as_float(c0, self.weight_ih_l0)
+        if h0.ndim != len(expected) or c0.ndim != len(expected):
+            raise ValueError(
+                f"LSTM: for a {self._kind(batched)} input of shape {in_shape}, "
+                f"h0 and c0 must be {len(expected)}-D {names} = {expected}; "
+                f"got h0 {h0.shape}, c0 {c0.shape}"
+            )
+        for name, s in (("h0", h0), ("c0", c0)):
+            if tuple(s.shape) != expected:
                 raise ValueError(
-                    f"LSTM: for a {self._kind(batched)} input of shape {in_shape}, "
-                    f"h0 and c0 must be {len(expected)}-D {names} = {expected}; "
-                    f"got h0 {h0.shape}, c0 {c0.shape}"
+                    f"LSTM: {name} has shape {tuple(s.shape)}, expected {names} = {expected}"
                 )
-            for name, s in (("h0", h0), ("c0", c0)):
-                if tuple(s.shape) != expected:
-                    raise ValueError(
-                        f"LSTM: {name} has shape {tuple(s.shape)}, expected {names} = {expected}"
-                    )
-            if not batched:
-                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
+        return [h0, c0] if batched else [h0.unsqueeze(1), c0.unsqueeze(1)]
+
+    def _layers(self, x, state, packing):
+        """Every layer over x (T, B, E): (output (T, B, D·H), [h_n, c_n]).  ``packing``:
+        None, or (batch_sizes, lengths) of a packed batch (see ``LSTMLayer``)."""
+        h0, c0 = state
+        D = len(self._suffixes)
+        sizes, lengths = packing or (None, None)
         hs, cs = [], []
         for k in range(self.num_layers):
             if k > 0:  # the identity unless training with dropout > 0
@@ -303,16 +350,29 @@ class LSTM(_Stacked):
             for d, sfx in enumerate(self._suffixes):
                 j = D * k + d
                 # the reverse direction: the same layer on the sequence reversed in time
-                seq = x if d == 0 else x[::-1]
-                out, h_j, c_j = LSTMLayer.apply(seq, h0[j], c0[j], *self._layer_weights(k, sfx))
-                outs.append(out if d == 0 else out[::-1])  # its step t back at position t
+                seq = x if d == 0 else _reverse_time(x, lengths)
+                out, h_j, c_j = LSTMLayer.apply(
+                    seq, h0[j], c0[j], *self._layer_weights(k, sfx), sizes
+                )
+                outs.append(out if d == 0 else _reverse_time(out, lengths))  # step t at t
                 hs.append(h_j)
                 cs.append(c_j)
             x = outs[0] if D == 1 else ops.cat(outs, dim=2)
-        h_n, c_n = ops.stack(hs), ops.stack(cs)
-        if not batched:
-            return x.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
-        return self._batch_layout(x), (h_n, c_n)
+        return x, [ops.stack(hs), ops.stack(cs)]
+
+    def _state_result(self, state):
+        return tuple(state)  # (h_n, c_n)
+
+
+def _reverse_time(x, lengths):
+    """x (T, B, ·) with each sequence reversed in time: x[::-1], or with ``lengths``
+    sequence b's steps 0 … L_b − 1 reversed and the filler after them left in place."""
+    if lengths is None:
+        return x[::-1]
+    T, B = x.shape[0], x.shape[1]
+    t = np.arange(T)[:, None]
+    steps = np.where(t < lengths, lengths - 1 - t, t)
+    return x[Tensor._make(steps), Tensor._make(np.arange(B))]
 
 
 # ---------------------------------------------------------------------------------------
@@ -458,43 +518,62 @@ class _Recurrent(_Stacked):
 
     gates = 1
 
-    def forward(self, x, hx=None):
+    def _initial_state(self, hx, batched, in_shape, x):
+        """[h0], (D·num_layers, B, H): zeros, or ``hx`` checked."""
         name = type(self).__name__
-        x, batched, in_shape = self._time_major(x)
+        expected, names = self._state_shape(batched, x.shape[1])
+        if hx is None:
+            return [Tensor._make(np.zeros((expected[0], x.shape[1], self.hidden_size), x.dtype))]
+        h0 = _as_float(_single_state(name, hx, "h0"), self.weight_ih_l0)
+        if tuple(h0.shape) != expected:
+            raise ValueError(
+                f"{name}: for a {self._kind(batched)} input of shape {in_shape}, h0 must be "
+                f"{len(expected)}-D {names} = {expected}; got {tuple(h0.shape)}"
+            )
+        return [h0 if batched else h0.unsqueeze(1)]
+
+    def _layers(self, x, state, packing):
+        """Every layer over x (T, B, E): (output (T, B, D·H), [h_n]).  With ``packing``
+        (batch_sizes, lengths), step t runs on the n_t sequences still going."""
+        (h0,) = state
         T, B, _ = x.shape
         D = len(self._suffixes)
-        if hx is None:
-            h0 = Tensor._make(np.zeros((D * self.num_layers, B, self.hidden_size), x.dtype))
-        else:
-            h0 = _as_float(_single_state(name, hx, "h0"), self.weight_ih_l0)
-            expected, names = self._state_shape(batched, B)
-            if tuple(h0.shape) != expected:
-                raise ValueError(
-                    f"{name}: for a {self._kind(batched)} input of shape {in_shape}, h0 must be "
-                    f"{len(expected)}-D {names} = {expected}; got {tuple(h0.shape)}"
-                )
-            if not batched:
-                h0 = h0.unsqueeze(1)
+        sizes, lengths = packing or ((B,) * T, None)
         hs = []
         for k in range(self.num_layers):
             if k > 0:  # the identity unless training with dropout > 0
                 x = dropout(x, self.dropout, self.training)
-            xs = [x_t.squeeze(0) for x_t in x.split(1, dim=0)]
             outs = []
             for d, sfx in enumerate(self._suffixes):
                 weights = self._layer_weights(k, sfx)
                 h = h0[D * k + d]
                 seq = [None] * T
-                # the reverse direction runs from t = T back to 1; its h_t stays at position t
-                for t in range(T) if d == 0 else reversed(range(T)):
-                    h = seq[t] = self._step(xs[t], h, *weights)
-                outs.append(ops.stack(seq))
+                if lengths is None:
+                    # the reverse direction runs from t = T back to 1; its h_t stays at t
+                    xs = x
+                    order = range(T) if d == 0 else reversed(range(T))
+                else:  # packed: the reverse direction runs on each sequence reversed
+                    xs = x if d == 0 else _reverse_time(x, lengths)
+                    order = range(T)
+                xs = [x_t.squeeze(0) for x_t in xs.split(1, dim=0)]
+                for t in order:
+                    n = sizes[t]
+                    if n == B:
+                        h = seq[t] = self._step(xs[t], h, *weights)
+                        continue
+                    # sequences n … B−1 have ended: their h stays, their output is 0
+                    h_new = self._step(xs[t][:n], h[:n], *weights)
+                    filler = Tensor._make(np.zeros((B - n, self.hidden_size), h_new.dtype))
+                    seq[t] = ops.cat([h_new, filler])
+                    h = ops.cat([h_new, h[n:]])
+                out = ops.stack(seq)
+                outs.append(out if lengths is None or d == 0 else _reverse_time(out, lengths))
                 hs.append(h)
             x = outs[0] if D == 1 else ops.cat(outs, dim=2)
-        h_n = ops.stack(hs)
-        if not batched:
-            return x.squeeze(1), h_n.squeeze(1)
-        return self._batch_layout(x), h_n
+        return x, [ops.stack(hs)]
+
+    def _state_result(self, state):
+        return state[0]  # h_n
 
 
 class RNN(_Elman, _Recurrent):
@@ -509,7 +588,8 @@ class RNN(_Elman, _Recurrent):
     LSTM's does.  A missing h0 means zeros.  ``dropout``, ``bias`` and the parameter
     names ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
     (``…_reverse``) are as in :class:`LSTM` and PyTorch; the weights are (H, E) and (H, H).
-    Each step is :class:`RNNCell`'s, from recorded ops (no fused layer).
+    Each step is :class:`RNNCell`'s, from recorded ops (no fused layer).  A
+    PackedSequence input runs each sequence for its own length, as :class:`LSTM`.
     """
 
     def __init__(
