@@ -762,10 +762,10 @@ class Tensor:
         return _ops.argmin(self, dim, keepdim)
 
     def any(self, dim=None, keepdim=False):
-        return _ops.any(self, dim, check_bool("any", "keepdim", keepdim))
+        return _ops.any(self, dim, keepdim)
 
     def all(self, dim=None, keepdim=False):
-        return _ops.all(self, dim, check_bool("all", "keepdim", keepdim))
+        return _ops.all(self, dim, keepdim)
 
     def gt(self, other):
         """``self > other`` elementwise (a bool tensor)."""
@@ -970,7 +970,7 @@ class Tensor:
         return _ops.log_softmax(self, dim)
 
     def logsumexp(self, dim=None, keepdim=False):
-        return _ops.logsumexp(self, dim, check_bool("logsumexp", "keepdim", keepdim))
+        return _ops.logsumexp(self, dim, keepdim)
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
         """This tensor with another dtype: a recorded cast (differentiable between floats),

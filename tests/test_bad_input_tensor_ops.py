@@ -74,6 +74,17 @@ def test_tensor_method_keepdim_must_be_a_bool(op):
     args = (2, 0) if op == "norm" else (0,)
     with raises(TypeError, op, "keepdim", "1"):
         getattr(x, op)(*args, keepdim=1)
+    if op != "norm":  # the module-level functions check it too
+        with raises(TypeError, op, "keepdim", "'no'"):
+            getattr(minidl, op)(x, 0, keepdim="no")
+
+
+@pytest.mark.parametrize("op", ["any", "all"])
+def test_any_all_over_no_dims_reduce_nothing(op):
+    # dim=() names no axis: PyTorch gives each element's truth (NaN is true), not one value
+    x = minidl.tensor([[0.0, 2.0], [float("nan"), 0.0]])
+    assert getattr(minidl, op)(x, dim=()).tolist() == [[False, True], [True, False]]
+    assert getattr(x, op)(dim=()).dtype == np.bool_
 
 
 def test_reduction_keepdim_numpy_bool_works():

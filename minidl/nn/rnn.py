@@ -20,7 +20,7 @@ from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
 from minidl.nn.utils.rnn import PackedSequence, _padded_sorted
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, check_int, get_default_dtype, is_real
+from minidl.tensor import Tensor, check_bool, check_int, get_default_dtype, is_real
 
 __all__ = ["LSTMCell", "LSTM", "RNNCell", "RNN", "GRUCell", "GRU"]
 
@@ -43,6 +43,16 @@ def _state_pair(layer, hx, names):
             got = type(hx).__name__
         raise TypeError(f"{layer}: the state must be a pair {names}, got {got}")
     return tuple(as_tensor(layer, s) for s in hx)
+
+
+def _check_state_dtype(layer, name, s, x):
+    """A float initial state of another dtype than the input is refused, as in PyTorch:
+    otherwise an LSTM would compute in the input's dtype and an RNN in the wider one."""
+    if s.dtype != x.dtype:
+        raise TypeError(
+            f"{layer}: {name} has dtype {s.dtype} but the input is {x.dtype}; "
+            f"the input and the state must have the same dtype (e.g. {name}.to({x.dtype}))"
+        )
 
 
 def _as_float(x, weight):
@@ -158,9 +168,10 @@ class _Stacked(Module):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bias = bias
-        self.batch_first = batch_first
+        # checked: 'no' would be truthy, and PyTorch refuses a non-bool batch_first
+        self.batch_first = check_bool(name, "batch_first", batch_first)
         self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
+        self.bidirectional = check_bool(name, "bidirectional", bidirectional)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         bound = 1.0 / math.sqrt(hidden_size)
         H, G = hidden_size, self.gates * hidden_size
@@ -334,6 +345,7 @@ class LSTM(_Stacked):
                 raise ValueError(
                     f"LSTM: {name} has shape {tuple(s.shape)}, expected {names} = {expected}"
                 )
+            _check_state_dtype("LSTM", name, s, x)
         return [h0, c0] if batched else [h0.unsqueeze(1), c0.unsqueeze(1)]
 
     def _layers(self, x, state, packing):
@@ -530,6 +542,7 @@ class _Recurrent(_Stacked):
                 f"{name}: for a {self._kind(batched)} input of shape {in_shape}, h0 must be "
                 f"{len(expected)}-D {names} = {expected}; got {tuple(h0.shape)}"
             )
+        _check_state_dtype(name, "h0", h0, x)
         return [h0 if batched else h0.unsqueeze(1)]
 
     def _layers(self, x, state, packing):

@@ -9,8 +9,8 @@ import numpy as np
 
 from minidl.autograd import op_error
 from minidl.ops.elementwise import as_tensor, compare
-from minidl.ops.reduce import reduce_dims
-from minidl.tensor import Tensor
+from minidl.ops.reduce import is_empty_dims, reduce_dims
+from minidl.tensor import Tensor, check_bool
 
 
 def gt(a, b):
@@ -60,14 +60,17 @@ def isfinite(x):
 
 def _logical_reduce(op, fn, x, dim, keepdim):
     x = as_tensor(op, x)
+    keepdim = check_bool(op, "keepdim", keepdim)
+    if is_empty_dims(dim):  # dim=() reduces no axis, as in PyTorch: each element's truth
+        return Tensor._make(x.data.astype(bool))
     dims = reduce_dims(op, dim, x.ndim)
-    return Tensor._make(np.asarray(fn(x.data, axis=dims, keepdims=bool(keepdim))))
+    return Tensor._make(np.asarray(fn(x.data, axis=dims, keepdims=keepdim)))
 
 
 def any(x, dim=None, keepdim=False):
-    """True if some element is non-zero (NaN counts), over ``dim`` (an int, a tuple, or None:
-    every element); ``keepdim`` keeps the reduced axes with size 1.  A bool tensor, for every
-    input dtype (PyTorch answers in uint8 for a uint8 input)."""
+    """True if some element is non-zero (NaN counts), over ``dim`` (an int, a tuple, None:
+    every element, or (): none, as PyTorch); ``keepdim`` keeps the reduced axes with size 1.
+    A bool tensor, for every input dtype (PyTorch answers in uint8 for a uint8 input)."""
     return _logical_reduce("any", np.any, x, dim, keepdim)
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_float_tensor
 from minidl.ops.reduce import is_empty_dims, reduce_dims, single_dim
+from minidl.tensor import check_bool
 
 
 def _stable_max(x, axis):
@@ -112,6 +113,7 @@ def logsumexp(x, dim=None, keepdim=False):
     """log Σ exp(x) over ``dim`` (all axes when None), computed without overflow;
     over a 0-length dim it is log 0 = −inf."""
     x = as_float_tensor("logsumexp", x)
+    keepdim = check_bool("logsumexp", "keepdim", keepdim)
     if is_empty_dims(dim):
         # sum(x, ()) reduces every axis, but PyTorch rejects logsumexp(x, ()): don't guess
         raise op_error(

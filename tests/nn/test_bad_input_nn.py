@@ -226,3 +226,23 @@ def test_step_takes_a_learning_rate_that_is_an_int_or_numpy_float():
     o.param_groups[0]["lr"] = 0
     o.step()
     assert w.tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("flag", ["batch_first", "bidirectional"])
+def test_recurrent_layer_flags_must_be_bools(kind, flag):
+    # 'no' is truthy: it used to give a batch-first (or bidirectional) layer
+    with pytest.raises(TypeError, match=f"{kind}: {flag} must be True or False, got 'no'"):
+        getattr(nn, kind)(2, 3, **{flag: "no"})
+    assert getattr(getattr(nn, kind)(2, 3, **{flag: np.bool_(True)}), flag) is True
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_recurrent_state_of_another_float_dtype_is_refused(kind):
+    # PyTorch refuses too; before, LSTM computed in float32 and GRU/RNN in float64
+    layer = getattr(nn, kind)(2, 3)
+    h = minidl.zeros(1, 4, 3, dtype=minidl.float64)
+    with pytest.raises(TypeError, match=f"{kind}: h0 has dtype float64 but the input is float32"):
+        layer(minidl.zeros(5, 4, 2), (h, h) if kind == "LSTM" else h)
+    out, _ = layer(minidl.zeros(5, 4, 2), (h.float(), h.float()) if kind == "LSTM" else h.float())
+    assert out.dtype == np.float32
