@@ -126,6 +126,11 @@ def test_pack_padded_sequence_refuses_lengths_that_do_not_fit(lengths, match):
         pack_padded_sequence(minidl.zeros(3, 2, 1), lengths)
 
 
+def test_pack_padded_sequence_refuses_an_empty_batch():
+    with pytest.raises(ValueError, match="the batch is empty"):
+        pack_padded_sequence(minidl.zeros(3, 0, 1), [])
+
+
 def test_pack_padded_sequence_refuses_float_lengths():
     with pytest.raises(TypeError, match="lengths must be a 1-D sequence of ints"):
         pack_padded_sequence(minidl.zeros(3, 2, 1), [2.5, 1.0])

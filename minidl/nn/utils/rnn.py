@@ -57,6 +57,8 @@ def _lengths(op, lengths):
     if isinstance(lengths, Tensor):
         lengths = lengths.data
     arr = np.asarray(lengths)
+    if arr.ndim == 1 and arr.size == 0:  # np.asarray([]) is float64: no length is no float
+        return arr.astype(np.int64)
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
         if arr.ndim == 1 and arr.size and all(is_int(v) for v in arr.tolist()):
             arr = arr.astype(np.int64)  # a list of Python ints and NumPy ints
@@ -136,6 +138,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
             f"{op}: got {len(lengths)} lengths for a batch of {B} sequences "
             f"(input of shape {x.shape}, batch_first={batch_first})"
         )
+    if B == 0:
+        raise ValueError(f"{op}: the batch is empty (input of shape {x.shape}); nothing to pack")
     if lengths.min() < 1 or lengths.max() > T:
         raise ValueError(
             f"{op}: every length must be in [1, {T}] (the input's {T} steps), "
