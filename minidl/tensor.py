@@ -1021,6 +1021,18 @@ class Tensor:
     def bool(self):
         return self._cast(_BOOL)
 
+    def half(self):
+        return self._cast(np.dtype(np.float16))
+
+    def short(self):
+        return self._cast(np.dtype(np.int16))
+
+    def char(self):
+        return self._cast(np.dtype(np.int8))
+
+    def byte(self):
+        return self._cast(np.dtype(np.uint8))
+
     def is_floating_point(self):
         """True for a float dtype, as PyTorch's."""
         return self.data.dtype.kind == "f"
@@ -1044,6 +1056,8 @@ class Device:
 
     def __init__(self, type="cpu", index=None):
         name = type.type if isinstance(type, Device) else type
+        if name == "cpu:0" and index is None:  # PyTorch's "type:index" string
+            name, index = "cpu", 0
         if name != "cpu" or index not in (None, 0):
             raise ValueError(
                 f"device: minidl runs on the CPU only (NumPy arrays); got {name!r}"
@@ -1083,8 +1097,9 @@ def to_arguments(op, args, device=None, dtype=None):
 
 
 def check_device(op, device):
-    """Raise unless ``device`` is None, "cpu" or ``device("cpu")``: minidl runs on NumPy."""
-    if device is not None and str(device) != "cpu":
+    """Raise unless ``device`` is None, "cpu" ("cpu:0") or ``device("cpu")``: minidl runs
+    on NumPy."""
+    if device is not None and str(device) not in ("cpu", "cpu:0"):
         if str(device) != "cuda" and _names_a_dtype(str(device)):
             raise TypeError(
                 f"{op}: {device!r} is the name of a dtype, and a string here means a device; "

@@ -203,12 +203,28 @@ _CREATORS = {
 @pytest.mark.parametrize("name", sorted(_CREATORS))
 def test_creation_functions_accept_the_cpu_and_refuse_other_devices(name):
     make = _CREATORS[name]
-    for device in (None, "cpu", CPU):
+    for device in (None, "cpu", "cpu:0", CPU, minidl.device("cpu:0")):
         assert make(device).device == CPU
     with pytest.raises(ValueError, match=f"^{name}: minidl runs on the CPU only.*'cuda'"):
         make("cuda")
+    with pytest.raises(ValueError, match=f"^{name}: minidl runs on the CPU only.*'cpu:1'"):
+        make("cpu:1")  # there is one CPU device, index 0
     with pytest.raises(TypeError, match=f"^{name}: 'float32' is the name of a dtype"):
         make("float32")
+
+
+@pytest.mark.parametrize(
+    "method, dtype",
+    [("half", np.float16), ("short", np.int16), ("char", np.int8), ("byte", np.uint8)],
+)
+def test_the_other_cast_methods_give_pytorchs_dtypes(method, dtype):
+    # float to int truncates toward 0, as in PyTorch: 1.5 -> 1, -1.5 -> -1
+    values = [1.5, 3.0, 2.0] if dtype == np.uint8 else [1.5, -1.5, 2.0]
+    y = getattr(minidl.tensor(values), method)()
+    assert y.dtype == dtype
+    expected = values if dtype == np.float16 else np.trunc(values)
+    np.testing.assert_array_equal(y.data, np.array(expected, dtype=dtype))
+    assert getattr(y, method)() is y  # already that dtype: itself, as float() does
 
 
 def test_tensor_device_cuda_and_cpu():
