@@ -350,7 +350,9 @@ cells = [
     (PyTorch's `sub_`): the same tensor, new values, so a model holding `w` sees them. On a weight
     (a leaf that requires grad) it is allowed only under `minidl.no_grad()`, because the update
     itself must not become part of the next graph. (Inside a forward pass, `out += residual` is
-    fine: minidl records it as `out = out + residual`, a new tensor with the same gradients.)
+    fine in minidl: it records it as `out = out + residual`, a new tensor with the same gradients.
+    In PyTorch `+=` really writes in place and can hit the error above; `out = out + residual`
+    is right in both.)
     """),
     code("""
     w = minidl.tensor([1.0, 2.0], requires_grad=True)

@@ -169,7 +169,8 @@ run(printed_data, names)''',
     """),
     md(r"""
     **Bug 4: no padding.** Sequences must be padded to a common length first (`pad_sequences`
-    fills with the `<pad>` id, 0). Now the data block runs — but look at what it produced:
+    fills with the `<pad>` id, 0; PyTorch's `nn.utils.rnn.pad_sequence`, also in minidl, does the
+    same for a list of tensors, `padding_side="left"` for padding before the words). Now the data block runs — but look at what it produced:
     """),
     code("""
     padded = pad_sequences(ids, batch_first=True, padding="pre")  # (N, T): one row per sentence
@@ -225,7 +226,7 @@ run(printed_data, names)''',
     |---|---|---|---|
     | 10 | each epoch is **one step on the whole training set** | Adam with `lr=0.001` takes only `epochs` steps: with a handful of epochs, far too few (the README's quickstart runs 150) | mini-batches from a shuffled `DataLoader` (§3.3 eq. 3's "random sample", a few at a time), or many more epochs |
     | 11 | `test_data` is **never used**; nothing is evaluated or printed | no idea whether it learned (§3.2 step 5, §6.3) | evaluate on held-out data with `model.eval()` and `no_grad()`, report accuracy / precision / recall |
-    | 12 | padding position unspecified | with padding *after* the words, the last hidden state, which the classifier reads, comes after a run of `<pad>` tokens: the LSTM must learn to carry the sentence through them, so it learns more slowly (exercise 1 measures how much) | pad *before* the words (`padding="pre"`), so the last step is the last word |
+    | 12 | padding position unspecified | with padding *after* the words, the last hidden state, which the classifier reads, comes after a run of `<pad>` tokens: the LSTM must learn to carry the sentence through them, so it learns more slowly (exercise 1 measures how much) | pad *before* the words (`padding="pre"`), so the last step is the last word; or pack the batch (`nn.utils.rnn.pack_padded_sequence`, PyTorch's way, exercise 6), so the LSTM stops at each sentence's own end |
 
     Summary of all bugs: `load_data`, `vocab`, `hidden_dim`, `output_dim`, `epochs`, `train_labels`
     undefined; no tokenization and no padding; data embedded outside the model and again inside it;
@@ -295,8 +296,7 @@ run(printed_data, names)''',
     code('''
     def time_major(samples):
         """Stack (ids, label) samples into ids (T, B) and labels (B,)."""
-        ids = np.stack([x.data for x, _ in samples]).T
-        return torch.tensor(ids), torch.tensor(np.stack([y.data for _, y in samples]))
+        return torch.stack([x for x, _ in samples]).T, torch.stack([y for _, y in samples])
 
 
     train_loader = DataLoader(TensorDataset(train_ids, train_labels), batch_size=32, shuffle=True, collate_fn=time_major)
@@ -323,7 +323,7 @@ run(printed_data, names)''',
         with minidl.no_grad():
             scores = model(x)
         model.train()
-        return scores.data.argmax(axis=1)
+        return scores.argmax(dim=1).numpy()
 
 
     epochs = 6
@@ -338,7 +338,7 @@ run(printed_data, names)''',
             optimizer.step()
             step_losses.append(loss.item())
         test_accuracy.append(accuracy(test_y, predict(model, test_x)))
-        snapshots[epoch + 1] = {k: v.data.copy() for k, v in model.state_dict().items()}
+        snapshots[epoch + 1] = {k: v.clone() for k, v in model.state_dict().items()}
         print(f"epoch {epoch + 1}: last batch loss {step_losses[-1]:.4f}, test accuracy {test_accuracy[-1]:.3f}")
     """),
     code("""
@@ -530,7 +530,7 @@ run(printed_data, names)''',
             self.fc = nn.Linear(embedding_dim, output_dim)
 
         def forward(self, x):  # x: (T, B) token ids
-            words = minidl.tensor((x.data != 0).sum(axis=0, keepdims=True).T.astype(np.float32))
+            words = (x != 0).sum(dim=0, keepdim=True).T.float()
             return self.fc(self.embedding(x).sum(dim=0) / words)
 
 
@@ -577,7 +577,8 @@ run(printed_data, names)''',
     Overall the bag of words is at chance. By template, it did learn something: on plain
     sentences it mostly follows the adjective — and that same rule makes it *worse* than chance on
     negated ones, where "not" flips the meaning. On contrast sentences, which hold one adjective of
-    each polarity, it can only guess. The two sentences at the bottom contain the same words, so
+    each polarity, the words alone cannot decide the label, and it does little better than
+    chance (0.46–0.61). The two sentences at the bottom contain the same words, so
     it *must* give them the same probability, whatever its weights. The LSTM, reading in order,
     gets them all right. That is what the §4 architecture buys — once its bugs are fixed.
 
@@ -598,6 +599,14 @@ run(printed_data, names)''',
     5. **Save and reload.** `minidl.save(model.state_dict(), "classifier.npz")`, then load it into a
        fresh `TextClassifier` with `minidl.load`. *Check:* the reloaded model's predictions equal
        `pred_final`.
+    6. **Packing.** Post-pad the data again, and give the LSTM each batch packed:
+       `nn.utils.rnn.pack_padded_sequence(embedded, lengths, enforce_sorted=False)`, with `lengths`
+       the number of real tokens of each sentence: `(x != 0).sum(dim=0)` on a (T, B) batch of ids
+       (`<pad>` is 0), or `minidl.text.lengths` of the token lists *before* padding, passed along
+       with each batch. The LSTM then runs each sentence for its own length, and `hidden` is its
+       state after its last real word. *Check:* for a batch of three sentences, the packed model's
+       `hidden` equals, row by row, the `hidden` of each sentence fed alone, unpadded. Then compare
+       its test accuracy after 2 epochs with the pre-padded and the post-padded runs'.
     """),
 ]
 

@@ -214,8 +214,9 @@ cells = [
     plt.show()
     """),
     md(r"""
-    **Per step** (left, log x-axis), GD is the best: each of its steps uses the exact gradient of the
-    whole training loss. But it only gets 20 of them. **Per example seen** (right) — the fair
+    **Per step** (left, log x-axis), GD is the best over its first ten or so steps: each of its steps
+    uses the exact gradient of the whole training loss. Then it levels off near 0.12, and it only
+    gets 20 steps. **Per example seen** (right) — the fair
     comparison when computing gradients is what costs — SGD and Adam are far ahead: after one
     epoch they have taken 256 and 8 steps, GD just one. This is why neural networks are trained
     on small random batches, not with eq. 2 literally.
@@ -368,8 +369,9 @@ cells = [
     $\alpha = 0.07$ (it zig-zags but shrinks), $-1.125$ for $\alpha = 0.085$ (it zig-zags *out* and
     diverges). Along $x$ the factor is $1 - \alpha = 0.93$ — a slow crawl, forced by the steep
     direction. Adam divides each coordinate's step by its own gradient scale, so both coordinates
-    move at about $\alpha$ per step: the path runs diagonally, with no zig-zag, overshoots a
-    little in $y$ and then curves in. It is not a straight line to the minimum, but the
+    move at about $\alpha$ per step: the path runs diagonally, with no zig-zag. It overshoots in
+    $y$ (to about $-0.28$, from $1.5$) and, after 40 steps, slightly in $x$ too (at $0.20$): it
+    circles in rather than stopping. It is not a straight line to the minimum, but the
     conditioning no longer matters.
 
     ## 5. Adam as printed (`correct_v=False`) against Kingma & Ba
