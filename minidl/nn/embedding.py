@@ -41,8 +41,12 @@ class EmbeddingLookup(Function):
 
 
 def check_indices(indices, num_embeddings, op):
-    """The ids as an integer array, each in [0, num_embeddings), or an error naming ``op``."""
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    """The ids as an integer array, each in [0, num_embeddings), or an error naming ``op``.
+
+    Ids given as a NumPy array are copied: backward reads them again, and a caller that
+    refills its array before backward would otherwise move the gradient to other rows
+    silently (a Tensor's ids are kept, and a write into them is caught by backward)."""
+    idx = indices.data if isinstance(indices, Tensor) else np.array(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(
             f"{op}: indices must be integers (int64), got dtype {idx.dtype}; "
@@ -137,7 +141,8 @@ class Embedding(Module):
         return layer
 
     def forward(self, input):
-        idx = check_indices(input, self.num_embeddings, "Embedding")
+        # the table's rows, not num_embeddings: a weight assigned later may have another size
+        idx = check_indices(input, self.weight.shape[0], "Embedding")
         ids = input if isinstance(input, Tensor) else idx  # see embedding()
         return EmbeddingLookup.apply(self.weight, ids, self.padding_idx)
 

@@ -341,7 +341,9 @@ class SoftCrossEntropy(Function):
 
 
 def _target_array(target, op="cross_entropy"):
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    # a NumPy target is copied: backward reads it, and a batch array refilled before
+    # backward would silently change the gradient (a Tensor's writes are caught instead)
+    t = target.data if isinstance(target, Tensor) else np.array(target)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{op}: target must hold integer class indices (int64), got dtype {t.dtype}; "
@@ -382,6 +384,10 @@ def cross_entropy(
     the mean is Σₙ ℓₙ / N whatever the weights (:class:`SoftCrossEntropy`).  Its rows
     are not checked to be probabilities (neither are they in PyTorch); ``ignore_index``
     does not apply to them (PyTorch raises if it is set, and so do we).
+
+    With ``reduction="mean"`` and every target ignored (a batch of padding only), the
+    mean 0/0 is an error here; PyTorch returns NaN, whose gradient would then turn every
+    weight NaN.  Leave such batches out, or use ``reduction="sum"``.
     """
     # one dtype test: the class-index path below stays as it was (a benchmarked hot path)
     if (target.data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind == "f":

@@ -143,6 +143,7 @@ class Module:
 
     def register_parameter(self, name, param):
         """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
+        _check_initialised(self, "register_parameter", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"register_parameter: '{name}' must be a Parameter or None, "
@@ -181,6 +182,7 @@ class Module:
 
     def add_module(self, name, module):
         """Add a sub-module under ``name`` (what attribute assignment does)."""
+        _check_initialised(self, "add_module", name)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, got {type(module).__name__}")
         self._check_new_name("add_module", name, self._modules)
@@ -191,8 +193,51 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
 
+    # no hooks: class defaults, so that __call__'s test reads two empty dicts; registering
+    # a hook gives the module its own dict
+    _forward_pre_hooks = _forward_hooks = {}
+
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:  # new inputs: a tuple, or one value
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:  # a new output
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before every ``forward``; a result other than None
+        replaces the inputs (a tuple, or one value).  Returns a handle: ``handle.remove()``."""
+        return self._add_hook("_forward_pre_hooks", hook)
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after every ``forward`` (to look at or record
+        activations); a result other than None replaces the output.  Returns a handle:
+        ``handle.remove()``, or ``with module.register_forward_hook(h):`` for one block."""
+        return self._add_hook("_forward_hooks", hook)
+
+    def _add_hook(self, kind, hook):
+        if not callable(hook):
+            raise TypeError(
+                f"{type(self).__name__}.register{kind[:-6]}_hook: hook must be callable, "
+                f"got {type(hook).__name__}"
+            )
+        hooks = self.__dict__.get(kind)
+        if hooks is None:
+            hooks = OrderedDict()
+            object.__setattr__(self, kind, hooks)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     # ----- traversal -------------------------------------------------------
     def named_modules(self, prefix="", remove_duplicate=True):
@@ -284,7 +329,10 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
-        """Forget accumulated gradients (``grad = None``, or zeros if ``set_to_none=False``)."""
+        """Forget accumulated gradients (``grad = None``, or zeros if ``set_to_none=False``).
+
+        The zeros are a new tensor, not the old ``.grad`` zeroed in place as PyTorch does:
+        a gradient the user kept (``g = p.grad``) keeps its values."""
         for p in self.parameters():
             if set_to_none or p.grad is None:
                 p.grad = None
@@ -741,6 +789,35 @@ def _delete(container, i):
     else:
         del mods[_position(container, i)]
     _renumber(container, mods)
+
+
+def _check_initialised(module, op, name):
+    if "_parameters" not in module.__dict__:
+        raise AttributeError(
+            f"{type(module).__name__}.{op}: cannot add {name!r} before Module.__init__() is "
+            "called (call super().__init__() first)"
+        )
+
+
+class RemovableHandle:
+    """What ``register_*_hook`` returns: ``remove()`` unregisters the hook (as PyTorch's)."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
 
 
 def _insert(container, i, module):

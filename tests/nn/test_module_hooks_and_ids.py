@@ -1,0 +1,99 @@
+"""Forward hooks on modules, and NumPy ids / targets that the caller changes before backward."""
+
+import numpy as np
+import pytest
+
+import minidl
+import minidl.nn.functional as F
+from minidl import nn
+
+
+def _mlp():
+    minidl.manual_seed(0)
+    return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+
+
+def test_a_forward_hook_sees_each_call_and_stops_when_removed():
+    model, seen = _mlp(), []
+    handle = model[1].register_forward_hook(lambda m, args, out: seen.append((m, args, out)))
+    x = minidl.ones(4, 2)
+    model(x)
+    ((m, args, out),) = seen
+    assert m is model[1] and len(args) == 1 and args[0].shape == (4, 3)
+    np.testing.assert_array_equal(out.data, np.maximum(args[0].data, 0))  # what relu gave
+    handle.remove()
+    model(x)
+    assert len(seen) == 1
+
+
+def test_hooks_can_replace_inputs_and_outputs_and_gradients_follow():
+    lin = nn.Linear(2, 2, bias=False)
+    lin.register_forward_pre_hook(lambda m, args: args[0] * 2)  # one value: wrapped in a tuple
+    lin.register_forward_hook(lambda m, args, out: out + 1)
+    x = minidl.tensor([[1.0, -1.0]], requires_grad=True)
+    y = lin(x)
+    np.testing.assert_allclose(y.data, 2 * x.data @ lin.weight.data.T + 1, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * lin.weight.data.sum(axis=0, keepdims=True))
+
+
+def test_hooks_run_in_registration_order_and_a_handle_is_a_context_manager():
+    lin, order = nn.Linear(1, 1), []
+    lin.register_forward_hook(lambda m, a, o: order.append("first"))
+    with lin.register_forward_hook(lambda m, a, o: order.append("second")):
+        lin(minidl.ones(1, 1))
+    lin(minidl.ones(1, 1))
+    assert order == ["first", "second", "first"]
+
+
+def test_a_hook_belongs_to_its_module_only():
+    a, b = nn.Linear(1, 1), nn.Linear(1, 1)
+    a.register_forward_hook(lambda m, args, out: out * 0)
+    assert a(minidl.ones(1, 1)).item() == 0.0
+    expected = b.weight.item() + b.bias.item()
+    assert b(minidl.ones(1, 1)).item() == pytest.approx(expected)  # b's own output, unhooked
+    assert not b._forward_hooks
+
+
+def test_a_hook_must_be_callable():
+    with pytest.raises(TypeError, match="Linear.register_forward_hook: hook must be callable"):
+        nn.Linear(1, 1).register_forward_hook("print")
+
+
+def test_registering_before_module_init_names_the_cause():
+    class Early(nn.Module):
+        def __init__(self):
+            self.add_module("child", nn.ReLU())
+
+    with pytest.raises(AttributeError, match=r"Early.add_module: cannot add 'child' before"):
+        Early()
+
+
+def test_numpy_ids_changed_before_backward_do_not_move_the_gradient():
+    emb = nn.Embedding(4, 2)
+    ids = np.array([1, 2])
+    y = emb(ids)
+    ids[:] = [3, 3]  # a batch buffer refilled before backward
+    y.sum().backward()
+    np.testing.assert_array_equal(emb.weight.grad.data.sum(axis=1), [0, 2, 2, 0])
+
+
+def test_numpy_targets_changed_before_backward_do_not_change_the_gradient():
+    logits = np.random.default_rng(0).standard_normal((3, 4))
+    x = minidl.tensor(logits, requires_grad=True)
+    targets = np.array([0, 1, 2])
+    loss = F.cross_entropy(x, targets)
+    targets[:] = 3
+    loss.backward()
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(3), [0, 1, 2]] -= 1  # d(mean CE)/dx = (softmax − onehot) / N
+    np.testing.assert_allclose(x.grad.data, p / 3, rtol=1e-12)
+
+
+def test_embedding_reads_the_size_of_the_table_it_has_now():
+    emb = nn.Embedding(3, 2)
+    emb.weight = nn.Parameter(np.arange(10.0).reshape(5, 2))
+    np.testing.assert_array_equal(emb(minidl.tensor([4])).data, [[8.0, 9.0]])
+    with pytest.raises(IndexError, match="index 5 out of range for 5 embeddings"):
+        emb(minidl.tensor([5]))
