@@ -78,14 +78,43 @@ class _GradModeBlock:
         return False
 
     def __call__(self, fn):
-        block = type(self)
+        return _decorate(fn, type(self))
+
+
+def _decorate(fn, block):
+    """``fn`` run inside ``block()`` (a fresh block per call).  For a generator function
+    the block covers each step of its body, not just the creation of the generator (which
+    runs none of the body): ``@no_grad()`` on a generator of predictions records nothing."""
+    if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with block():
-                return fn(*args, **kwargs)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            sent = thrown = None
+            while True:
+                with block():  # one step of the body: up to its next yield
+                    try:
+                        value = gen.send(sent) if thrown is None else gen.throw(thrown)
+                    except StopIteration as stop:
+                        return stop.value
+                thrown = None
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    with block():
+                        gen.close()
+                    raise
+                except BaseException as e:  # thrown into the wrapper: on to the body
+                    thrown = e
 
-        return wrapper
+        return generator
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with block():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class no_grad(_GradModeBlock):
@@ -115,13 +144,7 @@ class inference_mode(_GradModeBlock):
 
     def __call__(self, fn):
         recording = self.mode  # @inference_mode(False) keeps recording
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(not recording):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorate(fn, lambda: inference_mode(not recording))
 
 
 class set_grad_enabled:
@@ -146,13 +169,7 @@ class set_grad_enabled:
     def __call__(self, fn):
         _GradMode.enabled = self.prev  # as a decorator it acts only while fn runs
         mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorate(fn, lambda: set_grad_enabled(mode))
 
 
 # Every built-in op (a Function subclass defined inside minidl) by class name.

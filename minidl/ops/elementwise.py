@@ -120,31 +120,34 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        da, db = ctx.needs_input_grad
+        # only what backward reads, as PyTorch: an operand whose partner needs no gradient
+        # may then be written in place before backward (w * 3, then a step on w)
+        ctx.save_for_backward(b if da else None, a if db else None)
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        b, a = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         return (grad * b if da else None), (grad * a if db else None)
 
 
 class Div(Function):
-    """z = a / b;  dz/da = 1/b,  dz/db = −a/b² = −z/b"""
+    """z = a / b;  dz/da = 1/b,  dz/db = −a/b²"""
 
     @staticmethod
     def forward(ctx, a, b):
-        z = a / b
-        ctx.save_for_backward(b, z)
-        return z
+        # the inputs, not z, as PyTorch: the result may then be written in place
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return a / b
 
     @staticmethod
     def backward(ctx, grad):
-        b, z = ctx.saved_tensors
+        a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         ga = grad / b
-        return (ga if da else None), (-ga * z if db else None)
+        return (ga if da else None), (-ga * a / b if db else None)
 
 
 class Neg(Function):

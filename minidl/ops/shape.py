@@ -100,6 +100,10 @@ class GetItem(Function):
     def forward(ctx, x, index):
         try:
             y = x[index]
+            if type(y) is not np.ndarray:
+                # every dim indexed by an int: NumPy gives a scalar, a copy; with ... it gives
+                # the 0-d view PyTorch gives, so that x[i].fill_(v) writes into x
+                y = x[(*index, ...)]
         except IndexError as e:
             raise op_error(IndexError, f"index: {e} (tensor of shape {x.shape})") from None
         ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
