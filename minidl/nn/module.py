@@ -193,12 +193,13 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
 
-    # no hooks: class defaults, so that __call__'s test reads two empty dicts; registering
-    # a hook gives the module its own dict
+    # no hooks: empty class defaults; registering a hook gives the module its own dict
     _forward_pre_hooks = _forward_hooks = {}
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
+        # one cheap global test while no hook exists anywhere: reading the module's own
+        # hook dicts costs ~500 CPU instructions a call (tens of calls in a training step)
+        if _hooks_alive[0]:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -233,10 +234,11 @@ class Module:
             )
         hooks = self.__dict__.get(kind)
         if hooks is None:
-            hooks = OrderedDict()
+            hooks = {}
             object.__setattr__(self, kind, hooks)
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
+        _hooks_alive[0] += 1
         return handle
 
     # ----- traversal -------------------------------------------------------
@@ -791,6 +793,9 @@ def _delete(container, i):
     _renumber(container, mods)
 
 
+_hooks_alive = [0]  # forward hooks registered and not removed, in every module
+
+
 def _check_initialised(module, op, name):
     if "_parameters" not in module.__dict__:
         raise AttributeError(
@@ -810,7 +815,8 @@ class RemovableHandle:
         RemovableHandle._next_id += 1
 
     def remove(self):
-        self.hooks.pop(self.id, None)
+        if self.hooks.pop(self.id, None) is not None:
+            _hooks_alive[0] -= 1
 
     def __enter__(self):
         return self

@@ -97,3 +97,15 @@ def test_embedding_reads_the_size_of_the_table_it_has_now():
     np.testing.assert_array_equal(emb(minidl.tensor([4])).data, [[8.0, 9.0]])
     with pytest.raises(IndexError, match="index 5 out of range for 5 embeddings"):
         emb(minidl.tensor([5]))
+
+
+def test_removing_a_handle_twice_counts_once():
+    # __call__ looks for hooks only while some exist (a global count): it must not drift
+    from minidl.nn import module as module_py
+
+    before = module_py._hooks_alive[0]
+    handle = nn.Linear(1, 1).register_forward_hook(lambda m, a, o: None)
+    assert module_py._hooks_alive[0] == before + 1
+    handle.remove()
+    handle.remove()
+    assert module_py._hooks_alive[0] == before
