@@ -2,15 +2,19 @@
 
 from minidl.nn import functional, init, utils
 from minidl.nn.activation import (
+    ELU,
     GELU,
     Dropout,
     Flatten,
     Identity,
     LeakyReLU,
     LogSoftmax,
+    Mish,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 from minidl.nn.embedding import Embedding
@@ -55,6 +59,10 @@ __all__ = [
     "ReLU",
     "LeakyReLU",
     "GELU",
+    "SiLU",
+    "ELU",
+    "Softplus",
+    "Mish",
     "Tanh",
     "Sigmoid",
     "Softmax",

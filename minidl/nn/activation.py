@@ -1,4 +1,4 @@
-"""Activation layers (ReLU, GELU, Tanh, Sigmoid) and Dropout."""
+"""Activation layers (ReLU, GELU, SiLU, ELU, Softplus, Mish, Tanh, Sigmoid) and Dropout."""
 
 import math
 
@@ -6,12 +6,31 @@ import numpy as np
 
 from minidl import ops
 from minidl.autograd import Function
+from minidl.nn.loss import binary_cross_entropy_with_logits
 from minidl.nn.module import Module
 from minidl.ops.elementwise import as_tensor
 from minidl.random import generator
-from minidl.tensor import check_bool, check_fraction, is_real
+from minidl.tensor import Tensor, check_bool, check_fraction, is_real
 
-__all__ = ["DropoutMask", "dropout", "Gelu", "gelu", "ReLU", "GELU", "Tanh", "Sigmoid", "Dropout"]
+__all__ = [
+    "DropoutMask",
+    "dropout",
+    "Gelu",
+    "gelu",
+    "silu",
+    "elu",
+    "softplus",
+    "mish",
+    "ReLU",
+    "GELU",
+    "SiLU",
+    "ELU",
+    "Softplus",
+    "Mish",
+    "Tanh",
+    "Sigmoid",
+    "Dropout",
+]
 
 
 class DropoutMask(Function):
@@ -176,6 +195,139 @@ class LeakyReLU(Module):
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+def _float_input(op, x):
+    x = as_tensor(op, x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a float tensor, got dtype {x.dtype} (as PyTorch)")
+    return x
+
+
+def _finite_real(op, name, value):
+    if not is_real(value):
+        raise TypeError(f"{op}: {name} must be a finite real number, got {value!r}")
+    if not math.isfinite(value):  # PyTorch accepts NaN and ±inf, and gives NaN or inf outputs
+        raise ValueError(f"{op}: {name} must be a finite real number, got {value}")
+    return value
+
+
+def _softplus_parameters(op, beta, threshold):
+    if _finite_real(op, "beta", beta) == 0:
+        raise ValueError(f"{op}: beta must be non-zero (1/beta scales the output), got {beta}")
+    if not is_real(threshold):
+        raise TypeError(f"{op}: threshold must be a real number, got {threshold!r}")
+    if math.isnan(threshold):  # inf is fine: never revert to x
+        raise ValueError(f"{op}: threshold must not be NaN, got {threshold}")
+
+
+def _log1p_exp(z):
+    """log(1 + eᶻ), stable for every z: the elementwise binary cross-entropy of logit z
+    against target 0, −log(1 − σ(z)) = max(z, 0) + log1p(e^(−|z|));  d/dz = σ(z)."""
+    zeros = Tensor._make(np.zeros(z.shape, z.dtype))
+    return binary_cross_entropy_with_logits(z, zeros, reduction="none")
+
+
+def silu(input, inplace=False):
+    """y = x σ(x) = x / (1 + e⁻ˣ) (the swish);  dy/dx = σ(x) (1 + x (1 − σ(x))).
+    ``inplace`` is accepted as in ``nn.ReLU``: the output is a new tensor either way."""
+    x = _float_input("silu", input)
+    return x * ops.sigmoid(x)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """y = x where x > 0, else α (eˣ − 1);  dy/dx = 1 there, α eˣ elsewhere (at 0 too, as
+    PyTorch).  x is clamped to ≤ 0 first, so eˣ never overflows; on (−1, 0] eˣ − 1 is
+    tanh(x/2) (eˣ + 1), which does not cancel near 0 (as PyTorch's expm1).  ``inplace``:
+    as in ``nn.ReLU``."""
+    x = _float_input("elu", input)
+    alpha = float(_finite_real("elu", "alpha", alpha))
+    neg = ops.clamp(x, max=0.0)
+    e = ops.exp(neg)
+    expm1 = ops.where(neg > -1, ops.tanh(neg * 0.5) * (e + 1.0), e - 1.0)
+    return ops.where(x > 0, x, expm1 * alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """y = (1/β) log(1 + e^(βx)), reverting to y = x where βx > threshold (as PyTorch);
+    dy/dx = σ(βx), and 1 where βx > threshold."""
+    x = _float_input("softplus", input)
+    _softplus_parameters("softplus", beta, threshold)
+    # |βx| ≤ max/2: βx never overflows, and x = −∞ gives 0, not 0 · ∞ = NaN; beyond the
+    # clamp y = x (βx > threshold) or 0 (e^(βx) underflows) anyway, so nothing changes
+    lim = float(np.finfo(x.dtype).max) / max(abs(beta), 1) / 2
+    z = ops.clamp(x, -lim, lim)
+    if beta == 1:
+        y = _log1p_exp(z)
+    else:
+        z = z * float(beta)
+        y = _log1p_exp(z) * (1.0 / beta)
+    return ops.where(z > threshold, x, y)
+
+
+def mish(input, inplace=False):
+    """y = x tanh(softplus(x)), softplus(x) = log(1 + eˣ) (no threshold, as PyTorch's mish);
+    dy/dx = tanh(s) + x σ(x) (1 − tanh²(s)).  ``inplace``: as in ``nn.ReLU``."""
+    x = _float_input("mish", input)
+    return x * ops.tanh(_log1p_exp(x))
+
+
+class SiLU(Module):
+    """y = x σ(x) (the swish).  ``inplace`` as in ``nn.ReLU``: the output is a new tensor."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return silu(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Mish(Module):
+    """y = x tanh(log(1 + eˣ)).  ``inplace`` as in ``nn.ReLU``: the output is a new tensor."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return mish(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class ELU(Module):
+    """y = x where x > 0, else α (eˣ − 1) (PyTorch's default α = 1.0)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = _finite_real("ELU", "alpha", alpha)
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """y = (1/β) log(1 + e^(βx)), and y = x where βx > threshold (β = 1, threshold = 20)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        _softplus_parameters("Softplus", beta, threshold)
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Flatten(Module):

@@ -146,6 +146,13 @@ def _gelu(approximate):
     return make
 
 
+def _activation(fn, lo, hi):
+    def make(rng):
+        return fn, (Tensor._make(rng.uniform(lo, hi, (3, 4)), True),)
+
+    return make
+
+
 def _lstm_layer(rng):
     T, B, E, H = 4, 3, 2, 3
     inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
@@ -342,6 +349,32 @@ CASES = [
     GradCase("nn.leaky_relu", _leaky_relu, "(3,4) slope 0.2", ("Where", "Mul")),
     GradCase("nn.gelu", _gelu("none"), "(3,4) in [-4, 4]", ("Gelu",)),
     GradCase("nn.gelu tanh", _gelu("tanh"), "(3,4) in [-4, 4]", ("Gelu",)),
+    GradCase("nn.silu", _activation(F.silu, -8, 8), "(3,4) in [-8, 8]", ("Mul", "Sigmoid")),
+    GradCase(
+        "nn.elu alpha 0.7",
+        # both sides of 0 (a kink for α ≠ 1) and of −1, where eˣ − 1 changes form
+        _activation(lambda x: F.elu(x, alpha=0.7), -4, 4),
+        "(3,4) in [-4, 4]",
+        ("Where", "Clamp", "Exp", "Tanh", "Mul"),
+    ),
+    GradCase(
+        "nn.softplus",
+        _activation(F.softplus, -30, 30),  # past threshold 20: y = x
+        "(3,4) in [-30, 30]",
+        ("Where", "Clamp", "BinaryCrossEntropyWithLogits"),
+    ),
+    GradCase(
+        "nn.softplus beta 2 threshold 3",
+        _activation(lambda x: F.softplus(x, beta=2.0, threshold=3.0), -4, 4),
+        "(3,4) in [-4, 4]",
+        ("Where", "Clamp", "Mul", "BinaryCrossEntropyWithLogits"),
+    ),
+    GradCase(
+        "nn.mish",
+        _activation(F.mish, -8, 8),
+        "(3,4) in [-8, 8]",
+        ("Mul", "Tanh", "BinaryCrossEntropyWithLogits"),
+    ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase(
         "nn.LSTMLayer packed", _lstm_layer_packed, "x (4,3,2) H 3, lengths 4, 3, 1", ("LSTMLayer",)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from minidl import ops
-from minidl.nn.activation import dropout, gelu, leaky_relu
+from minidl.nn.activation import dropout, elu, gelu, leaky_relu, mish, silu, softplus
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
 from minidl.nn.loss import (
@@ -25,6 +25,10 @@ __all__ = [
     "relu",
     "leaky_relu",
     "gelu",
+    "silu",
+    "elu",
+    "softplus",
+    "mish",
     "tanh",
     "sigmoid",
     "dropout",

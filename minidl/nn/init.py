@@ -71,10 +71,28 @@ def _has_elements(tensor, op, stacklevel=3):
     return True
 
 
+_LINEAR_FNS = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
+_NONLINEARITIES = (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
+
+
+def _unknown_nonlinearity(op, nonlinearity):
+    names = ", ".join(repr(n) for n in _NONLINEARITIES)
+    return ValueError(f"{op}: nonlinearity must be one of {names}; got {nonlinearity!r}")
+
+
 def calculate_gain(nonlinearity, param=None):
     """PyTorch's recommended gain for a layer followed by ``nonlinearity``:
-    linear and sigmoid 1, tanh 5/3, relu √2, leaky_relu √(2 / (1 + slope²)) (slope 0.01)."""
-    if nonlinearity in ("linear", "sigmoid"):
+    linear, conv*d, conv_transpose*d and sigmoid 1, tanh 5/3, relu √2,
+    leaky_relu √(2 / (1 + slope²)) (slope 0.01), selu 3/4 (PyTorch's empirical value)."""
+    if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3.0
@@ -83,10 +101,9 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope * slope))
-    raise ValueError(
-        "calculate_gain: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
-        f"'leaky_relu', got {nonlinearity!r}"
-    )
+    if nonlinearity == "selu":
+        return 3.0 / 4.0
+    raise _unknown_nonlinearity("calculate_gain", nonlinearity)
 
 
 def _finite(op, name, value):
@@ -169,11 +186,8 @@ def _kaiming_gain_and_fan(tensor, a, mode, nonlinearity, op):
     """The checks shared by the kaiming initialisers; (gain, None) for a weight with no elements."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"{op}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    if nonlinearity not in ("linear", "sigmoid", "tanh", "relu", "leaky_relu"):
-        raise ValueError(
-            f"{op}: nonlinearity must be 'linear', 'sigmoid', 'tanh', 'relu' or "
-            f"'leaky_relu', got {nonlinearity!r}"
-        )
+    if nonlinearity not in _NONLINEARITIES:
+        raise _unknown_nonlinearity(op, nonlinearity)
     gain = calculate_gain(nonlinearity, a)  # a: the leaky ReLU's negative slope
     fan_in, fan_out = calculate_fans(tensor, op)
     _check_float(tensor, op)
