@@ -267,3 +267,26 @@ def test_finfo_iinfo_float16_and_is_floating_point():
     assert minidl.iinfo(minidl.int64).max == 2**63 - 1
     assert minidl.float16 is minidl.half is np.dtype(np.float16)
     assert x.is_floating_point() and not minidl.tensor([1]).is_floating_point()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: nn.Linear(2, 3, device=d),
+        lambda d: nn.Embedding(4, 2, device=d),
+        lambda d: nn.LSTM(2, 3, device=d),
+        lambda d: nn.GRU(2, 3, device=d),
+        lambda d: nn.RNN(2, 3, device=d),
+        lambda d: nn.LSTMCell(2, 3, device=d),
+        lambda d: nn.GRUCell(2, 3, device=d),
+        lambda d: nn.RNNCell(2, 3, device=d),
+    ],
+)
+def test_layers_take_pytorchs_device_keyword(make):
+    # nn.Linear(i, o, device=device), the usual line after picking the device
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    layer = make(device)
+    assert all(p.device == CPU for p in layer.parameters())
+    assert make("cpu:0") is not None
+    with pytest.raises(ValueError, match=f"^{type(layer).__name__}: minidl runs on the CPU only"):
+        make("cuda")

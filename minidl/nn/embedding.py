@@ -6,7 +6,7 @@ from minidl.autograd import Function, no_grad
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, as_array, check_int, get_default_dtype, is_int
+from minidl.tensor import Tensor, as_array, check_device, check_int, get_default_dtype, is_int
 
 __all__ = ["EmbeddingLookup", "embedding", "Embedding"]
 
@@ -101,8 +101,9 @@ class Embedding(Module):
     (the id used to pad sequences to a common length).
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None, *, device=None):
         super().__init__()
+        check_device("Embedding", device)  # PyTorch's device=: "cpu" is minidl's only device
         num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, 0)
         embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 0)
         padding_idx = _check_padding_idx(padding_idx, num_embeddings, "Embedding")

@@ -8,7 +8,7 @@ from minidl.autograd import Function, op_error
 from minidl.nn import init
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor, promote
-from minidl.tensor import Tensor, check_int, get_default_dtype
+from minidl.tensor import Tensor, check_device, check_int, get_default_dtype
 
 __all__ = ["Affine", "linear", "Linear"]
 
@@ -83,8 +83,9 @@ class Linear(Module):
     Both start as U(−1/√in_features, 1/√in_features), PyTorch's default.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, dtype=None, *, device=None):
         super().__init__()
+        check_device("Linear", device)  # PyTorch's device=: "cpu" is minidl's only device
         in_features = check_int("Linear", "in_features", in_features, 0)
         out_features = check_int("Linear", "out_features", out_features, 0)
         self.in_features = in_features

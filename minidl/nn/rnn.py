@@ -20,7 +20,7 @@ from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
 from minidl.nn.utils.rnn import PackedSequence, _padded_sorted
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, check_bool, check_int, get_default_dtype, is_real
+from minidl.tensor import Tensor, check_bool, check_device, check_int, get_default_dtype, is_real
 
 __all__ = ["LSTMCell", "LSTM", "RNNCell", "RNN", "GRUCell", "GRU"]
 
@@ -77,8 +77,9 @@ class LSTMCell(Module):
     a missing ``(h, c)`` means zeros.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None):
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
         super().__init__()
+        check_device("LSTMCell", device)
         self.input_size = check_int("LSTMCell", "input_size", input_size, 0)
         self.hidden_size = hidden_size = check_int("LSTMCell", "hidden_size", hidden_size, 1)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
@@ -144,9 +145,12 @@ class _Stacked(Module):
         dropout=0.0,
         bidirectional=False,
         dtype=None,
+        *,
+        device=None,
     ):
         super().__init__()
         name = type(self).__name__
+        check_device(name, device)  # PyTorch's device=: "cpu" is minidl's only device
         # as in PyTorch, whose LSTM (unlike its LSTMCell) refuses input_size=0
         input_size = check_int(name, "input_size", input_size, 1)
         hidden_size = check_int(name, "hidden_size", hidden_size, 1)
@@ -437,9 +441,10 @@ class _Cell(Module):
 
     gates = 1
 
-    def __init__(self, input_size, hidden_size, bias, dtype):
+    def __init__(self, input_size, hidden_size, bias, dtype, device=None):
         super().__init__()
         name = type(self).__name__
+        check_device(name, device)
         self.input_size = check_int(name, "input_size", input_size, 0)
         self.hidden_size = hidden_size = check_int(name, "hidden_size", hidden_size, 1)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
@@ -500,8 +505,10 @@ class RNNCell(_Elman, _Cell):
     ``weight_hh`` (H, H), ``bias_ih`` and ``bias_hh`` (H,).
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None):
-        super().__init__(input_size, hidden_size, bias, dtype)
+    def __init__(
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None, *, device=None
+    ):
+        super().__init__(input_size, hidden_size, bias, dtype, device)
         self.nonlinearity = _check_nonlinearity("RNNCell", nonlinearity)
 
 
@@ -517,8 +524,8 @@ class GRUCell(_Cell):
 
     gates = 3
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None):
-        super().__init__(input_size, hidden_size, bias, dtype)
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
+        super().__init__(input_size, hidden_size, bias, dtype, device)
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)
@@ -616,9 +623,19 @@ class RNN(_Elman, _Recurrent):
         dropout=0.0,
         bidirectional=False,
         dtype=None,
+        *,
+        device=None,
     ):
         super().__init__(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype,
+            device=device,
         )
         self.nonlinearity = _check_nonlinearity("RNN", nonlinearity)
 
@@ -643,9 +660,19 @@ class GRU(_Recurrent):
         dropout=0.0,
         bidirectional=False,
         dtype=None,
+        *,
+        device=None,
     ):
         super().__init__(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype,
+            device=device,
         )
 
     def _step(self, x, h, *weights):
