@@ -272,32 +272,30 @@ def mish(input, inplace=False):
     return x * ops.tanh(_log1p_exp(x))
 
 
-class SiLU(Module):
-    """y = x σ(x) (the swish).  ``inplace`` as in ``nn.ReLU``: the output is a new tensor."""
+class _InplaceFlag(Module):
+    """An activation with PyTorch's ``inplace`` flag, kept for the repr: as ``nn.ReLU``'s,
+    the output is a new tensor either way."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = bool(inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(_InplaceFlag):
+    """y = x σ(x) (the swish)."""
 
     def forward(self, x):
         return silu(x)
 
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
 
-
-class Mish(Module):
-    """y = x tanh(log(1 + eˣ)).  ``inplace`` as in ``nn.ReLU``: the output is a new tensor."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = bool(inplace)
+class Mish(_InplaceFlag):
+    """y = x tanh(log(1 + eˣ))."""
 
     def forward(self, x):
         return mish(x)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
 
 
 class ELU(Module):

@@ -648,32 +648,7 @@ class GRU(_Recurrent):
     (3H, H) and biases (3H,), as in PyTorch.
     """
 
-    gates = 3
-
-    def __init__(
-        self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=False,
-        dropout=0.0,
-        bidirectional=False,
-        dtype=None,
-        *,
-        device=None,
-    ):
-        super().__init__(
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            dtype,
-            device=device,
-        )
+    gates = 3  # its constructor is LSTM's: (input_size, hidden_size, num_layers=1, …)
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)
