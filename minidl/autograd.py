@@ -31,6 +31,8 @@ __all__ = [
     "ScatterGrad",
     "note_write",
     "grad",
+    "register_hook",
+    "RemovableHandle",
 ]
 
 
@@ -658,8 +660,8 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
             _check_saved_unchanged(node)
         if node.out_meta is None:
             grad = got if type(got) is np.ndarray else _value(got)
-            if node.retained:
-                _store_retained(node, [grad])
+            if node.retained:  # hooks, retain_grad(), grad()
+                (grad,) = _store_retained(node, [grad])
             in_grads = node.fn.backward(node, grad)
         else:
             zeros = node.materialize_grads
@@ -668,7 +670,10 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
                 for gr, (shape, dtype) in zip(got, node.out_meta)
             ]
             if node.retained:  # an output that received no gradient has none (not zeros)
-                _store_retained(node, [g if gr is not None else None for gr, g in zip(got, grads)])
+                kept = _store_retained(
+                    node, [g if gr is not None else None for gr, g in zip(got, grads)]
+                )
+                grads = [g if k is None else k for k, g in zip(kept, grads)]
             in_grads = node.fn.backward(node, *grads)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -721,6 +726,11 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
 
 
 def _deliver(leaves, handed, capture):
+    if _leaf_hooks:
+        for key, entry in leaves.items():
+            hooked = _leaf_hooks.get(key)
+            if hooked is not None and hooked[0]() is entry[0] and hooked[1]:
+                entry[1] = _run_hooks(hooked[1], _value(entry[1]), "a leaf")
     if capture is None:
         _accumulate_leaves(leaves, handed)
         return
@@ -741,7 +751,19 @@ def _wait(heap, chained, parent):
 
 
 def _store_retained(node, grads):
+    """Run the hooks on the node's outputs (each may replace its gradient), then keep
+    what ``retain_grad`` and ``grad`` asked for; returns the gradients, hooks applied."""
+    hooks = node.retained.get("hooks")
+    if hooks:
+        grads = [
+            g
+            if g is None or i not in hooks
+            else _run_hooks(hooks[i], g, f"an output of {node.name}")
+            for i, g in enumerate(grads)
+        ]
     for i, ref in node.retained.items():
+        if i == "hooks":
+            continue
         if type(ref) is list:  # grad() is collecting this output's gradient
             if grads[i] is not None:
                 ref.append(np.array(grads[i], copy=True))
@@ -751,6 +773,84 @@ def _store_retained(node, grads):
             # accumulates across backward calls, like a leaf's .grad
             g = np.array(grads[i], copy=True)
             t.grad = Tensor._make(g if t.grad is None else _existing_grad(t) + g)
+    return grads
+
+
+class RemovableHandle:
+    """What ``register_hook`` (and a module's ``register_forward_hook``) returns:
+    ``remove()`` unregisters the hook; ``with t.register_hook(h):`` keeps it for a block."""
+
+    _next_id = itertools.count().__next__
+
+    def __init__(self, hooks, on_remove=None):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id()
+        self.on_remove = on_remove
+
+    def remove(self):
+        if self.hooks.pop(self.id, None) is not None and self.on_remove is not None:
+            self.on_remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+# id(leaf) -> [weak reference to it, {handle id: hook}]: a leaf has no node to hold them
+_leaf_hooks = {}
+
+
+def register_hook(tensor, hook):
+    """``tensor.register_hook(hook)``: ``hook(grad)`` runs each time the gradient of
+    ``tensor`` has been computed, before it is used (added to ``.grad`` for a leaf, passed on
+    backwards for a result); a Tensor it returns replaces that gradient."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "register_hook: cannot register a hook on a tensor that does not require grad"
+        )
+    if not callable(hook):
+        raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+    node = tensor.grad_fn
+    if node is None:
+        key = id(tensor)
+        entry = _leaf_hooks.get(key)
+        if entry is None or entry[0]() is not tensor:
+            ref = weakref.ref(tensor, functools.partial(_forget_leaf_hooks, key))
+            entry = _leaf_hooks[key] = [ref, {}]
+        hooks = entry[1]
+    else:
+        if node.retained is None:
+            node.retained = {}
+        hooks = node.retained.setdefault("hooks", {}).setdefault(tensor._out_index, {})
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def _forget_leaf_hooks(key, ref):
+    entry = _leaf_hooks.get(key)
+    if entry is not None and entry[0] is ref:
+        del _leaf_hooks[key]
+
+
+def _run_hooks(hooks, g, where):
+    """``g`` through each hook in order (as a read-only Tensor); one may return a new gradient."""
+    for hook in list(hooks.values()):
+        view = g.view()
+        view.flags.writeable = False  # the array may be another path's gradient too
+        result = hook(Tensor._make(view))
+        if result is not None:
+            new = result.data if isinstance(result, Tensor) else np.asarray(result)
+            if new.shape != g.shape:
+                raise RuntimeError(
+                    f"backward: a hook on {where} returned a gradient of shape "
+                    f"{new.shape}, expected {g.shape}"
+                )
+            g = np.array(new, dtype=g.dtype)  # its own memory, in the tensor's dtype
+    return g
 
 
 def _owner(a):

@@ -347,6 +347,13 @@ class Tensor:
         if self.grad_fn is not None:
             _autograd.retain_grad(self)
 
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` each time this tensor's gradient is computed, before it is
+        used (to look at it, or to return a replacement); returns a handle with ``remove()``.
+        As PyTorch: ``h.register_hook(lambda g: print(g.norm()))`` shows the gradient
+        reaching ``h`` (for an LSTM's states, how it fades through time)."""
+        return _autograd.register_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 

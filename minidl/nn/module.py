@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from minidl.autograd import note_write
+from minidl.autograd import RemovableHandle, note_write
 from minidl.tensor import Tensor, as_array, check_bool, to_arguments
 
 __all__ = [
@@ -236,7 +236,7 @@ class Module:
         if hooks is None:
             hooks = {}
             object.__setattr__(self, kind, hooks)
-        handle = RemovableHandle(hooks)
+        handle = RemovableHandle(hooks, on_remove=_hook_removed)
         hooks[handle.id] = hook
         _hooks_alive[0] += 1
         return handle
@@ -796,34 +796,16 @@ def _delete(container, i):
 _hooks_alive = [0]  # forward hooks registered and not removed, in every module
 
 
+def _hook_removed():
+    _hooks_alive[0] -= 1
+
+
 def _check_initialised(module, op, name):
     if "_parameters" not in module.__dict__:
         raise AttributeError(
             f"{type(module).__name__}.{op}: cannot add {name!r} before Module.__init__() is "
             "called (call super().__init__() first)"
         )
-
-
-class RemovableHandle:
-    """What ``register_*_hook`` returns: ``remove()`` unregisters the hook (as PyTorch's)."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self.hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        if self.hooks.pop(self.id, None) is not None:
-            _hooks_alive[0] -= 1
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
 
 
 def _insert(container, i, module):
