@@ -844,12 +844,13 @@ def _run_hooks(hooks, g, where):
         result = hook(Tensor._make(view))
         if result is not None:
             new = result.data if isinstance(result, Tensor) else np.asarray(result)
-            if new.shape != g.shape:
+            if new.shape != g.shape or new.dtype != g.dtype:
                 raise RuntimeError(
                     f"backward: a hook on {where} returned a gradient of shape "
-                    f"{new.shape}, expected {g.shape}"
+                    f"{new.shape} and dtype {new.dtype}, expected {g.shape} {g.dtype} (as "
+                    "PyTorch, a hook may not change the gradient's shape or type)"
                 )
-            g = np.array(new, dtype=g.dtype)  # its own memory, in the tensor's dtype
+            g = np.array(new)  # its own memory
     return g
 
 
@@ -938,9 +939,13 @@ def grad(
             raise RuntimeError(f"grad: input {k} does not require grad (requires_grad=False)")
     capture = {id(t): [] for t in inputs}
     installed = []  # (node, the retained dict it had): put back afterwards
+    also_retained = {}  # inputs that called retain_grad(): their .grad gets it too, as PyTorch
     for t in inputs:
         node = t.grad_fn
         if node is not None:
+            kept = (node.retained or {}).get(t._out_index)
+            if kept is not None and type(kept) is not list and kept() is t:
+                also_retained[id(t)] = t
             installed.append((node, node.retained))
             node.retained = {**(node.retained or {}), t._out_index: capture[id(t)]}
     try:
@@ -965,6 +970,11 @@ def grad(
         for g in got[1:]:
             total = total + g
         result.append(Tensor._make(total.astype(t.data.dtype, copy=False)))
+    for t in also_retained.values():
+        got = result[next(k for k, s in enumerate(inputs) if s is t)]
+        if got is not None:  # None: unused, allow_unused=True
+            g = np.array(got.data, copy=True)
+            t.grad = Tensor._make(g if t.grad is None else _existing_grad(t) + g)
     return tuple(result)
 
 

@@ -57,7 +57,8 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         try:
-            return tuple(Tensor._make(t.data[index]) for t in self.tensors)
+            # (index, ...): a row of a 1-D tensor is a 0-d view, as PyTorch's, not a copy
+            return tuple(Tensor._make(t.data[index, ...]) for t in self.tensors)
         except IndexError as e:
             raise IndexError(
                 f"TensorDataset: index {index!r} is invalid for a dataset of {len(self)} "

@@ -30,6 +30,7 @@ __all__ = ["save", "load"]
 
 _MANIFEST = "__minidl_manifest__"
 _FORMAT = "minidl.save"
+_STREAM_MARK = b"\x93MINIDL\x01"  # before each archive saved to a file object
 _VERSION = 1
 
 
@@ -105,7 +106,12 @@ def save(obj, path):
             raise TypeError(
                 "save: the file object is open in text mode; open it in binary mode ('wb')"
             )
-        np.savez(path, **arrays)
+        # framed (a marker, then the archive's length): several saves to one stream load
+        # back one by one, as torch.save's do; a bare zip would be read from its end
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        data = buffer.getvalue()
+        path.write(_STREAM_MARK + len(data).to_bytes(8, "little") + data)
         return
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(
@@ -143,6 +149,19 @@ def save(obj, path):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _one_archive(f):
+    """The next archive in the file object ``f``, as bytes in memory: one ``save`` to a
+    stream (framed), or a whole file written by ``save`` to a path and opened by the caller."""
+    head = f.read(len(_STREAM_MARK))
+    if head == _STREAM_MARK:
+        size = int.from_bytes(f.read(8), "little")
+        data = f.read(size)
+        if len(data) != size:
+            raise ValueError(f"load: the stream ends {size - len(data)} bytes into an archive")
+        return io.BytesIO(data)
+    return io.BytesIO(head + f.read())
 
 
 def _unpack(node, arrays, memo):
@@ -205,8 +224,9 @@ def load(path, map_location=None, weights_only=None):
         if not os.path.exists(path):
             raise FileNotFoundError(f"load: no such file: {path}")
     where = path if isinstance(path, str | bytes) else f"the {type(path).__name__} object"
+    source = path if isinstance(path, str | bytes) else _one_archive(path)
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(source, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single .npy array, not an archive")
         with archive:

@@ -169,3 +169,18 @@ def test_load_csv_text_empty_file_and_utf8_bom(tmp_path):
     bom.write_text("text,label\nhi,1\nyo,0\n", encoding="utf-8-sig")
     texts, labels, classes = load_csv_text(bom, "text", "label")
     assert texts == ["hi", "yo"] and labels.tolist() == [1, 0] and classes == [0, 1]
+
+
+def test_several_saves_to_one_stream_load_back_in_order():
+    # as torch.save / torch.load on one file object; a bare zip would be read from its end
+    x = minidl.arange(3.0)
+    stream = io.BytesIO()
+    minidl.save(x, stream)
+    minidl.save({"doubled": x * 2}, stream)
+    stream.seek(0)
+    assert minidl.load(stream).tolist() == [0.0, 1.0, 2.0]
+    assert minidl.load(stream)["doubled"].tolist() == [0.0, 2.0, 4.0]
+    cut = io.BytesIO(stream.getvalue()[:-5])
+    minidl.load(cut)
+    with pytest.raises(ValueError, match="the stream ends 5 bytes into an archive"):
+        minidl.load(cut)

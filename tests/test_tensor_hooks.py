@@ -111,3 +111,20 @@ def test_hooks_match_pytorch():
         (h * h).sum().backward()
         results.append(np.asarray(x.grad.tolist()))
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+def test_grad_of_a_retained_input_fills_its_grad_too():
+    # PyTorch: retain_grad() holds for the tensor whatever backward computes its gradient
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 2.0
+    y.retain_grad()
+    (gy,) = minidl.autograd.grad((y * y).sum(), y)
+    assert gy.tolist() == [4.0, 8.0, 12.0] == y.grad.tolist()
+    assert x.grad is None
+
+
+def test_a_hook_may_not_change_the_gradients_dtype():
+    x = leaf([1.0, 2.0])
+    x.register_hook(lambda g: g.float())
+    with pytest.raises(RuntimeError, match="shape or type"):
+        (x * 2.0).sum().backward()

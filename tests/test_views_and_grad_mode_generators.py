@@ -116,3 +116,20 @@ def test_div_result_may_be_written_in_place_before_backward():
     z.sum().backward()
     np.testing.assert_allclose(x.grad.data, [0.5, 0.25])
     np.testing.assert_allclose(b.grad.data, [-0.25, -0.125])
+
+
+def test_a_0d_index_tensor_reads_a_view_too():
+    x = minidl.arange(3.0)
+    x[minidl.tensor(1)].fill_(100.0)
+    w = minidl.zeros(2, 3)
+    w[0, minidl.tensor(2)].fill_(5.0)
+    assert x.tolist() == [0.0, 100.0, 2.0]
+    assert w.tolist() == [[0.0, 0.0, 5.0], [0.0, 0.0, 0.0]]
+
+
+def test_a_tensor_dataset_sample_of_a_1d_tensor_is_a_view():
+    from minidl.data import TensorDataset
+
+    ds = TensorDataset(minidl.arange(4.0))
+    ds[1][0].fill_(7.0)
+    assert ds.tensors[0].tolist() == [0.0, 7.0, 2.0, 3.0]

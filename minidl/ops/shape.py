@@ -102,8 +102,9 @@ class GetItem(Function):
             y = x[index]
             if type(y) is not np.ndarray:
                 # every dim indexed by an int: NumPy gives a scalar, a copy; with ... it gives
-                # the 0-d view PyTorch gives, so that x[i].fill_(v) writes into x
-                y = x[(*index, ...)]
+                # the 0-d view PyTorch gives, so that x[i].fill_(v) writes into x (a 0-d index
+                # tensor too, as an int: a 0-d array would make NumPy copy)
+                y = x[(*(int(i) if isinstance(i, np.ndarray) else i for i in index), ...)]
         except IndexError as e:
             raise op_error(IndexError, f"index: {e} (tensor of shape {x.shape})") from None
         ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
