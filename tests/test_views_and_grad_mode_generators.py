@@ -133,3 +133,22 @@ def test_a_tensor_dataset_sample_of_a_1d_tensor_is_a_view():
     ds = TensorDataset(minidl.arange(4.0))
     ds[1][0].fill_(7.0)
     assert ds.tensors[0].tolist() == [0.0, 7.0, 2.0, 3.0]
+
+
+def test_matmul_and_linear_keep_only_what_backward_reads():
+    # dW reads x, dx reads W: with a constant x, W is not saved (PyTorch gives [[1, 1], [1, 1]])
+    x = minidl.tensor([[1.0, 1.0]])
+    w = minidl.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = (x @ w).sum() + minidl.nn.functional.linear(x, w).sum()
+    with minidl.no_grad():
+        w -= 0.1
+    loss.backward()
+    assert w.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    # when x needs a gradient, dx reads W: the step before backward is refused
+    h = minidl.tensor([[1.0, 1.0]], requires_grad=True)
+    for op in (minidl.matmul, minidl.nn.functional.linear):
+        loss = op(h, w).sum()
+        with minidl.no_grad():
+            w -= 0.1
+        with pytest.raises(RuntimeError, match="needs its input 1"):
+            loss.backward()

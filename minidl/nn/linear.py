@@ -31,18 +31,22 @@ class Affine(Function):
         y = x @ weight.T
         if bias is not None:
             y += bias
-        ctx.save_for_backward(x, weight)
+        need_x, need_w, _ = ctx.needs_input_grad
+        # only what backward reads (dx reads W, dW reads x), as PyTorch: a first layer's
+        # weight is not saved, so a step on it before backward goes unnoticed there too
+        ctx.save_for_backward(x if need_w else None, weight if need_x else None)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        g2, x2 = grad, x
-        if grad.ndim != 2:  # (…, out) -> (n, out): one product sums over every leading dim
-            g2, x2 = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        # (…, out) -> (n, out): one product sums over every leading dim
+        g2 = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
         dx = grad @ weight if need_x else None
-        dw = g2.T @ x2 if need_w else None
+        dw = None
+        if need_w:
+            dw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
         db = g2.sum(axis=0) if need_b else None
         return dx, dw, db
 

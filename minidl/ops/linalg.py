@@ -33,29 +33,34 @@ class MatMul(Function):
             raise op_error(
                 ValueError, f"matmul: {a.shape} @ {b.shape}: batch dimensions do not broadcast"
             ) from None
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        # only what backward reads (dA reads B, dB reads A), as PyTorch: the other operand
+        # may then be written in place before backward
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.ndims = a.ndim, b.ndim
         return c
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        a_ndim, b_ndim = ctx.ndims
         # a broadcast (zero-stride) gradient would make NumPy skip BLAS
         g = np.ascontiguousarray(grad)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
+        if a_ndim == 1:
             g = np.expand_dims(g, -2)
-        if b.ndim == 1:
+        if b_ndim == 1:
             g = g[..., None]
         ga = gb = None
         if need_a:
+            b2 = b[:, None] if b_ndim == 1 else b
             ga = g @ np.swapaxes(b2, -1, -2)
-            if a.ndim == 1:
+            if a_ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
         if need_b:
+            a2 = a[None, :] if a_ndim == 1 else a
             gb = np.swapaxes(a2, -1, -2) @ g
-            if b.ndim == 1:
+            if b_ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
 
