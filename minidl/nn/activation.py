@@ -53,9 +53,10 @@ class DropoutMask(Function):
         return grad * mask, None
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1 − p) (identity if not
-    training or p = 0)."""
+    training or p = 0).  ``inplace`` as PyTorch's argument: the result is a new tensor."""
+    check_bool("dropout", "inplace", inplace)
     check_fraction("dropout", "probability p", p)
     x = as_tensor("dropout", x)
     if not check_bool("dropout", "training", training) or p == 0.0:
@@ -380,13 +381,15 @@ class LogSoftmax(_AlongDim):
 class Dropout(Module):
     """Dropout with probability ``p`` while ``training``; the identity after ``eval()``."""
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         check_fraction("Dropout", "probability p", p)
         self.p = p
+        self.inplace = check_bool("Dropout", "inplace", inplace)  # kept for the repr: as
+        # nn.ReLU's, the output is a new tensor either way
 
     def forward(self, x):
         return dropout(x, self.p, self.training)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"  # PyTorch's, inplace=False shown too

@@ -277,13 +277,14 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix="", recurse=True):
-        """(key, parameter) pairs, keys as in ``state_dict``; a shared parameter appears once."""
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(key, parameter) pairs, keys as in ``state_dict``; a shared parameter appears once
+        (under each of its names with ``remove_duplicate=False``)."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         for mod_name, m in modules:
             for name, p in m._parameters.items():
-                if p is None or id(p) in seen:
+                if p is None or (remove_duplicate and id(p) in seen):
                     continue
                 seen.add(id(p))
                 yield (f"{mod_name}.{name}" if mod_name else name), p
@@ -386,6 +387,20 @@ class Module:
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        return self.to(np.float16)
+
+    def get_submodule(self, target):
+        """The module at the dotted path ``target`` ("" is this module), as PyTorch."""
+        module = self
+        for i, name in enumerate(target.split(".") if target else ()):
+            child = module._modules.get(name)
+            if child is None:
+                where = ".".join(target.split(".")[:i]) or type(self).__name__
+                raise AttributeError(f"get_submodule: {where} has no submodule {name!r}")
+            module = child
+        return module
+
     def float(self):
         return self.to(np.float32)
 
@@ -400,10 +415,14 @@ class Module:
                 if t is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), t
 
-    def state_dict(self):
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
         """OrderedDict key → detached tensor sharing the parameter's or persistent buffer's
-        data (PyTorch's keys)."""
-        return OrderedDict((key, t.detach()) for key, t in self._named_state())
+        data (PyTorch's keys, each after ``prefix``; the Parameters themselves with
+        ``keep_vars=True``), filled into ``destination`` if one is given."""
+        out = OrderedDict() if destination is None else destination
+        for key, t in self._named_state():
+            out[prefix + key] = t if keep_vars else t.detach()
+        return out
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values into the parameters and persistent buffers (in place, so optimizers
@@ -510,6 +529,16 @@ class Sequential(Module):
     def append(self, module):
         self.add_module(str(len(self._modules)), module)
         return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def pop(self, i=-1):
+        module = self[i]
+        del self[i]
+        return module
 
     def __setitem__(self, i, module):
         self.add_module(list(self._modules)[_position(self, i)], module)

@@ -109,3 +109,47 @@ def test_removing_a_handle_twice_counts_once():
     handle.remove()
     handle.remove()
     assert module_py._hooks_alive[0] == before
+
+
+# ----- more of PyTorch's Module API ---------------------------------------------------------
+
+
+def test_get_submodule_follows_a_dotted_path():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    assert model.get_submodule("1.1") is model[1][1]
+    assert model.get_submodule("") is model
+    with pytest.raises(AttributeError, match="get_submodule: 1 has no submodule '5'"):
+        model.get_submodule("1.5")
+
+
+def test_state_dict_prefix_keep_vars_and_destination():
+    model = _mlp()
+    keys = list(model.state_dict(prefix="net."))
+    assert keys == ["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"]
+    kept = model.state_dict(keep_vars=True)
+    assert kept["0.weight"] is model[0].weight  # the Parameter itself, as PyTorch
+    assert model.state_dict()["0.weight"] is not model[0].weight
+    into = {}
+    assert model.state_dict(destination=into) is into and len(into) == 4
+
+
+def test_named_parameters_can_list_a_shared_parameter_under_each_name():
+    shared = nn.Linear(1, 1)
+    model = nn.Sequential(shared, shared)
+    assert [k for k, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+    names = [k for k, _ in model.named_parameters(remove_duplicate=False)]
+    assert names == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_sequential_extend_pop_and_module_half():
+    model = _mlp()
+    model.extend([nn.Tanh()])
+    assert isinstance(model.pop(), nn.Tanh) and len(model) == 3
+    assert model.half()[0].weight.dtype == np.float16
+
+
+def test_dropout_takes_inplace_and_prints_as_pytorch():
+    assert repr(nn.Dropout()) == "Dropout(p=0.5, inplace=False)"
+    assert repr(nn.Dropout(0.3, inplace=True)) == "Dropout(p=0.3, inplace=True)"
+    x = minidl.ones(4)
+    assert F.dropout(x, 0.5, False, True).tolist() == [1.0] * 4  # not training: identity

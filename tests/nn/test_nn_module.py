@@ -154,7 +154,7 @@ def test_nested_repr_like_pytorch():
         "  (body): Sequential(\n"
         "    (0): Linear(in_features=3, out_features=4, bias=True)\n"
         "    (1): ReLU()\n"
-        "    (2): Dropout(p=0.5)\n"
+        "    (2): Dropout(p=0.5, inplace=False)\n"
         "  )\n"
         "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
         ")"
