@@ -38,6 +38,7 @@ from minidl.nn.module import (
     ParameterList,
     Sequential,
 )
+from minidl.nn.normalization import LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "ReLU",
     "LeakyReLU",
     "GELU",
+    "LayerNorm",
     "SiLU",
     "ELU",
     "Softplus",

@@ -9,6 +9,7 @@ import numpy as np
 
 from minidl.nn import functional as F
 from minidl.nn.lstm_fused import LSTMLayer
+from minidl.nn.normalization import LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from minidl.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from minidl.random import manual_seed
@@ -183,6 +184,15 @@ def _lstm_bidirectional(rng):
     fn, params = module_fn(lstm, call)
     # h0, c0 (2·num_layers, B, H): layer 0 forward, layer 0 reverse, layer 1 …
     return fn, (_t(rng, 2, 3, 2), _t(rng, 4, 2, 3), _t(rng, 4, 2, 3), *params)
+
+
+def _layer_norm(rng):
+    manual_seed(0)
+    norm = LayerNorm((3, 4))
+    norm.weight.data[...] = rng.standard_normal((3, 4))  # not the ones / zeros they start at
+    norm.bias.data[...] = rng.standard_normal((3, 4))
+    fn, params = module_fn(norm, lambda m, x: m(x))
+    return fn, (_t(rng, 2, 3, 4), *params)
 
 
 def _lstm_layer_packed(rng):
@@ -376,6 +386,12 @@ CASES = [
         ("Mul", "Tanh", "BinaryCrossEntropyWithLogits"),
     ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
+    GradCase(
+        "nn.LayerNorm",
+        _layer_norm,
+        "x (2,3,4) over (3,4), weight and bias",
+        ("Mean", "Sub", "Mul", "Pow", "Add"),
+    ),
     GradCase(
         "nn.LSTMLayer packed", _lstm_layer_packed, "x (4,3,2) H 3, lengths 4, 3, 1", ("LSTMLayer",)
     ),

@@ -16,11 +16,13 @@ from minidl.nn.loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from minidl.nn.normalization import layer_norm
 from minidl.ops import log_softmax, sigmoid, softmax, tanh
 from minidl.tensor import Tensor, as_array, check_int
 
 __all__ = [
     "linear",
+    "layer_norm",
     "embedding",
     "relu",
     "leaky_relu",
