@@ -186,6 +186,20 @@ def _lstm_bidirectional(rng):
     return fn, (_t(rng, 2, 3, 2), _t(rng, 4, 2, 3), _t(rng, 4, 2, 3), *params)
 
 
+def _pad(mode):
+    def make(rng):
+        return (lambda x: F.pad(x, (2, 1, 1, 2), mode=mode)), (_t(rng, 2, 3, 4),)
+
+    return make
+
+
+def _distances(rng):
+    def fn(a, b):
+        return F.normalize(a, dim=1), F.cosine_similarity(a, b, dim=1)
+
+    return fn, (_t(rng, 3, 4), _t(rng, 3, 4))
+
+
 def _layer_norm(rng):
     manual_seed(0)
     norm = LayerNorm((3, 4))
@@ -386,6 +400,14 @@ CASES = [
         ("Mul", "Tanh", "BinaryCrossEntropyWithLogits"),
     ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
+    GradCase("nn.pad constant", _pad("constant"), "(2,3,4) pad (2,1,1,2)", ("Cat",)),
+    GradCase("nn.pad reflect", _pad("reflect"), "(2,3,4) pad (2,1,1,2)", ("GetItem",)),
+    GradCase(
+        "nn.normalize, cosine_similarity",
+        _distances,
+        "(3,4) along dim 1",
+        ("Norm", "Clamp", "Div", "Mul", "Sum"),
+    ),
     GradCase(
         "nn.LayerNorm",
         _layer_norm,

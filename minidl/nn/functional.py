@@ -4,6 +4,7 @@ import numpy as np
 
 from minidl import ops
 from minidl.nn.activation import dropout, elu, gelu, leaky_relu, mish, silu, softplus
+from minidl.nn.distance import cosine_similarity, normalize
 from minidl.nn.embedding import embedding
 from minidl.nn.linear import linear
 from minidl.nn.loss import (
@@ -17,12 +18,16 @@ from minidl.nn.loss import (
     smooth_l1_loss,
 )
 from minidl.nn.normalization import layer_norm
+from minidl.nn.padding import pad
 from minidl.ops import log_softmax, sigmoid, softmax, tanh
 from minidl.tensor import Tensor, as_array, check_int
 
 __all__ = [
     "linear",
     "layer_norm",
+    "pad",
+    "normalize",
+    "cosine_similarity",
     "embedding",
     "relu",
     "leaky_relu",
