@@ -38,7 +38,7 @@ from minidl.nn.module import (
     ParameterList,
     Sequential,
 )
-from minidl.nn.normalization import LayerNorm
+from minidl.nn.normalization import BatchNorm1d, LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "LeakyReLU",
     "GELU",
     "LayerNorm",
+    "BatchNorm1d",
     "SiLU",
     "ELU",
     "Softplus",

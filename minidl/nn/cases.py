@@ -9,7 +9,7 @@ import numpy as np
 
 from minidl.nn import functional as F
 from minidl.nn.lstm_fused import LSTMLayer
-from minidl.nn.normalization import LayerNorm
+from minidl.nn.normalization import BatchNorm1d, LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from minidl.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from minidl.random import manual_seed
@@ -198,6 +198,15 @@ def _distances(rng):
         return F.normalize(a, dim=1), F.cosine_similarity(a, b, dim=1)
 
     return fn, (_t(rng, 3, 4), _t(rng, 3, 4))
+
+
+def _batch_norm(rng):
+    manual_seed(0)
+    norm = BatchNorm1d(3)  # training: the batch's own statistics
+    norm.weight.data[...] = rng.standard_normal(3)
+    norm.bias.data[...] = rng.standard_normal(3)
+    fn, params = module_fn(norm, lambda m, x: m(x))
+    return fn, (_t(rng, 4, 3, 2), *params)
 
 
 def _layer_norm(rng):
@@ -407,6 +416,12 @@ CASES = [
         _distances,
         "(3,4) along dim 1",
         ("Norm", "Clamp", "Div", "Mul", "Sum"),
+    ),
+    GradCase(
+        "nn.BatchNorm1d training",
+        _batch_norm,
+        "x (4,3,2), batch statistics, weight and bias",
+        ("Mean", "Sub", "Mul", "Pow", "Add"),
     ),
     GradCase(
         "nn.LayerNorm",

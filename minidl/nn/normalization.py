@@ -1,4 +1,5 @@
-"""Layer normalisation, as PyTorch's ``nn.LayerNorm`` / ``F.layer_norm``."""
+"""Layer and batch normalisation, as PyTorch's ``nn.LayerNorm`` / ``F.layer_norm`` and
+``nn.BatchNorm1d``."""
 
 import math
 
@@ -6,9 +7,9 @@ import numpy as np
 
 from minidl.nn.module import Module, Parameter
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import check_bool, check_device, get_default_dtype, is_real
+from minidl.tensor import Tensor, check_bool, check_device, check_int, get_default_dtype, is_real
 
-__all__ = ["layer_norm", "LayerNorm"]
+__all__ = ["layer_norm", "LayerNorm", "BatchNorm1d"]
 
 
 def _shape(op, normalized_shape):
@@ -95,3 +96,109 @@ class LayerNorm(Module):
     def extra_repr(self):
         affine = f"elementwise_affine={self.elementwise_affine}"
         return f"{self.normalized_shape}, eps={self.eps}, {affine}, bias={self.bias is not None}"
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over the batch (and length) of (N, C) or (N, C, L) inputs, as
+    PyTorch's: in training, each channel c is normalised with the batch's statistics,
+
+        y = (x − μ_B) / √(σ²_B + ε) · weight + bias      (σ²_B the biased batch variance)
+
+    and the running estimates move towards them, ``running ← (1 − m)·running + m·batch``
+    (the unbiased variance, m = ``momentum``; ``momentum=None``: the cumulative average);
+    after ``eval()`` the running estimates normalise instead.  ``weight`` starts at ones,
+    ``bias`` at zeros; the running mean and variance are buffers (in ``state_dict``).
+    """
+
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        dtype=None,
+        *,
+        device=None,
+    ):
+        super().__init__()
+        name = "BatchNorm1d"
+        check_device(name, device)
+        self.num_features = check_int(name, "num_features", num_features, 1)
+        if not is_real(eps) or not (eps >= 0 and math.isfinite(eps)):
+            raise ValueError(f"{name}: eps must be a finite number >= 0, got {eps!r}")
+        if momentum is not None and (not is_real(momentum) or not 0 <= momentum <= 1):
+            raise ValueError(
+                f"{name}: momentum must be None or a number in [0, 1], got {momentum!r}"
+            )
+        self.eps, self.momentum = eps, momentum
+        self.affine = check_bool(name, "affine", affine)
+        self.track_running_stats = check_bool(name, "track_running_stats", track_running_stats)
+        dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+        C = self.num_features
+        if self.affine:
+            self.weight = Parameter(np.ones(C, dtype))
+            self.bias = Parameter(np.zeros(C, dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", Tensor._make(np.zeros(C, dtype)))
+            self.register_buffer("running_var", Tensor._make(np.ones(C, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, x):
+        name = "BatchNorm1d"
+        x = as_tensor(name, x)
+        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{name}: expected input (N, {self.num_features}) or (N, {self.num_features}, L), "
+                f"got shape {x.shape}"
+            )
+        dims = (0,) if x.ndim == 2 else (0, 2)
+        view = (1, -1) if x.ndim == 2 else (1, -1, 1)  # a channel's values along dim 1
+        use_batch = self.training or not self.track_running_stats
+        if use_batch:
+            count = x.data.size // self.num_features
+            if self.training and count < 2:
+                raise ValueError(
+                    f"{name}: expected more than 1 value per channel when training, got input "
+                    f"of shape {x.shape}"
+                )
+            mean = x.mean(dim=dims, keepdim=True)
+            centred = x - mean
+            var = (centred * centred).mean(dim=dims, keepdim=True)
+            if self.training and self.track_running_stats:
+                self._update_running(mean.data.reshape(-1), var.data.reshape(-1), count)
+        else:
+            mean = self.running_mean.reshape(*view)
+            var = self.running_var.reshape(*view)
+            centred = x - mean
+        y = centred * (var + float(self.eps)) ** -0.5
+        if self.affine:
+            y = y * self.weight.reshape(*view) + self.bias.reshape(*view)
+        return y
+
+    def _update_running(self, mean, var, count):
+        """In place, outside the graph: the running estimates are not trained."""
+        self.num_batches_tracked.data[...] += 1
+        m = self.momentum
+        if m is None:  # the cumulative average over the batches seen
+            m = 1.0 / float(self.num_batches_tracked.data)
+        unbiased = var * (count / (count - 1))
+        rm, rv = self.running_mean.data, self.running_var.data
+        rm *= 1 - m
+        rm += m * mean.astype(rm.dtype)
+        rv *= 1 - m
+        rv += m * unbiased.astype(rv.dtype)
+
+    def extra_repr(self):
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
