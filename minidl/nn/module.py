@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from minidl.autograd import RemovableHandle, note_write
-from minidl.tensor import Tensor, as_array, check_bool, to_arguments
+from minidl.tensor import Tensor, as_array, check_bool, is_int, to_arguments
 
 __all__ = [
     "Parameter",
@@ -540,6 +540,25 @@ class Sequential(Module):
         del self[i]
         return module
 
+    def __add__(self, other):
+        """A new Sequential of both's modules (the same module objects), as PyTorch."""
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        return self.extend(list(other))
+
+    def __mul__(self, n):
+        """The modules repeated ``n`` times (the same objects, so weights are shared)."""
+        if not is_int(n) or n < 1:
+            raise ValueError(f"Sequential * n: n must be an int >= 1, got {n!r}")
+        return Sequential(*(list(self) * int(n)))
+
+    __rmul__ = __mul__
+
     def __setitem__(self, i, module):
         self.add_module(list(self._modules)[_position(self, i)], module)
 
@@ -571,6 +590,15 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
+
+    def __add__(self, other):
+        """A new ModuleList of both's modules (the same module objects), as PyTorch."""
+        if not isinstance(other, ModuleList):
+            return NotImplemented
+        return ModuleList([*self, *other])
+
+    def __iadd__(self, other):
+        return self.extend(other)
 
     def __getitem__(self, i):
         mods = list(self._modules.values())

@@ -153,3 +153,19 @@ def test_dropout_takes_inplace_and_prints_as_pytorch():
     assert repr(nn.Dropout(0.3, inplace=True)) == "Dropout(p=0.3, inplace=True)"
     x = minidl.ones(4)
     assert F.dropout(x, 0.5, False, True).tolist() == [1.0] * 4  # not training: identity
+
+
+def test_sequential_and_module_list_add_and_repeat_as_pytorch():
+    a, b = nn.Sequential(nn.Linear(1, 2), nn.ReLU()), nn.Sequential(nn.Linear(2, 1))
+    both = a + b
+    assert len(both) == 3 and both[2] is b[0] and len(a) == 2  # the same modules, a unchanged
+    a += b
+    assert len(a) == 3 and a[2] is b[0]
+    tripled = b * 3
+    assert len(tripled) == 3 and tripled[1] is b[0]
+    assert len(list(tripled.parameters())) == 2  # one shared Linear: its weight and bias
+    with pytest.raises(ValueError, match="n must be an int >= 1"):
+        b * 0
+    pair = nn.ModuleList([nn.ReLU()]) + nn.ModuleList([nn.Tanh()])
+    pair += [nn.Sigmoid()]
+    assert [type(m).__name__ for m in pair] == ["ReLU", "Tanh", "Sigmoid"]
