@@ -29,6 +29,9 @@ __all__ = [
     "zeros_",
     "ones_",
     "constant_",
+    "trunc_normal_",
+    "orthogonal_",
+    "eye_",
     "xavier_uniform_",
     "xavier_normal_",
     "kaiming_uniform_",
@@ -131,6 +134,58 @@ def normal_(tensor, mean=0.0, std=1.0):
     if std < 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
     return _fill(tensor, generator().normal(mean, std, tensor.shape))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """Fill with N(mean, std²) conditioned on [a, b] (draws outside are redrawn), as PyTorch."""
+    op = "trunc_normal_"
+    _check_float(tensor, op)
+    mean, std = _finite(op, "mean", mean), _finite(op, "std", std)
+    a, b = _finite(op, "a", a), _finite(op, "b", b)
+    if std <= 0 or not a < b:
+        raise ValueError(f"{op}: need std > 0 and a < b, got std={std}, a={a}, b={b}")
+    if (b - mean) / std < -6 or (a - mean) / std > 6:
+        # [a, b] is so far in a tail that redrawing would take forever; PyTorch warns
+        raise ValueError(f"{op}: [a, b] = [{a}, {b}] is more than 6 std from the mean {mean}")
+    rng, n = generator(), int(np.prod(tensor.shape))
+    out = np.empty(n)
+    filled = 0
+    while filled < n:  # redraw what falls outside: exact, and quick unless [a, b] is tiny
+        draw = rng.normal(mean, std, n - filled)
+        draw = draw[(draw >= a) & (draw <= b)]
+        out[filled : filled + draw.size] = draw
+        filled += draw.size
+    return _fill(tensor, out.reshape(tensor.shape))
+
+
+def orthogonal_(tensor, gain=1.0):
+    """Fill a (rows, cols, …) tensor, seen as rows × (cols·…), with a (semi-)orthogonal
+    matrix times ``gain`` (Saxe et al. 2013): Q of the QR decomposition of a normal draw,
+    signs fixed so that it is uniformly distributed, as PyTorch."""
+    op = "orthogonal_"
+    _check_float(tensor, op)
+    if tensor.ndim < 2:
+        raise ValueError(
+            f"{op}: only tensors with 2 or more dims are supported, got {tensor.shape}"
+        )
+    gain = _finite(op, "gain", gain)
+    rows = tensor.shape[0]
+    cols = int(np.prod(tensor.shape[1:]))
+    flat = generator().normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes Q uniform over the orthogonal matrices
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity (ones on the diagonal), as PyTorch."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
 
 
 def zeros_(tensor):
