@@ -184,3 +184,8 @@ def test_several_saves_to_one_stream_load_back_in_order():
     minidl.load(cut)
     with pytest.raises(ValueError, match="the stream ends 5 bytes into an archive"):
         minidl.load(cut)
+
+
+def test_a_bool_seed_is_refused():
+    with pytest.raises(ValueError, match="seed must be None or an int >= 0, got True"):
+        DataLoader(TensorDataset(minidl.arange(4.0)), seed=True)
