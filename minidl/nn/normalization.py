@@ -22,6 +22,12 @@ def _shape(op, normalized_shape):
     return shape
 
 
+def _check_eps(op, eps):
+    if not is_real(eps) or not (eps >= 0 and math.isfinite(eps)):
+        raise ValueError(f"{op}: eps must be a finite number >= 0, got {eps!r}")
+    return eps
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last dims, those of ``normalized_shape`` (D of them)::
 
@@ -38,8 +44,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise TypeError(f"{op}: expected a float tensor, got dtype {x.dtype}")
     if tuple(x.shape[x.ndim - len(shape) :]) != shape or x.ndim < len(shape):
         raise ValueError(f"{op}: input of shape {x.shape} does not end in normalized_shape {shape}")
-    if not is_real(eps) or not (eps >= 0 and math.isfinite(eps)):
-        raise ValueError(f"{op}: eps must be a finite number >= 0, got {eps!r}")
+    _check_eps(op, eps)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(as_tensor(op, t).shape) != shape:
             raise ValueError(
@@ -75,9 +80,7 @@ class LayerNorm(Module):
         super().__init__()
         check_device("LayerNorm", device)
         self.normalized_shape = _shape("LayerNorm", normalized_shape)
-        if not is_real(eps) or not (eps >= 0 and math.isfinite(eps)):
-            raise ValueError(f"LayerNorm: eps must be a finite number >= 0, got {eps!r}")
-        self.eps = eps
+        self.eps = _check_eps("LayerNorm", eps)
         self.elementwise_affine = check_bool("LayerNorm", "elementwise_affine", elementwise_affine)
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         if self.elementwise_affine:
@@ -125,8 +128,7 @@ class BatchNorm1d(Module):
         name = "BatchNorm1d"
         check_device(name, device)
         self.num_features = check_int(name, "num_features", num_features, 1)
-        if not is_real(eps) or not (eps >= 0 and math.isfinite(eps)):
-            raise ValueError(f"{name}: eps must be a finite number >= 0, got {eps!r}")
+        _check_eps(name, eps)
         if momentum is not None and (not is_real(momentum) or not 0 <= momentum <= 1):
             raise ValueError(
                 f"{name}: momentum must be None or a number in [0, 1], got {momentum!r}"
