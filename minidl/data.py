@@ -57,8 +57,9 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index):
         try:
-            # (index, ...): a row of a 1-D tensor is a 0-d view, as PyTorch's, not a copy
-            return tuple(Tensor._make(t.data[index, ...]) for t in self.tensors)
+            # with ...: a row of a 1-D tensor is a 0-d view, as PyTorch's, not a copy
+            where = (*index, ...) if isinstance(index, tuple) else (index, ...)
+            return tuple(Tensor._make(t.data[where]) for t in self.tensors)
         except IndexError as e:
             raise IndexError(
                 f"TensorDataset: index {index!r} is invalid for a dataset of {len(self)} "
