@@ -11,6 +11,7 @@ to malloc: see ``minidl/memory.py``.)
 import numpy as np
 
 from minidl.autograd import Function, op_error
+from minidl.nn.utils.rnn import _sorted_lengths
 
 __all__ = ["LSTMLayer"]
 
@@ -49,11 +50,6 @@ def _check_batch_sizes(batch_sizes, T, B):
             "PackedSequence's batch_sizes, sequences sorted longest first)",
         )
     return sizes
-
-
-def _last_steps(sizes, B):
-    """For each row b, its last step L_b − 1, where L_b = #{t : n_t > b}."""
-    return (np.asarray(sizes)[None, :] > np.arange(B)[:, None]).sum(axis=1) - 1
 
 
 class LSTMLayer(Function):
@@ -167,7 +163,7 @@ class LSTMLayer(Function):
         if batch_sizes is None:
             h_n, c_n = h[-1].copy(), c[-1].copy()
         else:  # row b's last step is L_b − 1
-            last, rows = _last_steps(sizes, B), np.arange(B)
+            last, rows = _sorted_lengths(sizes) - 1, np.arange(B)  # row b's last step
             h_n, c_n = h[last, rows], c[last, rows]
         ctx.set_materialize_grads(False)
         ctx.sizes = sizes

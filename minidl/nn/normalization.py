@@ -28,6 +28,14 @@ def _check_eps(op, eps):
     return eps
 
 
+def _standardise(x, dims, eps):
+    """((x − μ) / √(σ² + ε), μ, σ²) over ``dims``, σ² the biased variance (kept dims)."""
+    mean = x.mean(dim=dims, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(dim=dims, keepdim=True)
+    return centred * (var + float(eps)) ** -0.5, mean, var
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last dims, those of ``normalized_shape`` (D of them)::
 
@@ -51,10 +59,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                 f"{op}: {name} of shape {as_tensor(op, t).shape} does not match "
                 f"normalized_shape {shape}"
             )
-    dims = tuple(range(x.ndim - len(shape), x.ndim))
-    centred = x - x.mean(dim=dims, keepdim=True)
-    var = (centred * centred).mean(dim=dims, keepdim=True)
-    y = centred * (var + float(eps)) ** -0.5
+    y, _, _ = _standardise(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
     if weight is not None:
         y = y * weight
     if bias is not None:
@@ -171,16 +176,12 @@ class BatchNorm1d(Module):
                     f"{name}: expected more than 1 value per channel when training, got input "
                     f"of shape {x.shape}"
                 )
-            mean = x.mean(dim=dims, keepdim=True)
-            centred = x - mean
-            var = (centred * centred).mean(dim=dims, keepdim=True)
+            y, mean, var = _standardise(x, dims, self.eps)
             if self.training and self.track_running_stats:
                 self._update_running(mean.data.reshape(-1), var.data.reshape(-1), count)
         else:
             mean = self.running_mean.reshape(*view)
-            var = self.running_var.reshape(*view)
-            centred = x - mean
-        y = centred * (var + float(self.eps)) ** -0.5
+            y = (x - mean) * (self.running_var.reshape(*view) + float(self.eps)) ** -0.5
         if self.affine:
             y = y * self.weight.reshape(*view) + self.bias.reshape(*view)
         return y

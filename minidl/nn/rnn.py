@@ -18,7 +18,7 @@ from minidl.nn.activation import dropout
 from minidl.nn.linear import linear
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.module import Module, Parameter
-from minidl.nn.utils.rnn import PackedSequence, _padded_sorted
+from minidl.nn.utils.rnn import PackedSequence, _packed_rows, _padded_sorted
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, check_bool, check_device, check_int, get_default_dtype, is_real
 
@@ -226,8 +226,7 @@ class _Stacked(Module):
         if packed.sorted_indices is not None:  # the states, in the packed (longest first) order
             state = [s[:, packed.sorted_indices] for s in state]
         out, state = self._layers(x, state, (tuple(sizes.tolist()), lengths))
-        steps = np.repeat(np.arange(len(sizes)), sizes)
-        rows = np.concatenate([np.arange(n) for n in sizes])
+        steps, rows = _packed_rows(sizes)
         data = out[Tensor._make(steps), Tensor._make(rows)]
         if packed.unsorted_indices is not None:
             state = [s[:, packed.unsorted_indices] for s in state]

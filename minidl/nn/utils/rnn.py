@@ -157,9 +157,9 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         sorted_indices = _int_tensor(order)
         unsorted_indices = _int_tensor(np.argsort(order))
     sizes = _batch_sizes(lengths[order])
-    steps = np.repeat(np.arange(len(sizes)), sizes)  # t of each packed row
-    rows = order[np.concatenate([np.arange(n) for n in sizes])]  # b of each packed row
-    index = (_int_tensor(rows), _int_tensor(steps)) if batch_first else (steps, rows)
+    steps, rows = _packed_rows(sizes)
+    rows = order[rows]  # the batch's own order
+    index = (rows, steps) if batch_first else (steps, rows)
     data = x[tuple(_int_tensor(i) for i in index)]
     return PackedSequence(data, _int_tensor(sizes), sorted_indices, unsorted_indices)
 
@@ -189,8 +189,15 @@ def _check_packed(op, sequence):
     return data, sizes
 
 
+def _packed_rows(sizes):
+    """(t, j) of each row of a packed ``data``: its step, and its place in the sorted batch."""
+    steps = np.repeat(np.arange(len(sizes)), sizes)
+    return steps, np.concatenate([np.arange(n) for n in sizes])
+
+
 def _sorted_lengths(sizes):
     """L_j = #{t : n_t > j} of the sorted batch j = 0 … B−1, from ``batch_sizes``."""
+    sizes = np.asarray(sizes)
     return (sizes[None, :] > np.arange(sizes[0])[:, None]).sum(axis=1)
 
 
