@@ -263,11 +263,11 @@ class Function:
             a, b = args
             need_a = need_b = False
             if isinstance(a, Tensor):
-                if enabled and a.requires_grad:
+                if enabled and a._requires_grad:
                     need_a = True
                 a = a.data
             if isinstance(b, Tensor):
-                if enabled and b.requires_grad:
+                if enabled and b._requires_grad:
                     need_b = True
                 b = b.data
             arrays = (a, b)
@@ -281,7 +281,7 @@ class Function:
             (a,) = args
             track = False
             if isinstance(a, Tensor):
-                if enabled and a.requires_grad:
+                if enabled and a._requires_grad:
                     track = True
                 a = a.data
             arrays = (a,)
@@ -293,7 +293,7 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor):
                     arrays.append(a.data)
-                    if enabled and a.requires_grad:
+                    if enabled and a._requires_grad:
                         needs.append(True)
                         track = True
                         continue
@@ -332,10 +332,10 @@ class Function:
         if track:
             ctx.inputs = args
             ctx.seq = _next_id()
-            t.requires_grad = True
+            t._requires_grad = True
             t.grad_fn = ctx
         else:
-            t.requires_grad = False
+            t._requires_grad = False
             t.grad_fn = None
         return t
 
@@ -902,7 +902,7 @@ def _accumulate_leaves(leaves, handed):
         grad = _new_object(Tensor)  # Tensor._make(g), written out: once per leaf per step
         grad.data = g
         grad.grad = None
-        grad.requires_grad = False
+        grad._requires_grad = False
         grad.grad_fn = None
         grad._out_index = 0
         t.grad = grad

@@ -209,7 +209,8 @@ class Tensor:
     produced the tensor (None for leaves).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_out_index", "__weakref__")
+    # _requires_grad is read by every op (apply); the public requires_grad checks what is set
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_out_index", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data=(), dtype=None, requires_grad=False):
@@ -234,7 +235,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._out_index = 0
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -244,7 +245,7 @@ class Tensor:
         t = object.__new__(cls)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._out_index = out_index
         return t
@@ -329,8 +330,19 @@ class Tensor:
             )
         if not self.is_leaf and not requires_grad:
             raise RuntimeError("requires_grad_: only a leaf can stop requiring grad; use detach()")
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         return self
+
+    @property
+    def requires_grad(self):
+        """Whether ops on this tensor are recorded so that backward reaches it."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        # checked as requires_grad_: `x.requires_grad = True` on an int tensor would else
+        # give it a gradient cast to int (0 for every |g| < 1), and "no" would mean True
+        self.requires_grad_(check_bool("requires_grad", "requires_grad", value))
 
     def detach(self):
         """A new leaf sharing this tensor's data, cut from the graph."""
@@ -615,7 +627,7 @@ class Tensor:
         time); call ``detach_`` before using t, or use ``u = t.detach()``.
         """
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         self._out_index = 0
         return self
 

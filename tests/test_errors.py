@@ -64,6 +64,29 @@ def test_too_many_indices():
         minidl.zeros(2, 3)[0, 0, 0]
 
 
+@pytest.mark.parametrize(
+    "index",
+    [
+        minidl.tensor(np.array([1, 0, 1], np.uint8)),  # PyTorch: a mask -> [10, 30]
+        np.array([1, 0, 1], np.uint8),  # NumPy: indices -> [20, 10, 20]
+        minidl.tensor(np.array(1, np.uint8)),
+        (Ellipsis, np.array([2], np.uint8)),
+    ],
+)
+def test_a_uint8_index_is_refused_as_ambiguous(index):
+    x = minidl.tensor([10.0, 20.0, 30.0])
+    with raises(IndexError, "index", "uint8", "mask", ".bool()", ".long()"):
+        x[index]
+    with raises(IndexError, "setitem", "uint8"):
+        x[index] = 0.0
+    np.testing.assert_array_equal(x.data, [10.0, 20.0, 30.0])
+    # the conversions it names give PyTorch's and NumPy's readings
+    u = minidl.tensor(np.array([1, 0, 1], np.uint8))
+    np.testing.assert_array_equal(x[u.bool()].data, [10.0, 30.0])
+    np.testing.assert_array_equal(x[u.long()].data, [20.0, 10.0, 20.0])
+    assert x[np.uint8(1)].item() == 20.0  # a NumPy scalar is an int (PyTorch agrees)
+
+
 def test_float_index_array():
     with raises(IndexError, "index", "integers or booleans", "float"):
         minidl.zeros(3)[minidl.tensor([0.5])]
@@ -99,6 +122,28 @@ def test_tensor_from_ragged_lists():
 def test_requires_grad_on_an_int_tensor():
     with raises(TypeError, "requires_grad", "float", "int64"):
         minidl.tensor([1, 2], requires_grad=True)
+
+
+def test_setting_requires_grad_is_checked_as_requires_grad_():
+    # an int leaf would get its gradient cast to int: 0.5 per element became 0
+    ids = minidl.tensor([1, 2, 3])
+    with raises(TypeError, "requires_grad", "float", "int64"):
+        ids.requires_grad = True
+    assert not ids.requires_grad
+    w = minidl.tensor([1.0, 2.0])
+    for bad in ("no", 1, None):
+        with raises(TypeError, "requires_grad", "True or False"):
+            w.requires_grad = bad
+    assert not w.requires_grad
+    w.requires_grad = True
+    (w * 0.5).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [0.5, 0.5])
+    y = w * 2.0
+    y.requires_grad = True  # already so: allowed, as in PyTorch
+    with raises(RuntimeError, "leaf", "detach"):
+        y.requires_grad = False
+    w.requires_grad = False  # a leaf may stop
+    assert not (w * 2.0).requires_grad
 
 
 @pytest.mark.parametrize(

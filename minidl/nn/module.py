@@ -43,7 +43,7 @@ class Parameter(Tensor):
         self.grad = None
         self.grad_fn = None
         self._out_index = 0
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 

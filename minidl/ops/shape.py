@@ -432,8 +432,20 @@ def _index_part(i, op):
             a = a.astype(np.intp)
         if a.dtype.kind not in "biu":
             raise op_error(IndexError, f"{op}: indices must be integers or booleans, got {a.dtype}")
+        if a.dtype == np.uint8:
+            raise _uint8_index(op)
         return a
-    return i
+    return i  # a NumPy uint8 scalar is a plain int, in PyTorch too
+
+
+def _uint8_index(op):
+    # PyTorch reads a uint8 index as a (deprecated) boolean mask and NumPy as indices:
+    # the same line would select different elements, silently
+    return op_error(
+        IndexError,
+        f"{op}: a uint8 index is ambiguous (PyTorch reads it as a boolean mask, NumPy as "
+        "indices); convert it: .bool() for a mask, .long() for indices",
+    )
 
 
 def index(x, index):
