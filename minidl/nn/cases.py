@@ -267,6 +267,36 @@ def _lstm_cell(rng):
     return fn, (_t(rng, 4, 3), _t(rng, 4, 2), _t(rng, 4, 2), *params)
 
 
+def _hooks_return_none(*args):
+    return None
+
+
+def _backward_hooked(rng):
+    # hooks that return None leave every gradient as it was: the identity ops are the identity
+    manual_seed(0)
+    hook = _hooks_return_none
+
+    def call(m, x, h):
+        # removed as soon as forward is done: a call keeps the hooks it was made with
+        with m.register_full_backward_hook(hook), m.register_full_backward_pre_hook(hook):
+            return m(x, h)
+
+    fn, params = module_fn(RNNCell(3, 2), call)
+    return fn, (_t(rng, 4, 3), _t(rng, 4, 2), *params)
+
+
+def _backward_hooked_tuple(rng):
+    manual_seed(0)
+    hook = _hooks_return_none
+
+    def call(m, x, h0):
+        with m.register_full_backward_hook(hook):
+            return m(x, h0)  # (output, h_n): both outputs go through HookOutput
+
+    fn, params = module_fn(GRU(2, 3), call)
+    return fn, (_t(rng, 2, 3, 2), _t(rng, 1, 3, 3), *params)
+
+
 CASES = [
     GradCase("nn.linear", _linear, "x (2,3,4) W (5,4) b (5,)", ("Affine",)),
     GradCase("nn.linear no bias", _linear_no_bias, "x (3,4) W (2,4)", ("Affine",)),
@@ -490,5 +520,17 @@ CASES = [
         _lstm_cell,
         "x (4,3) H 2",
         ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
+    ),
+    GradCase(
+        "nn.full backward hooks",
+        _backward_hooked,
+        "RNNCell x (4,3) h (4,2), hooks returning None",
+        ("HookInput", "HookOutput", "Affine", "Tanh"),
+    ),
+    GradCase(
+        "nn.full backward hook, tuple output",
+        _backward_hooked_tuple,
+        "GRU x (2,3,2) h0 (1,3,3), hook returning None",
+        ("HookInput", "HookOutput"),
     ),
 ]

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from minidl.autograd import RemovableHandle, note_write
+from minidl.autograd import RemovableHandle, is_grad_enabled, note_write
+from minidl.nn import backward_hooks
 from minidl.tensor import Tensor, as_array, check_bool, is_int, to_arguments
 
 __all__ = [
@@ -195,6 +196,7 @@ class Module:
 
     # no hooks: empty class defaults; registering a hook gives the module its own dict
     _forward_pre_hooks = _forward_hooks = {}
+    _full_backward_pre_hooks = _full_backward_hooks = {}
 
     def __call__(self, *args, **kwargs):
         # one cheap global test while no hook exists anywhere: reading the module's own
@@ -208,11 +210,16 @@ class Module:
             result = hook(self, args)
             if result is not None:  # new inputs: a tuple, or one value
                 args = result if isinstance(result, tuple) else (result,)
+        call = None
+        if (self._full_backward_hooks or self._full_backward_pre_hooks) and is_grad_enabled():
+            args, call = backward_hooks.wrap_inputs(self, args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:  # a new output
                 output = result
+        if call is not None:
+            output = backward_hooks.wrap_outputs(call, output)
         return output
 
     def register_forward_pre_hook(self, hook):
@@ -225,6 +232,18 @@ class Module:
         activations); a result other than None replaces the output.  Returns a handle:
         ``handle.remove()``, or ``with module.register_forward_hook(h):`` for one block."""
         return self._add_hook("_forward_hooks", hook)
+
+    def register_full_backward_hook(self, hook):
+        """Call ``hook(module, grad_input, grad_output)`` each time backward has computed the
+        gradients of this module's positional inputs (grad_input) from those of its outputs
+        (grad_output): tuples of Tensors, None where there is none.  A tuple returned
+        replaces grad_input.  Returns a handle: ``handle.remove()``."""
+        return self._add_hook("_full_backward_hooks", hook)
+
+    def register_full_backward_pre_hook(self, hook):
+        """Call ``hook(module, grad_output)`` when backward reaches this module's outputs,
+        before the gradients go into it; a tuple returned replaces grad_output."""
+        return self._add_hook("_full_backward_pre_hooks", hook)
 
     def _add_hook(self, kind, hook):
         if not callable(hook):
@@ -850,7 +869,7 @@ def _delete(container, i):
     _renumber(container, mods)
 
 
-_hooks_alive = [0]  # forward hooks registered and not removed, in every module
+_hooks_alive = [0]  # hooks registered and not removed, in every module
 
 
 def _hook_removed():
