@@ -607,6 +607,15 @@ run(printed_data, names)''',
        state after its last real word. *Check:* for a batch of three sentences, the packed model's
        `hidden` equals, row by row, the `hidden` of each sentence fed alone, unpadded. Then compare
        its test accuracy after 2 epochs with the pre-padded and the post-padded runs'.
+    7. **Gradients through time.** Watch how far back the loss reaches: register a hook on the
+       LSTM, `model.lstm.register_full_backward_hook(hook)`, where `hook(module, grad_input,
+       grad_output)` keeps `grad_input[0]`, the gradient of the loss with respect to the LSTM's
+       input (the embedded batch, (T, B, E)). Backpropagate one training batch's loss, then plot
+       the mean over the batch of $\lVert \partial L / \partial x_t \rVert$ against the position
+       $t$ (call `handle.remove()` afterwards). *Check:* the last position gets the largest
+       gradient and it shrinks with every step back, to 1% of it or less at the first position —
+       the vanishing gradient that the LSTM's cell slows but does not stop. Do the same for the
+       untrained model and after epoch 2 (`snapshots`).
     """),
 ]
 
