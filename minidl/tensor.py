@@ -918,6 +918,72 @@ class Tensor:
 
         return creation.multinomial(self, num_samples, replacement)
 
+    # shape and reduction batch: narrow, roll, repeat_interleave, tile, movedim, diag, median, …
+    def narrow(self, dim, start, length):
+        return _ops.narrow(self, dim, start, length)
+
+    def roll(self, shifts, dims=None):
+        return _ops.roll(self, shifts, dims)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def tile(self, *dims):
+        """``x.tile(2, 3)`` or ``x.tile((2, 3))``, as ``minidl.tile``."""
+        return _ops.tile(self, dims[0] if len(dims) == 1 and not is_int(dims[0]) else dims)
+
+    def movedim(self, source, destination):
+        return _ops.movedim(self, source, destination)
+
+    def moveaxis(self, source, destination):
+        return _ops.movedim(self, source, destination)
+
+    def swapaxes(self, axis0, axis1):
+        return _ops.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0, dim1):
+        return _ops.transpose(self, dim0, dim1)
+
+    def broadcast_to(self, *shape):
+        """``x.broadcast_to(2, 3)`` or ``x.broadcast_to((2, 3))``, as ``minidl.broadcast_to``."""
+        return _ops.broadcast_to(self, shape[0] if len(shape) == 1 else shape)
+
+    def unflatten(self, dim, sizes):
+        return _ops.unflatten(self, dim, sizes)
+
+    def diag(self, diagonal=0):
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _ops.trace(self)
+
+    def cumprod(self, dim):
+        return _ops.cumprod(self, dim)
+
+    def median(self, dim=None, keepdim=False):
+        return _ops.median(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return _ops.count_nonzero(self, dim)
+
+    def where(self, condition, other):
+        """This tensor where ``condition`` is True, else ``other``: ``minidl.where(condition,
+        self, other)``."""
+        return _ops.where(condition, self, other)
+
+    @property
+    def mT(self):
+        """The last two dims swapped (a batch of matrices transposed); a 0-d tensor as it is."""
+        if self.data.ndim == 1:
+            raise ValueError(
+                f"mT: expects a matrix or a batch of matrices (at least 2 dims), got shape "
+                f"{self.shape}"
+            )
+        return _ops.transpose(self, -2, -1) if self.data.ndim else self
+
     # new_*: new leaves with this tensor's dtype (unless ``dtype`` is given), outside any graph
     def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
         from minidl import creation  # creation imports tensor: a top-level import is circular

@@ -60,6 +60,13 @@ HYPOTHESIS_TESTED = {
     "Triu",
     "Sign",
     "Round",
+    # shape and reduction batch: tests/test_ops_shape_more.py
+    "Roll",
+    "RepeatInterleave",
+    "Diag",
+    "Diagonal",
+    "Cumprod",
+    "Median",
 }
 
 
@@ -79,6 +86,10 @@ PUBLIC_GRADCHECKED = {
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
     "test_ops_int_and_sampling": {"remainder"},
     "test_ops_tutorial_extras": {"gather", "flip", "tril", "triu", "unbind", "sign", "round"},
+    # shape and reduction batch
+    "test_ops_shape_more": {"narrow", "roll", "repeat_interleave", "tile", "movedim", "moveaxis"}
+    | {"swapaxes", "swapdims", "broadcast_to", "unflatten", "diag", "diagonal", "trace"}
+    | {"cumprod", "median"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
@@ -88,6 +99,7 @@ NO_GRADIENT |= {"logical_and", "logical_or", "logical_xor", "logical_not"}
 # indices, and yes/no answers (bool tensors; equal a Python bool)
 NO_GRADIENT |= {"argsort", "gt", "lt", "ge", "le", "eq", "ne", "isnan", "isinf", "isfinite"}
 NO_GRADIENT |= {"any", "all", "equal"}
+NO_GRADIENT |= {"count_nonzero"}  # shape and reduction batch: an int64 count
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

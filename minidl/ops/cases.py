@@ -169,6 +169,25 @@ def _off_halves(rng, *shape, decimals=0):
     return Tensor._make(n / scale, True)
 
 
+def _cumprod_with_zeros(rng):
+    # row 0 one zero, row 1 two zeros: yᵢ is linear in each x, so the central difference is
+    # exact at the zeros, where a gradient computed as yᵢ / xⱼ would be 0/0
+    a = rng.uniform(0.5, 2.0, (3, 5)) * rng.choice([-1.0, 1.0], (3, 5))
+    a[0, 2] = a[1, 1] = a[1, 3] = 0.0
+    return (lambda x: ops.cumprod(x, 1)), (Tensor._make(a, True),)
+
+
+def _repeat_interleave(rng):
+    # counts with a 0: that row of x gets no gradient
+    repeats = Tensor._make(np.array([2, 0, 3]))
+    return (lambda x: ops.repeat_interleave(x, repeats, 0)), (_t(rng, 3, 2),)
+
+
+def _where_method(rng):
+    cond = Tensor._make(rng.random((3, 4)) > 0.5)
+    return (lambda a, b: a.where(cond, b)), (_t(rng, 3, 4), _t(rng, 4))
+
+
 CASES = [
     GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
     GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
@@ -413,4 +432,80 @@ CASES = [
     GradCase(
         "remainder number dividend", _remainder_number_dividend, "2.5 % (3, 4)", ("Remainder",)
     ),
+    # shape and reduction batch: narrow, roll, repeat_interleave, tile, movedim, diag, median, …
+    GradCase(
+        "narrow",
+        _unary(lambda x: ops.narrow(x, 1, -3, 2), (2, 4, 3)),
+        "(2, 4, 3) dim 1",
+        ("GetItem",),
+    ),
+    GradCase(
+        "roll dims",
+        _unary(lambda x: ops.roll(x, (1, -2), (0, -1)), (3, 4)),
+        "(3, 4) shifts (1, -2) dims (0, -1)",
+        ("Roll",),
+    ),
+    GradCase(
+        "roll flattened", _unary(lambda x: ops.roll(x, 5), (2, 3)), "(2, 3) shift 5", ("Roll",)
+    ),
+    GradCase(
+        "repeat_interleave",
+        _repeat_interleave,
+        "(3, 2) repeats [2, 0, 3] dim 0",
+        ("RepeatInterleave",),
+    ),
+    GradCase(
+        "tile",
+        _unary(lambda x: ops.tile(x, (2, 1, 3)), (2, 2)),
+        "(2, 2) tile (2, 1, 3)",
+        ("Expand",),
+    ),
+    GradCase(
+        "movedim",
+        _unary(lambda x: ops.movedim(x, (0, 1), (2, 0)), (2, 3, 4)),
+        "(2, 3, 4) source (0, 1) destination (2, 0)",
+        ("Permute",),
+    ),
+    GradCase(
+        "swapaxes, mT",
+        _unary(lambda x: ops.swapaxes(x, 0, 2) * x.mT.mT.swapdims(0, -1), (2, 3, 4)),
+        "(2, 3, 4)",
+        ("Permute", "Mul"),
+    ),
+    GradCase(
+        "broadcast_to",
+        _unary(lambda x: ops.broadcast_to(x, (2, -1, 4)), (3, 1)),
+        "(3, 1) → (2, 3, 4)",
+        ("Expand",),
+    ),
+    GradCase(
+        "unflatten",
+        _unary(lambda x: ops.unflatten(x, 1, (3, -1)), (2, 6)),
+        "(2, 6) dim 1 → (3, 2)",
+        ("Reshape",),
+    ),
+    GradCase("diag 1-D", _unary(lambda x: ops.diag(x, -1), (3,)), "(3,) → (4, 4)", ("Diag",)),
+    GradCase("diag 2-D", _unary(lambda x: ops.diag(x, 1), (3, 4)), "(3, 4) → (3,)", ("Diagonal",)),
+    GradCase(
+        "diagonal",
+        _unary(lambda x: ops.diagonal(x, -1, 2, 0), (3, 2, 4)),
+        "(3, 2, 4) offset -1 dims (2, 0)",
+        ("Diagonal",),
+    ),
+    GradCase("trace", _unary(ops.trace, (3, 4)), "(3, 4)", ("Diagonal", "Sum")),
+    GradCase("cumprod", _unary(lambda x: ops.cumprod(x, 0), (4, 3)), "(4, 3) dim 0", ("Cumprod",)),
+    GradCase(
+        "cumprod with zeros",
+        _cumprod_with_zeros,
+        "(3, 5) dim 1, rows with 1, 2, 0 zeros",
+        ("Cumprod",),
+    ),
+    GradCase("median all", _unary(ops.median, (3, 4), _distinct), "(3, 4), no ties", ("Median",)),
+    GradCase(
+        "median dim",
+        _unary(lambda x: ops.median(x, 1, True).values, (3, 4), _distinct),
+        "(3, 4) dim 1 keepdim, no ties",
+        ("Median",),
+    ),
+    GradCase("Tensor.where", _where_method, "(3, 4) where cond else (4,)", ("Where",)),
 ]

@@ -1,5 +1,5 @@
-"""Reductions: sum, mean, prod, var/std, max/min (and amax/amin), argmax/argmin, norm;
-and cumsum, a running sum along one axis.
+"""Reductions: sum, mean, prod, var/std, max/min (and amax/amin), argmax/argmin, norm,
+median, count_nonzero; and cumsum/cumprod, a running sum/product along one axis.
 
 ``dim`` is an int, a tuple of ints or None (all axes); ``keepdim`` keeps the
 reduced axes with size 1, as in PyTorch.  As in PyTorch, ``dim=()`` reduces every
@@ -10,6 +10,7 @@ empty batch is worse than an error naming the shapes.  ``sum`` over it is 0.
 """
 
 import builtins
+from collections import namedtuple
 
 import numpy as np
 
@@ -219,6 +220,84 @@ def _running_sum(x, axis, dtype):
     return np.cumsum(x, axis=axis, dtype=dtype)
 
 
+class Cumprod(Function):
+    """yᵢ = Π_{j≤i} xⱼ along dim;  dL/dxⱼ = Σ_{i≥j} gᵢ · Π_{k≤i, k≠j} xₖ  (g = dL/dy)
+
+    Never divided by xⱼ (0/0 at a zero): the product splits as (Π_{k<j} xₖ)(Π_{j<k≤i} xₖ),
+    so dL/dxⱼ = (Π_{k<j} xₖ) · Sⱼ with Sⱼ = gⱼ + xⱼ₊₁ Sⱼ₊₁ (Horner's rule, run from the
+    end), exact with any number of zeros.  That loop is one NumPy step per position along
+    dim.  Integers and bools multiply in int64, float32 in float64 rounded once, as in
+    PyTorch; ``dim`` is None for a 0-d tensor (y = x).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(x)
+        dtype = np.dtype(np.int64) if x.dtype.kind in "biu" else x.dtype
+        if dim is None:
+            return x.astype(dtype)  # a copy: the output never shares the input's memory
+        wide = np.float64 if dtype.kind == "f" and dtype.itemsize < 8 else dtype
+        return np.cumprod(x, axis=dim, dtype=wide).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.dim is None:
+            return grad, None
+        (x,) = ctx.saved_tensors
+        xm, g = np.moveaxis(x, ctx.dim, -1), np.moveaxis(grad, ctx.dim, -1)
+        s = g.copy()
+        for j in range(g.shape[-1] - 2, -1, -1):
+            s[..., j] += xm[..., j + 1] * s[..., j + 1]
+        before = np.ones_like(s)
+        before[..., 1:] = np.cumprod(xm[..., :-1], axis=-1)  # x₀ ⋯ xⱼ₋₁
+        return np.moveaxis(before * s, -1, ctx.dim), None
+
+
+class Median(Function):
+    """y = the lower median: element (n − 1) // 2 of the n values sorted (along ``dim``, or
+    of all of x when dim is None); a slice holding a NaN has median NaN.
+
+    dy/dx = 1 at the median element.  With dim, all of it goes to the element ``index``
+    names; without, it is shared equally by the elements equal to y (the NaNs for a NaN):
+    PyTorch's rules, as for max.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, index):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64  # float32 stays float32
+        if dim is None:
+            flat = x.reshape(-1)
+            y = np.asarray(flat[_median_index(flat, 0)[0]])
+            hit = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y
+            ctx.save_for_backward(hit / hit.sum().astype(dtype))
+            return y
+        share = np.zeros(x.shape, dtype)
+        np.put_along_axis(share, index, 1, axis=dim)
+        ctx.save_for_backward(share)
+        y = np.take_along_axis(x, index, axis=dim)
+        return y if keepdim else y.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        dims = tuple(range(len(ctx.shape))) if ctx.dim is None else (ctx.dim,)
+        return _expand_back(grad, ctx.shape, dims, ctx.keepdim) * share, None, None, None
+
+
+def _median_index(a, axis):
+    """Where the lower median of each slice along ``axis`` sits (the axis kept, size 1):
+    position (n − 1) // 2 of a stable sort, or the first NaN of a slice holding one."""
+    k = (a.shape[axis] - 1) // 2
+    index = np.take(np.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        first_nan = np.argmax(nan, axis=axis, keepdims=True)
+        index = np.where(nan.any(axis=axis, keepdims=True), first_nan, index)
+    return index.astype(np.int64)
+
+
 class Norm(Function):
     """Vector p-norm over dims, y of the reduced shape:
 
@@ -334,6 +413,69 @@ def cumsum(x, dim):
         raise op_error(TypeError, f"cumsum: dim must be one int, got {dim!r}")
     dims = normalize_dims("cumsum", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
     return Cumsum.apply(x, dims[0] if dims else None)
+
+
+def cumprod(x, dim):
+    """Running product along ``dim`` (required, one int, as in PyTorch); same shape as x.
+
+    Integers and bools give int64, as in PyTorch.  The gradient is exact where x has
+    zeros (see :class:`Cumprod`).
+    """
+    x = as_tensor("cumprod", x)
+    if not is_int(dim):
+        raise op_error(TypeError, f"cumprod: dim must be one int, got {dim!r}")
+    dims = normalize_dims("cumprod", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
+    return Cumprod.apply(x, dims[0] if dims else None)
+
+
+MedianResult = namedtuple("MedianResult", ["values", "indices"])
+
+
+def median(x, dim=None, keepdim=False):
+    """The lower median, as in PyTorch: of n values sorted, the one at (n − 1) // 2 (for
+    [1, 2, 3, 4] that is 2, not 2.5).  A slice holding a NaN has median NaN.
+
+    ``median(x)`` is a 0-d tensor.  ``median(x, dim)`` is ``(values, indices)`` with the
+    index of each median along ``dim``: where the median value occurs more than once,
+    the index is that of the element at (n − 1) // 2 of a stable sort (PyTorch only
+    promises *an* index of the median value), and the first NaN in a slice with NaNs.
+    The gradient goes to the indexed element (with dim) or is shared by the elements
+    equal to the median (without).  The median of no values is an error here; PyTorch
+    gives NaN.
+    """
+    x = as_tensor("median", x)
+    keepdim = check_bool("median", "keepdim", keepdim)
+    if x.data.dtype == np.bool_:
+        raise op_error(TypeError, "median: not defined for a bool tensor (as in PyTorch)")
+    if dim is None:
+        if keepdim:
+            raise op_error(TypeError, "median: keepdim=True needs a dim, as in PyTorch")
+        if x.data.size == 0:
+            raise op_error(
+                ValueError,
+                f"median: the tensor of shape {x.shape} has no elements, so no median (PyTorch "
+                "returns NaN)",
+            )
+        return Median.apply(x, None, False, None)
+    if not is_int(dim):
+        raise op_error(TypeError, f"median: dim must be one int or None, got {dim!r}")
+    if x.ndim == 0:  # dim 0 or -1, as in PyTorch: the one element is its own median
+        normalize_dims("median", dim, 0)
+        values, indices = median(x.reshape(1), 0, True)
+        return MedianResult(values.reshape(()), indices.reshape(()))
+    d = single_dim("median", dim, x.ndim)
+    _check_nonempty("median", x.shape, (d,))
+    index = _median_index(x.data, d)
+    values = Median.apply(x, d, keepdim, index)
+    return MedianResult(values, Tensor._make(index if keepdim else index.squeeze(d)))
+
+
+def count_nonzero(x, dim=None):
+    """How many elements are not zero, over ``dim`` (an int, a tuple, or None for every
+    axis) as int64; NaN counts as non-zero.  No gradient."""
+    x = as_tensor("count_nonzero", x)
+    dims = reduce_dims("count_nonzero", dim, x.ndim)
+    return Tensor._make(np.asarray(np.count_nonzero(x.data, axis=dims), np.int64))
 
 
 _NORM_ORDERS = {1.0: 1.0, 2.0: 2.0, float("inf"): float("inf")}

@@ -1,6 +1,7 @@
 """Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand,
 repeat, indexing (and its out-of-place write, masked_fill), cat, stack, split/chunk/unbind,
-gather, flip, tril/triu.
+gather, flip, tril/triu; narrow, roll, repeat_interleave, tile, movedim, swapaxes,
+broadcast_to, unflatten, diag/diagonal/trace.
 
 None of them computes a new value (masked_fill, tril and triu only write a constant or
 zeros), so each backward only moves the gradient back to where its values came from.
@@ -12,6 +13,7 @@ import operator
 import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
+from minidl.ops import reduce
 from minidl.ops.elementwise import as_tensor, cast, result_dtype, where
 from minidl.ops.reduce import normalize_dims, single_dim
 from minidl.tensor import Tensor, check_int, convert, is_int, is_real
@@ -228,6 +230,75 @@ class Triu(Function):
     @staticmethod
     def backward(ctx, grad):
         return np.triu(grad, ctx.k), None
+
+
+class Roll(Function):
+    """y = x shifted cyclically by sₖ along each axis dₖ: y[(i + s) mod n] = x[i]
+    (dims None: along the flattened tensor, then the shape back);  dx = dy rolled by −s"""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.roll(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+class RepeatInterleave(Function):
+    """y = [x₀ r₀ times, x₁ r₁ times, …] along ``dim`` (x: (…, n, …) -> y: (…, Σ r, …));
+    dxᵢ = the sum of dy over the rᵢ copies of xᵢ (0 where rᵢ = 0)"""
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        ctx.n, ctx.repeats, ctx.dim = x.shape[dim], repeats, dim
+        return np.repeat(x, repeats, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.moveaxis(grad, ctx.dim, 0)
+        dx = np.zeros((ctx.n,) + g.shape[1:], grad.dtype)
+        copied = ctx.repeats > 0
+        # reduceat sums each run of copies; a run of length 0 has no start of its own
+        if copied.any():
+            starts = np.cumsum(ctx.repeats) - ctx.repeats
+            dx[copied] = np.add.reduceat(g, starts[copied], axis=0)
+        return np.moveaxis(dx, 0, ctx.dim), None, None
+
+
+class Diag(Function):
+    """Y[i, i + k] = xᵢ, zeros elsewhere (x: (n,) -> Y: (n + |k|, n + |k|));
+    dx = diagonal k of dY"""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.diag(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.diagonal(grad, ctx.k), None
+
+
+class Diagonal(Function):
+    """y[…, i] = x[…, i, i + offset] over axes dim1, dim2, which are removed while the
+    diagonal becomes the last axis (a view);  dx = zeros with dy written on that diagonal"""
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.shape, ctx.offset, ctx.dims = x.shape, offset, (dim1, dim2)
+        return np.diagonal(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dx = np.zeros(ctx.shape, grad.dtype)
+        # np.diagonal of dx is read-only; the same elements through a view with the two axes
+        # last can be written: row i + max(−offset, 0), column i + max(offset, 0)
+        planes = np.moveaxis(dx, ctx.dims, (-2, -1))
+        i = np.arange(grad.shape[-1])
+        planes[..., i + builtins.max(-ctx.offset, 0), i + builtins.max(ctx.offset, 0)] = grad
+        return dx, None, None, None
 
 
 # ----- functional forms -----------------------------------------------------
@@ -679,3 +750,267 @@ def unbind(x, dim=0):
     d = single_dim("unbind", dim, x.ndim)
     shape = x.shape[:d] + x.shape[d + 1 :]
     return tuple(Reshape.apply(piece, shape) for piece in split(x, 1, d))
+
+
+def _dims_in_order(op, name, dims, ndim):
+    """``dims`` (an int or a sequence of ints) as non-negative axes, in the order given;
+    a 0-d tensor takes dim 0 or -1, as in PyTorch."""
+    dims = (dims,) if is_int(dims) else dims
+    if not isinstance(dims, (tuple, list)) or not all(is_int(d) for d in dims):
+        raise op_error(TypeError, f"{op}: {name} must be an int or a tuple of ints, got {dims!r}")
+    return tuple(single_dim(op, d, builtins.max(ndim, 1)) for d in dims)
+
+
+def narrow(x, dim, start, length):
+    """x[..., start : start + length, ...] along ``dim``: a view, as slicing.
+
+    ``start`` may be negative (counted from the end) or a 0-d integer tensor, as in PyTorch.
+    """
+    x = as_tensor("narrow", x)
+    if x.ndim == 0:
+        raise op_error(ValueError, "narrow: cannot narrow a 0-d tensor, which has no dims")
+    d = single_dim("narrow", dim, x.ndim)
+    if isinstance(start, Tensor) and start.ndim == 0 and start.data.dtype.kind in "iu":
+        start = start.item()
+    start = check_int("narrow", "start", start)
+    length = check_int("narrow", "length", length)
+    n = x.shape[d]
+    if not -n <= start <= n:
+        raise op_error(
+            IndexError,
+            f"narrow: start {start} out of range for dim {d} of size {n} (expected {-n} .. {n})",
+        )
+    if start < 0:
+        start += n
+    if length < 0 or start + length > n:
+        raise op_error(
+            ValueError,
+            f"narrow: start ({start}) + length ({length}) must lie within dim {d} of size {n} "
+            f"(tensor of shape {x.shape}); expected 0 <= length <= {n - start}",
+        )
+    return GetItem.apply(x, (slice(None),) * d + (slice(start, start + length),))
+
+
+def roll(x, shifts, dims=None):
+    """x shifted cyclically: the element at i goes to (i + shift) mod n along each of ``dims``
+    (shifts and dims ints or equally long tuples); with dims None the tensor is rolled as
+    if flattened, then given its shape back.  A new tensor, as PyTorch's roll."""
+    x = as_tensor("roll", x)
+    if is_int(shifts):
+        shifts = (shifts,)
+    if not isinstance(shifts, (tuple, list)) or not shifts or not all(is_int(s) for s in shifts):
+        raise op_error(
+            TypeError, f"roll: shifts must be an int or a non-empty tuple of ints, got {shifts!r}"
+        )
+    shifts = tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise op_error(
+                ValueError,
+                f"roll: {len(shifts)} shifts {shifts} given without dims; a tensor rolled as "
+                "flattened takes one shift",
+            )
+        return Roll.apply(x, shifts, None)
+    if x.ndim == 0:
+        raise op_error(IndexError, f"roll: dims {dims!r} given for a 0-d tensor, which has none")
+    dims = _dims_in_order("roll", "dims", dims, x.ndim)
+    if len(dims) != len(shifts):
+        raise op_error(
+            ValueError,
+            f"roll: shifts {shifts} and dims {dims} must have the same length",
+        )
+    return Roll.apply(x, shifts, dims)
+
+
+def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
+    """Each element of x repeated along ``dim``: [a, b] with repeats 2 gives [a, a, b, b].
+
+    ``repeats`` is an int, or an integer tensor of one count per element along ``dim``
+    (0-d or of length 1: one count for all).  With dim None x is flattened first.
+    ``output_size``, if given, must equal the result's length along ``dim``.
+    ``repeat_interleave(r)`` alone, r a 1-D integer tensor, repeats its indices:
+    [2, 0, 1] gives [0, 0, 2], as in PyTorch.
+    """
+    x = as_tensor("repeat_interleave", x)
+    if repeats is None:
+        if x.ndim != 1 or x.data.dtype.kind not in "iu":
+            raise op_error(
+                TypeError,
+                f"repeat_interleave: called with one tensor, it takes a 1-D integer tensor of "
+                f"repeats, got shape {x.shape} and dtype {x.data.dtype}",
+            )
+        x, repeats, dim = Tensor._make(np.arange(x.shape[0], dtype=np.int64)), x, 0
+    if dim is None:
+        x, d = Reshape.apply(x, (-1,)), 0
+    else:
+        d = single_dim("repeat_interleave", dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(repeats, Tensor):
+        r = repeats.data
+        if r.dtype.kind not in "iu":
+            raise op_error(
+                TypeError,
+                f"repeat_interleave: repeats must be an int or an integer tensor, got dtype "
+                f"{r.dtype}",
+            )
+        if r.ndim > 1:
+            raise op_error(
+                ValueError,
+                f"repeat_interleave: repeats must be 0-d or 1-D, got shape {repeats.shape}",
+            )
+        if r.size != 1 and r.shape != (n,):
+            raise op_error(
+                ValueError,
+                f"repeat_interleave: {r.size} repeats for {n} elements along dim {d} (input "
+                f"of shape {x.shape}); expected one per element, or a single count",
+            )
+    else:
+        r = check_int("repeat_interleave", "repeats", repeats)
+    # a copy: the counts backward needs must not follow later writes into the repeats tensor
+    r = np.broadcast_to(np.asarray(r, np.int64).reshape(-1), (n,)).copy()
+    if r.size and r.min() < 0:
+        raise op_error(ValueError, f"repeat_interleave: repeats must be >= 0, got {r.min()}")
+    if output_size is not None:
+        output_size = check_int("repeat_interleave", "output_size", output_size)
+        if output_size != r.sum():
+            raise op_error(
+                ValueError,
+                f"repeat_interleave: output_size {output_size} differs from the result's "
+                f"length {r.sum()} along dim {d}",
+            )
+    return RepeatInterleave.apply(x, r, d)
+
+
+def tile(x, dims):
+    """x repeated ``dims[i]`` times along axis i, as ``torch.tile``: unlike ``repeat``,
+    fewer sizes than x has dims are allowed (ones are put in front)."""
+    x = as_tensor("tile", x)
+    reps = _shape_arg("tile", (dims,))
+    if any(r < 0 for r in reps):
+        raise op_error(ValueError, f"tile: repeat counts must be >= 0, got {reps}")
+    return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
+
+
+def movedim(x, source, destination):
+    """x with the axes ``source`` moved to the places ``destination`` (ints or equally long
+    tuples); the other axes keep their order."""
+    x = as_tensor("movedim", x)
+    src = _dims_in_order("movedim", "source", source, x.ndim)
+    dst = _dims_in_order("movedim", "destination", destination, x.ndim)
+    if len(src) != len(dst):
+        raise op_error(
+            ValueError,
+            f"movedim: source {source} and destination {destination} must name as many dims",
+        )
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise op_error(ValueError, f"movedim: {name} {dims} repeats a dim")
+    if x.ndim == 0:
+        return Permute.apply(x, ())
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):  # filled from the left, each lands at its place
+        order.insert(d, s)
+    return Permute.apply(x, tuple(order))
+
+
+moveaxis = movedim
+
+
+def swapaxes(x, axis0, axis1):
+    """``transpose(x, axis0, axis1)``, under NumPy's name."""
+    return transpose(x, axis0, axis1)
+
+
+def swapdims(x, dim0, dim1):
+    """``transpose(x, dim0, dim1)``, under another name."""
+    return transpose(x, dim0, dim1)
+
+
+def broadcast_to(x, shape):
+    """x broadcast to ``shape`` without copying (a read-only view), as ``expand``; -1 keeps
+    an axis.  The gradient sums over the broadcast axes."""
+    x = as_tensor("broadcast_to", x)
+    shape = _shape_arg("broadcast_to", (shape,))
+    lead = len(shape) - x.ndim
+    target = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    fits = lead >= 0 and all(
+        n >= 0 and x.shape[i - lead] in (1, n) for i, n in enumerate(target) if i >= lead
+    )
+    if not fits or any(n < 0 for n in target):
+        raise op_error(
+            ValueError,
+            f"broadcast_to: cannot broadcast shape {x.shape} to {shape}; expected each dim of "
+            "the input to be 1 or the target's size (the target may add dims in front)",
+        )
+    return Expand.apply(x, target)
+
+
+def unflatten(x, dim, sizes):
+    """Dim ``dim`` of x split into dims of ``sizes`` (their product must be its size; one
+    may be -1, inferred): (2, 12) unflattened at dim 1 into (3, 4) is (2, 3, 4)."""
+    x = as_tensor("unflatten", x)
+    d = single_dim("unflatten", dim, x.ndim)
+    sizes = _shape_arg("unflatten", (sizes,))
+    n = x.shape[d]
+    if not sizes:
+        raise op_error(ValueError, "unflatten: sizes must be non-empty")
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+        raise op_error(
+            ValueError,
+            f"unflatten: invalid sizes {sizes}: sizes must be >= 0, except one that may be -1",
+        )
+    if -1 in sizes and known == 0:
+        raise op_error(
+            ValueError, f"unflatten: the -1 in sizes {sizes} cannot be inferred: the others are 0"
+        )
+    if (n % known != 0) if -1 in sizes else (n != known):
+        raise op_error(
+            ValueError,
+            f"unflatten: sizes {sizes} do not multiply up to {n}, the size of dim {d} of the "
+            f"input of shape {x.shape}",
+        )
+    sizes = tuple(n // known if s == -1 else s for s in sizes)
+    return Reshape.apply(x, x.shape[:d] + sizes + x.shape[d + 1 :])
+
+
+def diag(x, diagonal=0):
+    """For a 1-D x, the square matrix with x on diagonal ``diagonal`` (above the main one when
+    > 0, below when < 0), zeros elsewhere; for a 2-D x, that diagonal of x as a 1-D tensor."""
+    x = as_tensor("diag", x)
+    k = check_int("diag", "diagonal", diagonal)
+    if x.ndim == 1:
+        return Diag.apply(x, k)
+    if x.ndim == 2:
+        return Diagonal.apply(x, k, 0, 1)
+    raise op_error(
+        ValueError, f"diag: expected a 1-D or 2-D tensor, got shape {x.shape} ({x.ndim}-D)"
+    )
+
+
+def diagonal(x, offset=0, dim1=0, dim2=1):
+    """The diagonal x[..., i, i + offset] over axes ``dim1`` (i) and ``dim2`` (i + offset),
+    as a view; those axes are removed and the diagonal is the last axis."""
+    x = as_tensor("diagonal", x)
+    offset = check_int("diagonal", "offset", offset)
+    if x.ndim < 2:
+        raise op_error(
+            ValueError, f"diagonal: input must have at least 2 dims, got shape {x.shape}"
+        )
+    d1, d2 = single_dim("diagonal", dim1, x.ndim), single_dim("diagonal", dim2, x.ndim)
+    if d1 == d2:
+        raise op_error(ValueError, f"diagonal: dim1 and dim2 are the same dim ({dim1}, {dim2})")
+    return Diagonal.apply(x, offset, d1, d2)
+
+
+def trace(x):
+    """Σᵢ x[i, i], the sum of a matrix's main diagonal (x 2-D, not necessarily square);
+    integers give int64, as in PyTorch."""
+    x = as_tensor("trace", x)
+    if x.ndim != 2:
+        raise op_error(ValueError, f"trace: expected a matrix (2-D), got shape {x.shape}")
+    if x.data.dtype == np.bool_:
+        raise op_error(TypeError, "trace: not defined for a bool tensor (as in PyTorch)")
+    if x.data.dtype.kind in "iu":
+        x = Tensor._make(x.data.astype(np.int64))  # integers carry no gradient
+    return reduce.sum(Diagonal.apply(x, 0, 0, 1))
