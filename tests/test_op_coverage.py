@@ -60,6 +60,15 @@ HYPOTHESIS_TESTED = {
     "Triu",
     "Sign",
     "Round",
+    # indexing batch: tests/test_ops_indexing.py
+    "IndexSelect",
+    "MaskedSelect",
+    "Take",
+    "Scatter",
+    "ScatterAdd",
+    "IndexAdd",
+    "IndexFill",
+    "IndexCopy",
 }
 
 
@@ -79,6 +88,9 @@ PUBLIC_GRADCHECKED = {
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
     "test_ops_int_and_sampling": {"remainder"},
     "test_ops_tutorial_extras": {"gather", "flip", "tril", "triu", "unbind", "sign", "round"},
+    # indexing batch
+    "test_ops_indexing": {"index_select", "masked_select", "take", "take_along_dim", "scatter"}
+    | {"scatter_add", "index_add", "index_fill", "index_copy"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
