@@ -984,6 +984,74 @@ class Tensor:
             )
         return _ops.transpose(self, -2, -1) if self.data.ndim else self
 
+    # indexing batch: selecting and scattering by index tensors (minidl/ops/indexing.py)
+    def index_select(self, dim, index):
+        return _ops.index_select(self, dim, index)
+
+    def masked_select(self, mask):
+        return _ops.masked_select(self, mask)
+
+    def take(self, index):
+        return _ops.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _ops.take_along_dim(self, indices, dim)
+
+    def scatter(self, dim, index, src=None, *, value=None):
+        return _ops.scatter(self, dim, index, src, value=value)
+
+    def scatter_add(self, dim, index, src):
+        return _ops.scatter_add(self, dim, index, src)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _ops.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_fill(self, dim, index, value):
+        return _ops.index_fill(self, dim, index, value)
+
+    def index_copy(self, dim, index, source):
+        return _ops.index_copy(self, dim, index, source)
+
+    def scatter_(self, dim, index, src=None, *, value=None):
+        """``scatter``, written into this tensor (outside a graph, as ``masked_fill_``);
+        returns t."""
+        _check_write(self, src, "scatter_")
+        _check_write(self, value, "scatter_")
+        result = _ops.scatter(self.detach(), dim, index, _detached(src), value=_detached(value))
+        _write_result(self, result, "scatter_")
+        return self
+
+    def scatter_add_(self, dim, index, src):
+        """``scatter_add``, written into this tensor (outside a graph); returns t."""
+        _check_write(self, src, "scatter_add_")
+        _write_result(
+            self, _ops.scatter_add(self.detach(), dim, index, _detached(src)), "scatter_add_"
+        )
+        return self
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """``index_add``, written into this tensor (outside a graph); returns t."""
+        _check_write(self, source, "index_add_")
+        result = _ops.index_add(self.detach(), dim, index, _detached(source), alpha=alpha)
+        _write_result(self, result, "index_add_")
+        return self
+
+    def index_fill_(self, dim, index, value):
+        """``index_fill``, written into this tensor (outside a graph); returns t."""
+        _check_write(self, value, "index_fill_")
+        _write_result(
+            self, _ops.index_fill(self.detach(), dim, index, _detached(value)), "index_fill_"
+        )
+        return self
+
+    def index_copy_(self, dim, index, source):
+        """``index_copy``, written into this tensor (outside a graph); returns t."""
+        _check_write(self, source, "index_copy_")
+        _write_result(
+            self, _ops.index_copy(self.detach(), dim, index, _detached(source)), "index_copy_"
+        )
+        return self
+
     # new_*: new leaves with this tensor's dtype (unless ``dtype`` is given), outside any graph
     def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
         from minidl import creation  # creation imports tensor: a top-level import is circular

@@ -67,6 +67,15 @@ HYPOTHESIS_TESTED = {
     "Diagonal",
     "Cumprod",
     "Median",
+    # indexing batch: tests/test_ops_indexing.py
+    "IndexSelect",
+    "MaskedSelect",
+    "Take",
+    "Scatter",
+    "ScatterAdd",
+    "IndexAdd",
+    "IndexFill",
+    "IndexCopy",
 }
 
 
@@ -90,6 +99,9 @@ PUBLIC_GRADCHECKED = {
     "test_ops_shape_more": {"narrow", "roll", "repeat_interleave", "tile", "movedim", "moveaxis"}
     | {"swapaxes", "swapdims", "broadcast_to", "unflatten", "diag", "diagonal", "trace"}
     | {"cumprod", "median"},
+    # indexing batch
+    "test_ops_indexing": {"index_select", "masked_select", "take", "take_along_dim", "scatter"}
+    | {"scatter_add", "index_add", "index_fill", "index_copy"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in

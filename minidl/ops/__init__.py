@@ -36,6 +36,17 @@ from minidl.ops.elementwise import (
     tanh,
     where,
 )
+from minidl.ops.indexing import (
+    index_add,
+    index_copy,
+    index_fill,
+    index_select,
+    masked_select,
+    scatter,
+    scatter_add,
+    take,
+    take_along_dim,
+)
 from minidl.ops.linalg import bmm, dot, matmul, mm
 from minidl.ops.logic import all, any, eq, equal, ge, gt, isfinite, isinf, isnan, le, lt, ne
 from minidl.ops.nnops import log_softmax, logsumexp, softmax

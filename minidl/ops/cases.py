@@ -188,6 +188,22 @@ def _where_method(rng):
     return (lambda a, b: a.where(cond, b)), (_t(rng, 3, 4), _t(rng, 4))
 
 
+def _indexing(op, shapes, *fixed):
+    """``op(x, *fixed, y, ...)`` with float64 leaves of ``shapes``; fixed args (dims,
+    indices) go between the first leaf and the rest, in the functional form's order."""
+
+    def make(rng):
+        leaves = tuple(_t(rng, *s) for s in shapes)
+        return (lambda x, *rest: op(x, *fixed, *rest)), leaves
+
+    return make
+
+
+def _index_fill_tensor_value(rng):
+    index = np.array([2, 0, 2])  # slice 2 named twice, written once: its gradient counts once
+    return (lambda x, v: ops.index_fill(x, 1, index, v)), (_t(rng, 3, 4), _t(rng))
+
+
 CASES = [
     GradCase("add broadcast", _binary(ops.add, (3, 4), (4,)), "(3, 4) + (4,)", ("Add",)),
     GradCase("sub broadcast", _binary(ops.sub, (3, 1), (1, 4)), "(3, 1) - (1, 4)", ("Sub",)),
@@ -508,4 +524,83 @@ CASES = [
         ("Median",),
     ),
     GradCase("Tensor.where", _where_method, "(3, 4) where cond else (4,)", ("Where",)),
+    # indexing batch: index_select, masked_select, take, take_along_dim, scatter, index_*
+    GradCase(
+        "index_select repeated",
+        _indexing(ops.index_select, [(3, 4)], 1, np.array([2, 0, 2])),
+        "(3, 4) dim 1, index [2, 0, 2]",
+        ("IndexSelect",),
+    ),
+    GradCase(
+        "masked_select broadcast",
+        _indexing(
+            ops.masked_select, [(3, 1)], np.array([[True, False], [True, True], [False, True]])
+        ),
+        "(3, 1) with mask (3, 2): x picked up to twice per row",
+        ("MaskedSelect",),
+    ),
+    GradCase(
+        "take repeated and negative",
+        _indexing(ops.take, [(3, 4)], np.array([[5, 0], [-7, 11]])),
+        "(3, 4), flat index [[5, 0], [-7, 11]] (-7 is 5)",
+        ("Take",),
+    ),
+    GradCase(
+        "take_along_dim broadcast",
+        _indexing(lambda x, i, d: ops.take_along_dim(x, i, d), [(1, 4)], np.array([[3, 0]] * 3), 1),
+        "(1, 4) with indices (3, 2) dim 1",
+        ("Expand", "Gather"),
+    ),
+    GradCase(
+        "take_along_dim flattened",
+        _indexing(ops.take_along_dim, [(2, 3)], np.array([[5, 1], [1, 0]])),
+        "(2, 3), indices (2, 2), dim None",
+        ("Take",),
+    ),
+    GradCase(
+        "scatter src",
+        _indexing(
+            lambda x, i, s: ops.scatter(x, 0, i, s), [(3, 4), (3, 5)], np.array([[2, 0, 1, 1]])
+        ),
+        "(3, 4) dim 0, index (1, 4) distinct per column, src (3, 5)",
+        ("Scatter",),
+    ),
+    GradCase(
+        "scatter value",
+        _indexing(
+            lambda x, i: ops.scatter(x, 1, i, value=0.5), [(3, 4)], np.array([[1, 3], [0, 2]])
+        ),
+        "(3, 4) dim 1, index (2, 2), value 0.5",
+        ("Scatter",),
+    ),
+    GradCase(
+        "scatter_add repeated",
+        _indexing(
+            lambda x, i, s: ops.scatter_add(x, 1, i, s), [(2, 4), (2, 3)], np.array([[1, 1, 3]])
+        ),
+        "(2, 4) dim 1, index [[1, 1, 3]], src (2, 3)",
+        ("ScatterAdd",),
+    ),
+    GradCase(
+        "index_add repeated alpha",
+        _indexing(
+            lambda x, i, s: ops.index_add(x, 0, i, s, alpha=-1.5),
+            [(4, 3), (3, 3)],
+            np.array([1, 3, 1]),
+        ),
+        "(4, 3) dim 0, index [1, 3, 1], source (3, 3), alpha -1.5",
+        ("IndexAdd",),
+    ),
+    GradCase(
+        "index_fill tensor value",
+        _index_fill_tensor_value,
+        "(3, 4) dim 1, index [2, 0, 2], value () requiring grad",
+        ("IndexFill",),
+    ),
+    GradCase(
+        "index_copy",
+        _indexing(ops.index_copy, [(3, 4), (3, 2)], 1, np.array([3, 0])),
+        "(3, 4) dim 1, index [3, 0], source (3, 2)",
+        ("IndexCopy",),
+    ),
 ]
