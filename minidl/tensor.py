@@ -883,6 +883,91 @@ class Tensor:
     def remainder(self, other):
         return _ops.remainder(self, other)
 
+    # more elementwise math (batch ops-math)
+    def floor(self):
+        return _ops.floor(self)
+
+    def ceil(self):
+        return _ops.ceil(self)
+
+    def trunc(self):
+        return _ops.trunc(self)
+
+    def frac(self):
+        return _ops.frac(self)
+
+    def square(self):
+        return _ops.square(self)
+
+    def reciprocal(self):
+        return _ops.reciprocal(self)
+
+    def rsqrt(self):
+        return _ops.rsqrt(self)
+
+    def log1p(self):
+        return _ops.log1p(self)
+
+    def expm1(self):
+        return _ops.expm1(self)
+
+    def log2(self):
+        return _ops.log2(self)
+
+    def log10(self):
+        return _ops.log10(self)
+
+    def sinh(self):
+        return _ops.sinh(self)
+
+    def cosh(self):
+        return _ops.cosh(self)
+
+    def asin(self):
+        return _ops.asin(self)
+
+    def acos(self):
+        return _ops.acos(self)
+
+    def atan(self):
+        return _ops.atan(self)
+
+    def erf(self):
+        return _ops.erf(self)
+
+    def neg(self):
+        return _ops.neg(self)
+
+    def negative(self):
+        return _ops.negative(self)
+
+    def atan2(self, other):
+        return _ops.atan2(self, other)
+
+    def hypot(self, other):
+        return _ops.hypot(self, other)
+
+    def lerp(self, end, weight):
+        return _ops.lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return _ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return _ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def fmod(self, other):
+        return _ops.fmod(self, other)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
+    def clamp_min(self, min):
+        return _ops.clamp_min(self, min)
+
+    def clamp_max(self, max):
+        return _ops.clamp_max(self, max)
+
     def bitwise_and(self, other):
         return _ops.bitwise_and(self, other)
 

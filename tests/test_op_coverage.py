@@ -76,6 +76,31 @@ HYPOTHESIS_TESTED = {
     "IndexAdd",
     "IndexFill",
     "IndexCopy",
+    # more elementwise math (batch ops-math): tests/test_ops_math_more.py
+    "Floor",
+    "Ceil",
+    "Trunc",
+    "Frac",
+    "Square",
+    "Reciprocal",
+    "Rsqrt",
+    "Log1p",
+    "Expm1",
+    "Log2",
+    "Log10",
+    "Sinh",
+    "Cosh",
+    "Asin",
+    "Acos",
+    "Atan",
+    "Erf",
+    "Atan2",
+    "Hypot",
+    "Lerp",
+    "Addcmul",
+    "Addcdiv",
+    "Fmod",
+    "NanToNum",
 }
 
 
@@ -102,6 +127,11 @@ PUBLIC_GRADCHECKED = {
     # indexing batch
     "test_ops_indexing": {"index_select", "masked_select", "take", "take_along_dim", "scatter"}
     | {"scatter_add", "index_add", "index_fill", "index_copy"},
+    # more elementwise math (batch ops-math)
+    "test_ops_math_more": {"floor", "ceil", "trunc", "frac", "square", "reciprocal", "rsqrt"}
+    | {"log1p", "expm1", "log2", "log10", "sinh", "cosh", "asin", "acos", "atan", "erf"}
+    | {"atan2", "hypot", "lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "clamp_min"}
+    | {"clamp_max", "negative"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in

@@ -199,9 +199,51 @@ def _indexing(op, shapes, *fixed):
     return make
 
 
+# more elementwise math (batch ops-math)
+def _off_integers(rng, *shape):
+    # x at n + f with f in [0.2, 0.8]: ≥ 0.2 from every integer, where floor/ceil/trunc jump
+    n = rng.integers(-3, 3, shape) + rng.uniform(0.2, 0.8, shape)
+    return Tensor._make(n, True)
+
+
+def _lerp_tensor_weight(rng):
+    return ops.lerp, (_t(rng, 3, 4), _t(rng, 4), _t(rng, 3, 1))
+
+
+def _addc(op):
+    def make(rng):
+        return (lambda x, a, b: op(x, a, b, value=-0.7)), (
+            _t(rng, 3, 1),
+            _t(rng, 4),
+            _t(rng, 3, 4, low=0.5, high=2.0),
+        )
+
+    return make
+
+
 def _index_fill_tensor_value(rng):
     index = np.array([2, 0, 2])  # slice 2 named twice, written once: its gradient counts once
     return (lambda x, v: ops.index_fill(x, 1, index, v)), (_t(rng, 3, 4), _t(rng))
+
+
+def _fmod(rng):
+    # a = b·(n + f), f in [0.2, 0.8] with its sign: a/b ≥ 0.2 from the integers where fmod jumps
+    b = rng.uniform(0.5, 2.0, (4,)) * rng.choice([-1.0, 1.0], (4,))
+    q = rng.integers(-3, 4, (3, 4))
+    q = q + np.where(q < 0, -1, 1) * rng.uniform(0.2, 0.8, (3, 4))
+    return ops.fmod, (Tensor._make(b * q, True), Tensor._make(b, True))
+
+
+def _clamp_off(rng, *shape):
+    # |x| in [0.6, 2] or [0, 0.4]: ≥ 0.1 from the bounds ±0.5 of clamp_min/clamp_max
+    a = rng.choice([rng.uniform(0.0, 0.4), rng.uniform(0.6, 2.0)], shape)
+    return Tensor._make(a * rng.choice([-1.0, 1.0], shape), True)
+
+
+def _nan_to_num(rng):
+    x = rng.standard_normal((3, 4))
+    x[0, 1], x[1, 2], x[2, 0] = np.nan, np.inf, -np.inf
+    return (lambda t: ops.nan_to_num(t, nan=1.5, posinf=9.0, neginf=-9.0)), (Tensor._make(x, True),)
 
 
 CASES = [
@@ -602,5 +644,72 @@ CASES = [
         _indexing(ops.index_copy, [(3, 4), (3, 2)], 1, np.array([3, 0])),
         "(3, 4) dim 1, index [3, 0], source (3, 2)",
         ("IndexCopy",),
+    ),
+    # more elementwise math (batch ops-math)
+    GradCase("floor", _unary(ops.floor, (3, 4), _off_integers), "(3, 4) off integers", ("Floor",)),
+    GradCase("ceil", _unary(ops.ceil, (3, 4), _off_integers), "(3, 4) off integers", ("Ceil",)),
+    GradCase("trunc", _unary(ops.trunc, (3, 4), _off_integers), "(3, 4) off integers", ("Trunc",)),
+    GradCase("frac", _unary(ops.frac, (3, 4), _off_integers), "(3, 4) off integers", ("Frac",)),
+    GradCase("square", _unary(ops.square, (3, 4)), "(3, 4)", ("Square",)),
+    GradCase(
+        "reciprocal",
+        _unary(ops.reciprocal, (3, 4), _off_zero),
+        "(3, 4), |x| ≥ 0.2",
+        ("Reciprocal",),
+    ),
+    GradCase(
+        "rsqrt", _unary(ops.rsqrt, (3, 4), low=0.5, high=2.0), "(3, 4) in [0.5, 2]", ("Rsqrt",)
+    ),
+    GradCase(
+        "log1p", _unary(ops.log1p, (3, 4), low=-0.5, high=2.0), "(3, 4) in [-0.5, 2]", ("Log1p",)
+    ),
+    GradCase("expm1", _unary(ops.expm1, (3, 4)), "(3, 4)", ("Expm1",)),
+    GradCase("log2", _unary(ops.log2, (3, 4), low=0.5, high=2.0), "(3, 4) in [0.5, 2]", ("Log2",)),
+    GradCase(
+        "log10", _unary(ops.log10, (3, 4), low=0.5, high=2.0), "(3, 4) in [0.5, 2]", ("Log10",)
+    ),
+    GradCase("sinh", _unary(ops.sinh, (3, 4)), "(3, 4)", ("Sinh",)),
+    GradCase("cosh", _unary(ops.cosh, (3, 4)), "(3, 4)", ("Cosh",)),
+    GradCase(
+        "asin", _unary(ops.asin, (3, 4), low=-0.8, high=0.8), "(3, 4) in [-0.8, 0.8]", ("Asin",)
+    ),
+    GradCase(
+        "acos", _unary(ops.acos, (3, 4), low=-0.8, high=0.8), "(3, 4) in [-0.8, 0.8]", ("Acos",)
+    ),
+    GradCase("atan", _unary(ops.atan, (3, 4)), "(3, 4)", ("Atan",)),
+    GradCase("erf", _unary(ops.erf, (3, 4)), "(3, 4)", ("Erf",)),
+    GradCase(
+        "atan2 broadcast",
+        _binary(ops.atan2, (3, 4), (4,), positive_b=True),
+        "(3, 4), (4,)",
+        ("Atan2",),
+    ),
+    GradCase(
+        "hypot broadcast",
+        _binary(ops.hypot, (3, 1), (1, 4), positive_b=True),
+        "(3, 1), (1, 4)",
+        ("Hypot",),
+    ),
+    GradCase(
+        "lerp number weight",
+        _binary(lambda a, e: ops.lerp(a, e, 0.3), (3, 4), (4,)),
+        "(3, 4) → (4,), weight 0.3",
+        ("Lerp",),
+    ),
+    GradCase("lerp tensor weight", _lerp_tensor_weight, "(3, 4) → (4,), weight (3, 1)", ("Lerp",)),
+    GradCase("addcmul", _addc(ops.addcmul), "(3, 1) + -0.7 · (4,) ⊙ (3, 4)", ("Addcmul",)),
+    GradCase(
+        "addcdiv",
+        _addc(ops.addcdiv),
+        "(3, 1) + -0.7 · (4,) / (3, 4), divisor in [0.5, 2]",
+        ("Addcdiv",),
+    ),
+    GradCase("fmod broadcast", _fmod, "(3, 4) fmod (4,), a/b off integers", ("Fmod",)),
+    GradCase("nan_to_num", _nan_to_num, "(3, 4) with a NaN, +inf and −inf", ("NanToNum",)),
+    GradCase(
+        "clamp_min, clamp_max",
+        _unary(lambda x: ops.clamp_min(x, -0.5) * ops.clamp_max(x, 0.5), (3, 4), _clamp_off),
+        "(3, 4), off ±0.5",
+        ("Clamp", "Mul"),
     ),
 ]
