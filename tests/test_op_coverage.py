@@ -60,6 +60,13 @@ HYPOTHESIS_TESTED = {
     "Triu",
     "Sign",
     "Round",
+    # products batch: tests/test_ops_products.py
+    "Outer",
+    "Tensordot",
+    "AddMatMul",
+    "Cross",
+    "Kron",
+    "Einsum",
 }
 
 
@@ -79,6 +86,9 @@ PUBLIC_GRADCHECKED = {
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
     "test_ops_int_and_sampling": {"remainder"},
     "test_ops_tutorial_extras": {"gather", "flip", "tril", "triu", "unbind", "sign", "round"},
+    # products batch
+    "test_ops_products": {"outer", "ger", "inner", "tensordot", "mv", "addmm", "baddbmm"}
+    | {"cross", "kron", "einsum"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
