@@ -700,6 +700,31 @@ class Tensor:
     def dot(self, other):
         return _ops.dot(self, other)
 
+    # products batch (PyTorch has no Tensor.tensordot or Tensor.einsum)
+    def outer(self, vec2):
+        return _ops.outer(self, vec2)
+
+    def ger(self, vec2):
+        return _ops.ger(self, vec2)
+
+    def inner(self, other):
+        return _ops.inner(self, other)
+
+    def mv(self, vec):
+        return _ops.mv(self, vec)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def cross(self, other, dim=None):
+        return _ops.cross(self, other, dim)
+
+    def kron(self, other):
+        return _ops.kron(self, other)
+
     def exp(self):
         return _ops.exp(self)
 

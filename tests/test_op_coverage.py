@@ -101,6 +101,13 @@ HYPOTHESIS_TESTED = {
     "Addcdiv",
     "Fmod",
     "NanToNum",
+    # products batch: tests/test_ops_products.py
+    "Outer",
+    "Tensordot",
+    "AddMatMul",
+    "Cross",
+    "Kron",
+    "Einsum",
 }
 
 
@@ -132,6 +139,9 @@ PUBLIC_GRADCHECKED = {
     | {"log1p", "expm1", "log2", "log10", "sinh", "cosh", "asin", "acos", "atan", "erf"}
     | {"atan2", "hypot", "lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "clamp_min"}
     | {"clamp_max", "negative"},
+    # products batch
+    "test_ops_products": {"outer", "ger", "inner", "tensordot", "mv", "addmm", "baddbmm"}
+    | {"cross", "kron", "einsum"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in

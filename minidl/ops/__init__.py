@@ -74,7 +74,22 @@ from minidl.ops.indexing import (
     take,
     take_along_dim,
 )
-from minidl.ops.linalg import bmm, dot, matmul, mm
+from minidl.ops.linalg import (
+    addmm,
+    baddbmm,
+    bmm,
+    cross,
+    dot,
+    einsum,
+    ger,
+    inner,
+    kron,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+)
 from minidl.ops.logic import all, any, eq, equal, ge, gt, isfinite, isinf, isnan, le, lt, ne
 from minidl.ops.nnops import log_softmax, logsumexp, softmax
 from minidl.ops.reduce import (

@@ -46,6 +46,20 @@ def _unary(op, shape, maker=_t, **kw):
     return make
 
 
+def _ternary(op, sa, sb, sc):
+    def make(rng):
+        return op, (_t(rng, *sa), _t(rng, *sb), _t(rng, *sc))
+
+    return make
+
+
+def _einsum(equation, *shapes):
+    def make(rng):
+        return (lambda *xs: ops.einsum(equation, *xs)), tuple(_t(rng, *s) for s in shapes)
+
+    return make
+
+
 def _pow_tensor_tensor(rng):
     return ops.pow, (_t(rng, 3, 4, low=0.5, high=2.0), _t(rng, 4))
 
@@ -711,5 +725,65 @@ CASES = [
         _unary(lambda x: ops.clamp_min(x, -0.5) * ops.clamp_max(x, 0.5), (3, 4), _clamp_off),
         "(3, 4), off ±0.5",
         ("Clamp", "Mul"),
+    ),
+    # products: outer, inner, tensordot, mv, addmm/baddbmm, cross, kron, einsum
+    GradCase("outer", _binary(ops.outer, (3,), (4,)), "(3,) ⊗ (4,)", ("Outer",)),
+    GradCase(
+        "inner",
+        _binary(ops.inner, (2, 3), (4, 3)),
+        "(2, 3) · (4, 3) over the last dim",
+        ("Tensordot",),
+    ),
+    GradCase(
+        "tensordot dims lists",
+        _binary(lambda a, b: ops.tensordot(a, b, ([2, 0], [1, 0])), (2, 3, 4), (2, 4, 5)),
+        "(2, 3, 4) · (2, 4, 5), a's dims 2, 0 with b's 1, 0",
+        ("Tensordot",),
+    ),
+    GradCase("mv", _binary(ops.mv, (3, 4), (4,)), "(3, 4) @ (4,)", ("MatMul",)),
+    GradCase(
+        "addmm broadcast input",
+        _ternary(lambda x, a, b: ops.addmm(x, a, b, beta=0.5, alpha=-2.0), (4,), (3, 2), (2, 4)),
+        "0.5·(4,) + −2·(3, 2) @ (2, 4)",
+        ("AddMatMul",),
+    ),
+    GradCase(
+        "baddbmm",
+        _ternary(
+            lambda x, a, b: ops.baddbmm(x, a, b, beta=2.0, alpha=0.5),
+            (2, 3, 1),
+            (2, 3, 4),
+            (2, 4, 5),
+        ),
+        "2·(2, 3, 1) + 0.5·(2, 3, 4) @ (2, 4, 5)",
+        ("AddMatMul",),
+    ),
+    GradCase(
+        "cross broadcast",
+        _binary(lambda a, b: ops.cross(a, b, dim=1), (2, 3, 4), (1, 3, 4)),
+        "(2, 3, 4) × (1, 3, 4) along dim 1",
+        ("Cross",),
+    ),
+    GradCase(
+        "kron", _binary(ops.kron, (2, 3), (3,)), "(2, 3) ⊗ (3,) → (2, 9)", ("Kron", "Reshape")
+    ),
+    GradCase(
+        "einsum bilinear",
+        _einsum("bn,anm,bm->ba", (2, 3), (4, 3, 5), (2, 5)),
+        "bn,anm,bm->ba: (2, 3), (4, 3, 5), (2, 5)",
+        ("Einsum",),
+    ),
+    GradCase(
+        "einsum diagonal and summed-away index",
+        _einsum("iij,jkl->ik", (3, 3, 2), (2, 4, 3)),
+        "iij,jkl->ik: (3, 3, 2), (2, 4, 3); l summed in one operand only",
+        ("Einsum",),
+    ),
+    GradCase("einsum trace", _einsum("ii", (4, 4)), "ii (implicit output): (4, 4)", ("Einsum",)),
+    GradCase(
+        "einsum ellipsis broadcast",
+        _einsum("...ij,...jk->...ik", (2, 1, 3, 4), (3, 4, 2)),
+        "...ij,...jk->...ik: (2, 1, 3, 4), (3, 4, 2)",
+        ("Einsum",),
     ),
 ]

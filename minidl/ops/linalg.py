@@ -1,10 +1,14 @@
-"""Matrix product: 1-D, 2-D, batched, with broadcast batch dimensions (as ``np.matmul``)."""
+"""Products: the matrix product (1-D, 2-D, batched, with broadcast batch dimensions, as
+``np.matmul``) and its strict forms mm, bmm, dot, mv; outer, inner, tensordot, addmm/baddbmm,
+cross, kron, and einsum, the general sum of products they are all special cases of."""
 
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import as_tensor, operand, promote
-from minidl.tensor import Tensor, as_array
+from minidl.ops.elementwise import as_tensor, mul, operand, promote
+from minidl.ops.reduce import single_dim
+from minidl.ops.shape import _common_dtype, reshape
+from minidl.tensor import Tensor, as_array, is_int, is_real
 
 
 class MatMul(Function):
@@ -137,3 +141,536 @@ def dot(a, b):
             "expected two vectors of the same length"
         )
     return MatMul.apply(*promote(a, b))
+
+
+# ----- products: outer, inner, tensordot, mv, addmm/baddbmm, cross, kron, einsum -----
+# Mixed dtypes promote here too (``_common_dtype``), where PyTorch raises.
+
+
+def _contiguous(a):
+    """``a`` in C order: a broadcast (zero-stride) gradient would make NumPy skip BLAS.
+    (``np.ascontiguousarray`` would turn a 0-d gradient into shape (1,).)"""
+    return a if a.flags.c_contiguous else a.copy()
+
+
+class Outer(Function):
+    """Z = a bᵀ: Zᵢⱼ = aᵢ bⱼ, (n,) ⊗ (m,) → (n, m);  da = dZ b,  db = dZᵀ a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        return np.multiply.outer(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        g = _contiguous(grad)
+        return (g @ b if need_a else None), (g.T @ a if need_b else None)
+
+
+class Tensordot(Function):
+    """C[f_a, f_b] = Σ_k A[f_a, k] B[k, f_b]  (f_a, f_b: the free axes of A and B; k: the
+    axes ``dims_a`` of A paired with the axes ``dims_b`` of B);
+    dA[f_a, k] = Σ_{f_b} dC[f_a, f_b] B[k, f_b],  dB[k, f_b] = Σ_{f_a} A[f_a, k] dC[f_a, f_b]"""
+
+    @staticmethod
+    def forward(ctx, a, b, dims_a, dims_b):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.dims = dims_a, dims_b
+        ctx.free = (
+            [i for i in range(a.ndim) if i not in dims_a],
+            [i for i in range(b.ndim) if i not in dims_b],
+        )
+        return np.tensordot(a, b, axes=(dims_a, dims_b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        (dims_a, dims_b), (free_a, free_b) = ctx.dims, ctx.free
+        g = _contiguous(grad)
+        n = len(free_a)  # dC's axes: A's free axes, then B's
+        ga = gb = None
+        # np.tensordot leaves the uncontracted axes in their own ascending order: B's paired
+        # axes come out sorted, each standing for its partner in A (and the other way round)
+        if need_a:
+            ga = np.tensordot(g, b, axes=(list(range(n, g.ndim)), free_b))
+            order = free_a + [dims_a[dims_b.index(d)] for d in sorted(dims_b)]
+            ga = ga.transpose(np.argsort(order))
+        if need_b:
+            gb = np.tensordot(a, g, axes=(free_a, list(range(n))))
+            order = [dims_b[dims_a.index(d)] for d in sorted(dims_a)] + free_b
+            gb = gb.transpose(np.argsort(order))
+        return ga, gb, None, None
+
+
+class AddMatMul(Function):
+    """out = β·input + α·(A @ B), A @ B of (n, k) @ (k, m) or batched (b, n, k) @ (b, k, m);
+    d input = β·dout (summed back to input's shape),  dA = α·dout Bᵀ,  dB = α·Aᵀ dout.
+    With β = 0 input is not read (a NaN in it does not spread), as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta, alpha):
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        out = a @ b
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            out += input if beta == 1 else beta * input
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_input, need_a, need_b = ctx.needs_input_grad[:3]
+        beta, alpha = ctx.beta, ctx.alpha
+        g = _contiguous(grad)
+        if alpha != 1:
+            g = alpha * g
+        gi = beta * grad if need_input else None
+        ga = g @ np.swapaxes(b, -1, -2) if need_a else None
+        gb = np.swapaxes(a, -1, -2) @ g if need_b else None
+        return gi, ga, gb, None, None
+
+
+class Cross(Function):
+    """c = a × b along ``dim`` (3-vectors);  da = b × dc,  db = dc × a
+    (from dc · (a × b) = a · (b × dc) = b · (dc × a), the scalar triple product)"""
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.dim = dim
+        return np.cross(a, b, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        d = ctx.dim
+        return (
+            np.cross(b, grad, axis=d) if need_a else None,
+            np.cross(grad, a, axis=d) if need_b else None,
+            None,
+        )
+
+
+class Kron(Function):
+    """K = A ⊗ B (Kronecker): K[i·p + j] = A[i] B[j] on each axis (p: B's size there);
+    viewing dK as axes (i₁, j₁, i₂, j₂, …): dA[i] = Σ_j dK[i, j] B[j],  dB[j] = Σ_i dK[i, j] A[i]
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.shapes = a.shape, b.shape
+        return np.kron(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        sa, sb = ctx.shapes  # the same number of dims (kron pads the shorter with 1s)
+        n = len(sa)
+        g = grad.reshape([s for pair in zip(sa, sb) for s in pair])
+        a_axes, b_axes = list(range(0, 2 * n, 2)), list(range(1, 2 * n, 2))
+        ga = np.einsum(g, list(range(2 * n)), b, b_axes, a_axes) if need_a else None
+        gb = np.einsum(g, list(range(2 * n)), a, a_axes, b_axes) if need_b else None
+        return ga, gb
+
+
+class Einsum(Function):
+    """out = einsum(terms → output, *operands): the product of the operands' entries, summed
+    over every subscript that is not in the output.  ``terms`` has one string of subscripts
+    per operand, ``...`` already spelled out as letters.
+
+    d operandₖ is the same kind of sum: dout times the other operands, kept on operandₖ's
+    subscripts.  Two cases need more than one einsum: a subscript repeated inside operandₖ
+    (``ii``, its diagonal) gets the gradient written onto that diagonal, zeros elsewhere; a
+    subscript found in operandₖ alone (summed away, ``ij->i``) gets the gradient broadcast
+    along it, since each of its entries added to the output once.  A subscript of size 1 in
+    operandₖ, broadcast against a larger size, gets the gradient summed back to size 1.
+    """
+
+    @staticmethod
+    def forward(ctx, *operands, terms, output):
+        ctx.save_for_backward(*operands)
+        ctx.terms, ctx.output = terms, output
+        equation = ",".join(terms) + "->" + output
+        return np.einsum(equation, *operands, optimize=len(operands) > 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        operands = ctx.saved_tensors
+        terms, output = ctx.terms, ctx.output
+        g = _contiguous(grad)
+        grads = []
+        for k, (x, term) in enumerate(zip(operands, terms)):
+            if not ctx.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            others = [i for i in range(len(terms)) if i != k]
+            seen = set(output).union(*(terms[i] for i in others))
+            unique = "".join(dict.fromkeys(term))
+            kept = "".join(c for c in unique if c in seen)
+            size = dict(zip(term, x.shape))
+            ein = ",".join([output, *(terms[i] for i in others)]) + "->" + kept
+            gk = np.einsum(ein, g, *(operands[i] for i in others), optimize=len(terms) > 2)
+            shrunk = tuple(a for a, c in enumerate(kept) if gk.shape[a] != size[c] == 1)
+            if shrunk:  # size 1 in x, broadcast against the others' larger size
+                gk = gk.sum(axis=shrunk, keepdims=True)
+            alone = "".join(c for c in unique if c not in seen)
+            if alone:
+                gk = gk.reshape(gk.shape + (1,) * len(alone))
+                gk = gk.transpose([(kept + alone).index(c) for c in unique])
+            # along x's own subscripts, and those where the others had size 1, each entry
+            # of x met the same gradient
+            gk = np.broadcast_to(gk, [size[c] for c in unique])
+            if unique != term:  # repeated subscripts: only the diagonal reached the output
+                full = np.zeros(x.shape, np.result_type(gk, x))
+                np.einsum(term + "->" + unique, full)[...] = gk  # a writable view of it
+                gk = full
+            grads.append(_contiguous(gk))
+        return tuple(grads)
+
+
+# ----- functional forms of the products -------------------------------------------
+
+
+def _same_dtype(op, *xs):
+    """Each operand as a Tensor, all cast (differentiably) to their common dtype."""
+    return _common_dtype([as_tensor(op, x) for x in xs])
+
+
+def _vector(op, name, x):
+    if x.ndim != 1:
+        raise op_error(ValueError, f"{op}: {name} must be a 1-D vector, got shape {x.shape}")
+
+
+def outer(input, vec2):
+    """Outer product, as ``torch.outer``: (n,) ⊗ (m,) → (n, m), out[i, j] = input[i]·vec2[j]."""
+    a, b = _same_dtype("outer", input, vec2)
+    _vector("outer", "input", a)
+    _vector("outer", "vec2", b)
+    return Outer.apply(a, b)
+
+
+def ger(input, vec2):
+    """PyTorch's older name for :func:`outer`."""
+    return outer(input, vec2)
+
+
+def inner(input, other):
+    """Inner product over the last dim, as ``torch.inner``: (…a, k), (…b, k) → (…a, …b),
+    out[i, j] = Σₗ input[i, l]·other[j, l]; a 0-d operand multiplies the other instead."""
+    a, b = _same_dtype("inner", input, other)
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.shape[-1] != b.shape[-1]:
+        raise op_error(
+            ValueError,
+            f"inner: the last dims must match, got shapes {a.shape} and {b.shape} "
+            f"({a.shape[-1]} and {b.shape[-1]})",
+        )
+    return Tensordot.apply(a, b, (a.ndim - 1,), (b.ndim - 1,))
+
+
+def _dim_list(d):
+    if isinstance(d, Tensor):
+        d = d.data.tolist()
+    return [d] if is_int(d) else list(d) if isinstance(d, (list, tuple)) else None
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over paired axes, as ``torch.tensordot``: ``dims=n`` pairs a's last n
+    axes with b's first n; ``dims=([1, 2], [0, 1])`` pairs a's axes 1, 2 with b's 0, 1.
+    out has a's unpaired axes, then b's.  ``tensordot(a, b, 0)`` is the outer product."""
+    a, b = _same_dtype("tensordot", a, b)
+    if is_int(dims):
+        n = int(dims)
+        if not 0 <= n <= min(a.ndim, b.ndim):
+            raise op_error(
+                ValueError,
+                f"tensordot: dims={n} must be between 0 and the smaller number of dims "
+                f"({min(a.ndim, b.ndim)}) of shapes {a.shape} and {b.shape}",
+            )
+        dims_a, dims_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        pair = dims.data.tolist() if isinstance(dims, Tensor) else dims
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise op_error(
+                TypeError,
+                f"tensordot: dims must be an int or a pair of lists of dims, got {dims!r}",
+            )
+        dims_a, dims_b = _dim_list(pair[0]), _dim_list(pair[1])
+        if dims_a is None or dims_b is None or len(dims_a) != len(dims_b):
+            raise op_error(
+                ValueError,
+                f"tensordot: dims must pair as many dims of a as of b, got {dims!r}",
+            )
+        # dim by dim: normalize_dims would sort them and so break the pairing
+        dims_a = [single_dim("tensordot", d, a.ndim) for d in dims_a]
+        dims_b = [single_dim("tensordot", d, b.ndim) for d in dims_b]
+        for name, ds, x in (("a", dims_a, a), ("b", dims_b, b)):
+            if len(set(ds)) != len(ds):
+                raise op_error(
+                    ValueError,
+                    f"tensordot: dims {ds} of {name} (shape {x.shape}) repeat a dim; each dim "
+                    "can be paired once",
+                )
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise op_error(
+                ValueError,
+                f"tensordot: paired dims must have equal sizes, but a {a.shape} has size "
+                f"{a.shape[da]} in dim {da} and b {b.shape} has size {b.shape[db]} in dim {db}",
+            )
+    return Tensordot.apply(a, b, tuple(dims_a), tuple(dims_b))
+
+
+def mv(input, vec):
+    """Matrix times vector, as ``torch.mv``: (n, k) @ (k,) → (n,)."""
+    a, v = _same_dtype("mv", input, vec)
+    if a.ndim != 2 or v.ndim != 1:
+        raise op_error(
+            ValueError,
+            f"mv: expected a 2-D matrix (n, k) and a 1-D vector (k,), got shapes {a.shape} "
+            f"and {v.shape}; use matmul for other shapes",
+        )
+    if a.shape[1] != v.shape[0]:
+        raise op_error(
+            ValueError,
+            f"mv: {a.shape} @ {v.shape}: inner dimensions {a.shape[1]} and {v.shape[0]} differ",
+        )
+    return MatMul.apply(a, v)
+
+
+def _scale(op, name, value, dtype):
+    if not is_real(value):
+        raise op_error(
+            TypeError, f"{op}: {name} must be a number, got {value!r} ({type(value).__name__})"
+        )
+    if dtype.kind != "f" and not is_int(value):
+        raise op_error(
+            TypeError,
+            f"{op}: {name} must be an int for integer tensors (dtype {dtype}), got {value!r}",
+        )
+    return value
+
+
+def _add_mat_mul(op, input, a, b, beta, alpha, batched):
+    x, a, b = _same_dtype(op, input, a, b)
+    nd, what = (3, "batches of matrices (b, n, k) and (b, k, m)") if batched else (2, "matrices")
+    if a.ndim != nd or b.ndim != nd:
+        raise op_error(
+            ValueError, f"{op}: expected two {nd}-D {what}, got shapes {a.shape} and {b.shape}"
+        )
+    if batched and a.shape[0] != b.shape[0]:
+        raise op_error(
+            ValueError,
+            f"{op}: {a.shape} @ {b.shape}: batch sizes {a.shape[0]} and {b.shape[0]} differ",
+        )
+    if a.shape[-1] != b.shape[-2]:
+        raise op_error(
+            ValueError,
+            f"{op}: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and {b.shape[-2]} differ",
+        )
+    out_shape = a.shape[:-1] + b.shape[-1:]
+    if x.ndim > nd or any(s not in (1, o) for s, o in zip(x.shape[::-1], out_shape[::-1])):
+        raise op_error(
+            ValueError,
+            f"{op}: input of shape {x.shape} does not broadcast to the product's shape {out_shape}",
+        )
+    beta = _scale(op, "beta", beta, a.dtype)
+    alpha = _scale(op, "alpha", alpha, a.dtype)
+    return AddMatMul.apply(x, a, b, beta, alpha)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """β·input + α·(mat1 @ mat2), as ``torch.addmm``: (n, k) @ (k, m), input broadcast to
+    (n, m).  With β = 0 input is ignored (NaN in it does not spread)."""
+    return _add_mat_mul("addmm", input, mat1, mat2, beta, alpha, batched=False)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """β·input + α·(batch1 @ batch2) per batch, as ``torch.baddbmm``: (b, n, k) @ (b, k, m),
+    input broadcast to (b, n, m).  With β = 0 input is ignored."""
+    return _add_mat_mul("baddbmm", input, batch1, batch2, beta, alpha, batched=True)
+
+
+def cross(input, other, dim=None):
+    """Cross product of 3-vectors along ``dim``, as ``torch.linalg.cross``: a × b =
+    (a₂b₃ − a₃b₂, a₃b₁ − a₁b₃, a₁b₂ − a₂b₁).  The other dims broadcast (both inputs have
+    the same number of dims).  ``dim=None`` means the last dim, as in ``torch.linalg.cross``:
+    ``torch.cross`` would pick the first dim of size 3 (deprecated there)."""
+    a, b = _same_dtype("cross", input, other)
+    if a.ndim != b.ndim:
+        raise op_error(
+            ValueError,
+            f"cross: inputs must have the same number of dims, got shapes {a.shape} and {b.shape}",
+        )
+    d = single_dim("cross", -1 if dim is None else dim, a.ndim)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise op_error(
+            ValueError,
+            f"cross: dim {d} must have size 3 in both inputs (3-vectors), got shapes {a.shape} "
+            f"and {b.shape}",
+        )
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise op_error(
+            ValueError, f"cross: shapes {a.shape} and {b.shape} do not broadcast"
+        ) from None
+    return Cross.apply(a, b, d)
+
+
+def kron(input, other):
+    """Kronecker product, as ``torch.kron``: each entry a[i] times the whole of b, tiled;
+    shape (a₁·b₁, a₂·b₂, …), the operand with fewer dims padded with leading 1s."""
+    a, b = _same_dtype("kron", input, other)
+    n = max(a.ndim, b.ndim)
+    if a.ndim < n:
+        a = reshape(a, (1,) * (n - a.ndim) + a.shape)
+    if b.ndim < n:
+        b = reshape(b, (1,) * (n - b.ndim) + b.shape)
+    return Kron.apply(a, b)
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _subscripts(term, where):
+    """A term's subscripts as a list of letters, with "..." kept as one item."""
+    parts = term.split("...")
+    if len(parts) > 2:
+        raise op_error(ValueError, f"einsum: {where} '{term}' has more than one '...'")
+    for c in "".join(parts):
+        if c not in _LETTERS:
+            raise op_error(
+                ValueError,
+                f"einsum: {where} '{term}' has the character {c!r}; subscripts are letters "
+                "a-z, A-Z, and at most one '...'",
+            )
+    return list(parts[0]) + (["...", *parts[1]] if len(parts) == 2 else [])
+
+
+def parse_einsum(equation, shapes):
+    """``equation`` as one letter string per operand and one for the output, '...' spelled out
+    as unused letters (right-aligned across operands, as broadcasting aligns them), after
+    checking every term against its operand's shape."""
+    eq = equation.replace(" ", "")
+    if eq.count("->") > 1:
+        raise op_error(ValueError, f"einsum: equation '{equation}' has more than one '->'")
+    lhs, arrow, rhs = eq.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise op_error(
+            ValueError,
+            f"einsum: equation '{equation}' has {len(inputs)} operand term(s) but "
+            f"{len(shapes)} operand(s) were given",
+        )
+    subs = [_subscripts(t, f"term {k}") for k, t in enumerate(inputs)]
+    extra = []  # how many dims each operand's '...' stands for
+    for k, (term, s, shape) in enumerate(zip(inputs, subs, shapes)):
+        named = len(s) - ("..." in s)
+        if named > len(shape) or ("..." not in s and named != len(shape)):
+            expected = f"at least {named}" if "..." in s else str(named)
+            raise op_error(
+                ValueError,
+                f"einsum: term '{term}' names {expected} dim(s) but operand {k} has shape "
+                f"{shape} ({len(shape)} dims)",
+            )
+        extra.append(len(shape) - named)
+    free = [c for c in _LETTERS if c not in eq]
+    if max(extra) > len(free):
+        raise op_error(
+            ValueError,
+            f"einsum: '...' stands for {max(extra)} dims but only {len(free)} letters are left "
+            f"unused by '{equation}' to name them",
+        )
+    ellipsis = "".join(free[: max(extra)])
+    terms = []
+    for s, e in zip(subs, extra):
+        terms.append("".join(ellipsis[len(ellipsis) - e :] if c == "..." else c for c in s))
+    _check_sizes(inputs, terms, shapes)
+    if arrow:
+        out = _subscripts(rhs, "output")
+        for c in out:
+            if c != "..." and c not in lhs:
+                raise op_error(
+                    ValueError,
+                    f"einsum: output subscript {c} of '{equation}' is in no operand's term",
+                )
+            if c != "..." and out.count(c) > 1:
+                raise op_error(
+                    ValueError,
+                    f"einsum: output subscript {c} appears more than once in '{rhs}'",
+                )
+        output = "".join(ellipsis if c == "..." else c for c in out)
+    else:  # implicit: '...' first, then the subscripts used once, in alphabetical order
+        once = sorted(c for c in set(lhs) if c in _LETTERS and lhs.count(c) == 1)
+        output = ellipsis + "".join(once)
+    return terms, output
+
+
+def _check_sizes(inputs, terms, shapes):
+    """Each subscript has one size: equal within an operand (a diagonal), equal or 1
+    (broadcast) across operands, as in PyTorch."""
+    size = {}
+    for k, (term, shape) in enumerate(zip(terms, shapes)):
+        mine = {}
+        for c, n in zip(term, shape):
+            if mine.setdefault(c, n) != n:
+                raise op_error(
+                    ValueError,
+                    f"einsum: subscript {c} is repeated in term '{inputs[k]}' of operand {k} "
+                    f"(shape {shape}) with sizes {mine[c]} and {n}; a diagonal needs equal sizes",
+                )
+        for c, n in mine.items():
+            seen = size.setdefault(c, n)
+            if n != seen and 1 not in (n, seen):
+                name = "a '...' dim" if c not in "".join(inputs) else f"subscript {c}"
+                raise op_error(
+                    ValueError,
+                    f"einsum: {name} has size {n} in term '{inputs[k]}' of operand {k} "
+                    f"(shape {shape}) but size {seen} in an earlier operand; sizes must be "
+                    "equal or 1",
+                )
+            if seen == 1:
+                size[c] = n
+
+
+def einsum(equation, *operands):
+    """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", a, b)`` is a @ b.
+
+    Each operand gets a term of subscripts (letters, and at most one ``...`` for the leading
+    dims, broadcast across operands); a subscript repeated in one term takes a diagonal; the
+    output keeps the subscripts after ``->`` and sums over the rest.  Without ``->`` the
+    output is ``...`` then the subscripts used once, in alphabetical order (``"ij,jk"`` →
+    ``"ik"``, ``"ii"`` → the trace).  The operands may also come as one list.
+    PyTorch's sublist form ``einsum(a, [0, 1], b, [1, 2])`` is not supported."""
+    if not isinstance(equation, str):
+        raise op_error(
+            TypeError,
+            f"einsum: the first argument must be the equation, a string like 'ij,jk->ik', "
+            f"got {type(equation).__name__} (the sublist form is not supported)",
+        )
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise op_error(ValueError, f"einsum: '{equation}' needs at least one operand")
+    xs = _same_dtype("einsum", *operands)
+    if xs[0].data.dtype == np.bool_:
+        raise op_error(
+            TypeError, "einsum: bool operands are not supported; convert with .float() or .long()"
+        )
+    terms, output = parse_einsum(equation, [x.shape for x in xs])
+    return Einsum.apply(*xs, terms=tuple(terms), output=output)
