@@ -601,7 +601,7 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
     ``capture`` (``grad`` uses it): a dict id(leaf) -> list; the leaves' gradients
     are appended there instead, and no ``.grad`` is written.
     """
-    if not tensor.requires_grad:
+    if not tensor._requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad and has no grad_fn "
             "(did you forget requires_grad=True, or compute it under no_grad?)"
@@ -881,7 +881,7 @@ def _existing_grad(t):
 
 def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
-        if not t.requires_grad:
+        if not t._requires_grad:
             continue  # frozen (requires_grad_(False)) since the forward: as PyTorch, no .grad
         if t.grad is not None:
             # out of place: the old grad array may be shared with a user's variable
