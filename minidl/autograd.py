@@ -193,7 +193,10 @@ def op_error(kind, message):
         cls = _OP_ERRORS[kind] = type(
             kind.__name__, (kind, OpError), {"__module__": kind.__module__}
         )
-    return cls(message)
+    try:
+        return cls(message)
+    except TypeError:  # a NumPy error whose __init__ wants more (_UFuncOutputCastingError)
+        return op_error(next(k for k in kind.__mro__ if k.__module__ == "builtins"), message)
 
 
 _OP_ERRORS: dict[type, type] = {}

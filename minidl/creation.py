@@ -8,6 +8,7 @@ from minidl.random import generator
 from minidl.tensor import (
     Tensor,
     as_array,
+    check_bool,
     check_device,
     check_dtype,
     check_int,
@@ -65,9 +66,9 @@ def _allocate(op, make, shape, *args):
         ) from None
 
 
-def _new(array, requires_grad):
+def _new(array, requires_grad, op):
     t = Tensor._make(array)
-    if requires_grad:
+    if check_bool(op, "requires_grad", requires_grad):  # "no" is not True
         t.requires_grad_(True)
     return t
 
@@ -118,7 +119,9 @@ def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros."""
     check_device("zeros", device)
     return _new(
-        _allocate("zeros", np.zeros, _size(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad
+        _allocate("zeros", np.zeros, _size(shape, "zeros"), _dtype(dtype, "zeros")),
+        requires_grad,
+        "zeros",
     )
 
 
@@ -126,7 +129,9 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of ones."""
     check_device("ones", device)
     return _new(
-        _allocate("ones", np.ones, _size(shape, "ones"), _dtype(dtype, "ones")), requires_grad
+        _allocate("ones", np.ones, _size(shape, "ones"), _dtype(dtype, "ones")),
+        requires_grad,
+        "ones",
     )
 
 
@@ -135,7 +140,9 @@ def empty(*shape, dtype=None, device=None, requires_grad=False):
     minidl fills it with zeros, so that results are deterministic."""
     check_device("empty", device)
     return _new(
-        _allocate("empty", np.zeros, _size(shape, "empty"), _dtype(dtype, "empty")), requires_grad
+        _allocate("empty", np.zeros, _size(shape, "empty"), _dtype(dtype, "empty")),
+        requires_grad,
+        "empty",
     )
 
 
@@ -153,7 +160,7 @@ def filled(shape, fill_value, dtype, requires_grad, op):
     value = as_array(fill_value, dtype, op=op)  # refuses a str, 300 as uint8, NaN as int64
     if value.ndim:
         raise TypeError(f"{op}: fill_value must be a number, got an array of shape {value.shape}")
-    return _new(_allocate(op, np.full, _size((shape,), op), value, dtype), requires_grad)
+    return _new(_allocate(op, np.full, _size((shape,), op), value, dtype), requires_grad, op)
 
 
 def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
@@ -161,7 +168,9 @@ def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
     check_device("zeros_like", device)
     t = as_array(t, op="zeros_like")
     return _new(
-        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "zeros_like")), requires_grad
+        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "zeros_like")),
+        requires_grad,
+        "zeros_like",
     )
 
 
@@ -170,7 +179,9 @@ def ones_like(t, dtype=None, requires_grad=False, *, device=None):
     check_device("ones_like", device)
     t = as_array(t, op="ones_like")
     return _new(
-        np.ones(t.shape, t.dtype if dtype is None else _dtype(dtype, "ones_like")), requires_grad
+        np.ones(t.shape, t.dtype if dtype is None else _dtype(dtype, "ones_like")),
+        requires_grad,
+        "ones_like",
     )
 
 
@@ -190,7 +201,7 @@ def rand_like(t, dtype=None, requires_grad=False, *, device=None):
     check_device("rand_like", device)
     t = as_array(t, op="rand_like")
     dtype = _dtype(t.dtype if dtype is None else dtype, "rand_like", "f")
-    return _new(generator().random(t.shape).astype(dtype), requires_grad)
+    return _new(generator().random(t.shape).astype(dtype), requires_grad, "rand_like")
 
 
 def randn_like(t, dtype=None, requires_grad=False, *, device=None):
@@ -199,7 +210,7 @@ def randn_like(t, dtype=None, requires_grad=False, *, device=None):
     check_device("randn_like", device)
     t = as_array(t, op="randn_like")
     dtype = _dtype(t.dtype if dtype is None else dtype, "randn_like", "f")
-    return _new(generator().standard_normal(t.shape).astype(dtype), requires_grad)
+    return _new(generator().standard_normal(t.shape).astype(dtype), requires_grad, "randn_like")
 
 
 def empty_like(t, dtype=None, requires_grad=False, *, device=None):
@@ -208,7 +219,9 @@ def empty_like(t, dtype=None, requires_grad=False, *, device=None):
     check_device("empty_like", device)
     t = as_array(t, op="empty_like")
     return _new(
-        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "empty_like")), requires_grad
+        np.zeros(t.shape, t.dtype if dtype is None else _dtype(dtype, "empty_like")),
+        requires_grad,
+        "empty_like",
     )
 
 
@@ -245,7 +258,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, device=N
             f"arange: cannot allocate {math.ceil((end - start) / step)} values "
             f"(start={start}, end={end}, step={step})"
         ) from None
-    return _new(values, requires_grad)
+    return _new(values, requires_grad, "arange")
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, *, device=None):
@@ -253,7 +266,9 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, *, device=None)
     check_device("linspace", device)
     start, end = _finite("linspace", start=start, end=end)
     steps = check_int("linspace", "steps", steps, minimum=0)
-    return _new(np.linspace(start, end, steps, dtype=_dtype(dtype, "linspace")), requires_grad)
+    return _new(
+        np.linspace(start, end, steps, dtype=_dtype(dtype, "linspace")), requires_grad, "linspace"
+    )
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, *, device=None):
@@ -263,21 +278,23 @@ def eye(n, m=None, dtype=None, requires_grad=False, *, device=None):
     m = n if m is None else check_int("eye", "m", m)
     if n < 0 or m < 0:
         raise ValueError(f"eye: n and m must be >= 0, got n={n}, m={m}")
-    return _new(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
+    return _new(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad, "eye")
 
 
 def rand(*shape, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1) from minidl's seeded generator."""
     check_device("rand", device)
     dtype = _dtype(dtype, "rand", "f")  # samples in [0, 1) cast to an int would all be 0
-    return _new(generator().random(_size(shape, "rand")).astype(dtype), requires_grad)
+    return _new(generator().random(_size(shape, "rand")).astype(dtype), requires_grad, "rand")
 
 
 def randn(*shape, dtype=None, device=None, requires_grad=False):
     """Standard normal samples from minidl's seeded generator."""
     check_device("randn", device)
     dtype = _dtype(dtype, "randn", "f")
-    return _new(generator().standard_normal(_size(shape, "randn")).astype(dtype), requires_grad)
+    return _new(
+        generator().standard_normal(_size(shape, "randn")).astype(dtype), requires_grad, "randn"
+    )
 
 
 def randint(low, high=None, size=None, dtype=np.int64, *, device=None):
@@ -299,7 +316,9 @@ def randint(low, high=None, size=None, dtype=np.int64, *, device=None):
         raise OverflowError(
             f"randint: [{low}, {high}) does not fit in {dtype} (range {lo} .. {hi})"
         )
-    return _new(generator().integers(low, high, _size((size,), "randint")).astype(dtype), False)
+    return _new(
+        generator().integers(low, high, _size((size,), "randint")).astype(dtype), False, "randint"
+    )
 
 
 def randperm(n, *, dtype=np.int64, device=None, requires_grad=False):
@@ -314,7 +333,7 @@ def randperm(n, *, dtype=np.int64, device=None, requires_grad=False):
         raise TypeError("randperm: dtype bool cannot hold a permutation; use an int or float dtype")
     # convert refuses n - 1 beyond the dtype (randperm(300, dtype=int8)) instead of wrapping
     perm = convert(generator().permutation(n), dtype, "randperm")
-    return _new(perm, requires_grad)
+    return _new(perm, requires_grad, "randperm")
 
 
 def multinomial(probs, num_samples, replacement=False):
@@ -393,4 +412,4 @@ def multinomial(probs, num_samples, replacement=False):
         with np.errstate(divide="ignore"):
             log_times = np.log(rng.standard_exponential(rows.shape)) - np.log(rows)
         idx = np.argsort(log_times, axis=1, kind="stable")[:, :num_samples]
-    return _new(idx.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False)
+    return _new(idx.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False, "multinomial")

@@ -236,7 +236,7 @@ class Tensor:
         self.grad_fn = None
         self._out_index = 0
         self._requires_grad = False
-        if requires_grad:
+        if check_bool("tensor", "requires_grad", requires_grad):  # "no" is not True
             self.requires_grad_(True)
 
     @classmethod
@@ -342,7 +342,13 @@ class Tensor:
     def requires_grad(self, value):
         # checked as requires_grad_: `x.requires_grad = True` on an int tensor would else
         # give it a gradient cast to int (0 for every |g| < 1), and "no" would mean True
-        self.requires_grad_(check_bool("requires_grad", "requires_grad", value))
+        value = check_bool("requires_grad", "requires_grad", value)
+        if self.grad_fn is not None:  # as PyTorch, even True (requires_grad_(True) is allowed)
+            raise RuntimeError(
+                "requires_grad: you can only change requires_grad flags of leaf tensors; "
+                "this one is the result of an op (use detach() for a leaf with its values)"
+            )
+        self.requires_grad_(value)
 
     def detach(self):
         """A new leaf sharing this tensor's data, cut from the graph."""

@@ -139,11 +139,33 @@ def test_setting_requires_grad_is_checked_as_requires_grad_():
     (w * 0.5).sum().backward()
     np.testing.assert_array_equal(w.grad.data, [0.5, 0.5])
     y = w * 2.0
-    y.requires_grad = True  # already so: allowed, as in PyTorch
-    with raises(RuntimeError, "leaf", "detach"):
-        y.requires_grad = False
+    for flag in (True, False):  # a result's flag is not the user's to set (PyTorch agrees)
+        with raises(RuntimeError, "requires_grad", "leaf", "detach"):
+            y.requires_grad = flag
+    assert y.requires_grad
     w.requires_grad = False  # a leaf may stop
     assert not (w * 2.0).requires_grad
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda f: minidl.tensor([1.0], requires_grad=f),
+        lambda f: minidl.Tensor([1.0], requires_grad=f),
+        lambda f: minidl.zeros(2, requires_grad=f),
+        lambda f: minidl.full((2,), 1.0, requires_grad=f),
+        lambda f: minidl.randn(2, requires_grad=f),
+        lambda f: minidl.arange(3.0, requires_grad=f),
+        lambda f: minidl.eye(2, requires_grad=f),
+        lambda f: minidl.ones_like(minidl.zeros(2), requires_grad=f),
+        lambda f: minidl.nn.Parameter(minidl.zeros(2), requires_grad=f),
+    ],
+)
+def test_the_requires_grad_argument_of_a_factory_must_be_a_bool(make):
+    for bad in ("no", 1, 0, None):
+        with raises(TypeError, "requires_grad", "True or False"):
+            make(bad)
+    assert make(True).requires_grad and not make(False).requires_grad
 
 
 @pytest.mark.parametrize(
@@ -466,3 +488,11 @@ def test_float16_data_gives_no_warning():
         warnings.simplefilter("error")  # the int64-overflow scan once cast 2**63 to float16
         assert minidl.tensor(np.float16(1)).dtype == np.float16
         assert minidl.tensor([np.float16(1), np.float16(2)]).shape == (2,)
+
+
+def test_a_numpy_error_class_with_its_own_constructor_still_gives_a_named_error():
+    # NumPy's _UFuncOutputCastingError takes five constructor arguments: rebuilding it with
+    # only a message used to fail with "__init__() missing 4 required positional arguments"
+    t = minidl.tensor(np.ones((2, 2), bool))
+    with raises(TypeError, "addmatmul", "bool", "Cannot cast"):
+        minidl.addmm(t, t, t, alpha=2)

@@ -45,7 +45,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self._out_index = 0
         self._requires_grad = False
-        if requires_grad:
+        if check_bool("Parameter", "requires_grad", requires_grad):
             self.requires_grad_(True)
 
     def __repr__(self):
