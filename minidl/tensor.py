@@ -736,7 +736,7 @@ class Tensor:
 
     def tanh(self):
         if self.data.dtype.kind == "f":
-            return _ew.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
+            return _elementary.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
         return _ops.tanh(self)  # integers and bools: the default float, as minidl.tanh
 
     def sin(self):
@@ -1303,6 +1303,7 @@ class Tensor:
 
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402
+from minidl.ops import elementary as _elementary  # noqa: E402
 from minidl.ops import elementwise as _ew  # noqa: E402
 from minidl.ops import reduce as _reduce  # noqa: E402
 from minidl.ops import shape as _shape_ops  # noqa: E402
