@@ -700,7 +700,7 @@ class Tensor:
     def dot(self, other):
         return _ops.dot(self, other)
 
-    # products batch (PyTorch has no Tensor.tensordot or Tensor.einsum)
+    # matrix products (PyTorch has no Tensor.tensordot or Tensor.einsum)
     def outer(self, vec2):
         return _ops.outer(self, vec2)
 
@@ -908,7 +908,7 @@ class Tensor:
     def remainder(self, other):
         return _ops.remainder(self, other)
 
-    # more elementwise math (batch ops-math)
+    # rounding, elementary functions, arithmetic, bitwise and logical operators
     def floor(self):
         return _ops.floor(self)
 
@@ -1028,7 +1028,8 @@ class Tensor:
 
         return creation.multinomial(self, num_samples, replacement)
 
-    # shape and reduction batch: narrow, roll, repeat_interleave, tile, movedim, diag, median, …
+    # views, rearranging copies and reductions: narrow, roll, repeat_interleave, tile, movedim,
+    # diag, median, …
     def narrow(self, dim, start, length):
         return _ops.narrow(self, dim, start, length)
 
@@ -1094,7 +1095,7 @@ class Tensor:
             )
         return _ops.transpose(self, -2, -1) if self.data.ndim else self
 
-    # indexing batch: selecting and scattering by index tensors (minidl/ops/indexing.py)
+    # selection and writes by index tensors (minidl/ops/indexing.py, minidl/ops/scatter.py)
     def index_select(self, dim, index):
         return _ops.index_select(self, dim, index)
 

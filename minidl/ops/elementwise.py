@@ -12,8 +12,8 @@
 
 Binary ops broadcast as NumPy does; each backward returns the gradient in
 the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
-Functions of one argument such as exp, log or sin are in ``elementary.py``; rounding
-in ``rounding.py``.
+Elementary functions (exp, log, sin, ...) are in ``elementary.py``, rounding in
+``rounding.py``.
 """
 
 import numpy as np
