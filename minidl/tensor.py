@@ -706,7 +706,7 @@ class Tensor:
     def dot(self, other):
         return _ops.dot(self, other)
 
-    # products batch (PyTorch has no Tensor.tensordot or Tensor.einsum)
+    # matrix products (PyTorch has no Tensor.tensordot or Tensor.einsum)
     def outer(self, vec2):
         return _ops.outer(self, vec2)
 
@@ -742,7 +742,7 @@ class Tensor:
 
     def tanh(self):
         if self.data.dtype.kind == "f":
-            return _ew.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
+            return _elementary.Tanh.apply(self)  # the hot case, without the wrapper's dtype check
         return _ops.tanh(self)  # integers and bools: the default float, as minidl.tanh
 
     def sin(self):
@@ -914,7 +914,7 @@ class Tensor:
     def remainder(self, other):
         return _ops.remainder(self, other)
 
-    # more elementwise math (batch ops-math)
+    # rounding, elementary functions, arithmetic, bitwise and logical operators
     def floor(self):
         return _ops.floor(self)
 
@@ -1034,7 +1034,8 @@ class Tensor:
 
         return creation.multinomial(self, num_samples, replacement)
 
-    # shape and reduction batch: narrow, roll, repeat_interleave, tile, movedim, diag, median, …
+    # views, rearranging copies and reductions: narrow, roll, repeat_interleave, tile, movedim,
+    # diag, median, …
     def narrow(self, dim, start, length):
         return _ops.narrow(self, dim, start, length)
 
@@ -1100,7 +1101,7 @@ class Tensor:
             )
         return _ops.transpose(self, -2, -1) if self.data.ndim else self
 
-    # indexing batch: selecting and scattering by index tensors (minidl/ops/indexing.py)
+    # selection and writes by index tensors (minidl/ops/indexing.py, minidl/ops/scatter.py)
     def index_select(self, dim, index):
         return _ops.index_select(self, dim, index)
 
@@ -1309,6 +1310,7 @@ class Tensor:
 
 from minidl import autograd as _autograd  # noqa: E402  (circular: autograd wraps results in Tensor)
 from minidl import ops as _ops  # noqa: E402
+from minidl.ops import elementary as _elementary  # noqa: E402
 from minidl.ops import elementwise as _ew  # noqa: E402
 from minidl.ops import reduce as _reduce  # noqa: E402
 from minidl.ops import shape as _shape_ops  # noqa: E402

@@ -60,14 +60,14 @@ HYPOTHESIS_TESTED = {
     "Triu",
     "Sign",
     "Round",
-    # shape and reduction batch: tests/test_ops_shape_more.py
+    # tests/test_ops_shape_more.py
     "Roll",
     "RepeatInterleave",
     "Diag",
     "Diagonal",
     "Cumprod",
     "Median",
-    # indexing batch: tests/test_ops_indexing.py
+    # tests/test_ops_indexing.py
     "IndexSelect",
     "MaskedSelect",
     "Take",
@@ -76,7 +76,7 @@ HYPOTHESIS_TESTED = {
     "IndexAdd",
     "IndexFill",
     "IndexCopy",
-    # more elementwise math (batch ops-math): tests/test_ops_math_more.py
+    # tests/test_ops_math_more.py
     "Floor",
     "Ceil",
     "Trunc",
@@ -101,7 +101,7 @@ HYPOTHESIS_TESTED = {
     "Addcdiv",
     "Fmod",
     "NanToNum",
-    # products batch: tests/test_ops_products.py
+    # tests/test_ops_products.py
     "Outer",
     "Tensordot",
     "AddMatMul",
@@ -127,19 +127,15 @@ PUBLIC_GRADCHECKED = {
     "test_ops_math": {"sin", "cos", "prod", "cumsum", "norm"},
     "test_ops_int_and_sampling": {"remainder"},
     "test_ops_tutorial_extras": {"gather", "flip", "tril", "triu", "unbind", "sign", "round"},
-    # shape and reduction batch
     "test_ops_shape_more": {"narrow", "roll", "repeat_interleave", "tile", "movedim", "moveaxis"}
     | {"swapaxes", "swapdims", "broadcast_to", "unflatten", "diag", "diagonal", "trace"}
     | {"cumprod", "median"},
-    # indexing batch
     "test_ops_indexing": {"index_select", "masked_select", "take", "take_along_dim", "scatter"}
     | {"scatter_add", "index_add", "index_fill", "index_copy"},
-    # more elementwise math (batch ops-math)
     "test_ops_math_more": {"floor", "ceil", "trunc", "frac", "square", "reciprocal", "rsqrt"}
     | {"log1p", "expm1", "log2", "log10", "sinh", "cosh", "asin", "acos", "atan", "erf"}
     | {"atan2", "hypot", "lerp", "addcmul", "addcdiv", "fmod", "nan_to_num", "clamp_min"}
     | {"clamp_max", "negative"},
-    # products batch
     "test_ops_products": {"outer", "ger", "inner", "tensordot", "mv", "addmm", "baddbmm"}
     | {"cross", "kron", "einsum"},
 }
@@ -151,7 +147,7 @@ NO_GRADIENT |= {"logical_and", "logical_or", "logical_xor", "logical_not"}
 # indices, and yes/no answers (bool tensors; equal a Python bool)
 NO_GRADIENT |= {"argsort", "gt", "lt", "ge", "le", "eq", "ne", "isnan", "isinf", "isfinite"}
 NO_GRADIENT |= {"any", "all", "equal"}
-NO_GRADIENT |= {"count_nonzero"}  # shape and reduction batch: an int64 count
+NO_GRADIENT |= {"count_nonzero"}  # an int64 count
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

@@ -1,41 +1,82 @@
-"""Differentiable ops, one ``Function`` each, grouped by kind, with their functional forms."""
+"""Differentiable ops, one ``Function`` each, grouped by kind, with their functional forms.
 
-from minidl.ops.elementwise import (
+elementwise.py  arithmetic, clamp, maximum/minimum, where, cast; bitwise and logical
+                operators, allclose; the operand and dtype-promotion helpers
+elementary.py   exp, log, sqrt, trigonometric and hyperbolic functions, erf, sigmoid,
+                relu, abs, nan_to_num
+rounding.py     round, floor, ceil, trunc, frac, sign
+reduce.py       sum, mean, prod, var/std, max/min, argmax/argmin, norm, median, cumsum
+shape.py        views and reshapes, cat/stack/split, ``x[...]`` indexing
+arrange.py      flip, roll, repeat, repeat_interleave, tile, tril/triu, diag/diagonal/trace
+indexing.py     selection by index tensors and masks: index_select, gather, take, ...
+scatter.py      writes by index tensors and masks: scatter, index_add, masked_fill, ...
+linalg.py       matrix products: matmul, mm, bmm, dot, mv, outer, tensordot, addmm, ...
+einsum.py       einsum
+nnops.py        softmax, log_softmax, logsumexp
+logic.py        comparisons and other yes/no questions (no gradient)
+sort.py         sort, topk, argsort
+search.py       nonzero, unique
+cases.py        one gradient self-check case per op (``python -m minidl gradcheck``)
+"""
+
+from minidl.ops.arrange import (
+    diag,
+    diagonal,
+    flip,
+    repeat,
+    repeat_interleave,
+    roll,
+    tile,
+    trace,
+    tril,
+    triu,
+)
+from minidl.ops.einsum import einsum
+from minidl.ops.elementary import (
     abs,
     acos,
+    asin,
+    atan,
+    atan2,
+    cos,
+    cosh,
+    erf,
+    exp,
+    expm1,
+    hypot,
+    log,
+    log1p,
+    log2,
+    log10,
+    nan_to_num,
+    reciprocal,
+    relu,
+    rsqrt,
+    sigmoid,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    tanh,
+)
+from minidl.ops.elementwise import (
     add,
     addcdiv,
     addcmul,
     allclose,
-    asin,
-    atan,
-    atan2,
     bitwise_and,
     bitwise_not,
     bitwise_or,
     bitwise_xor,
     cast,
-    ceil,
     clamp,
     clamp_max,
     clamp_min,
     compare,
-    cos,
-    cosh,
     div,
-    erf,
-    exp,
-    expm1,
-    floor,
     floor_divide,
     fmod,
-    frac,
-    hypot,
     lerp,
-    log,
-    log1p,
-    log2,
-    log10,
     logical_and,
     logical_not,
     logical_or,
@@ -43,44 +84,20 @@ from minidl.ops.elementwise import (
     maximum,
     minimum,
     mul,
-    nan_to_num,
     neg,
     negative,
     pow,
-    reciprocal,
-    relu,
     remainder,
-    round,
-    rsqrt,
-    sigmoid,
-    sign,
-    sin,
-    sinh,
-    sqrt,
-    square,
     sub,
-    tanh,
-    trunc,
     where,
 )
-from minidl.ops.indexing import (
-    index_add,
-    index_copy,
-    index_fill,
-    index_select,
-    masked_select,
-    scatter,
-    scatter_add,
-    take,
-    take_along_dim,
-)
+from minidl.ops.indexing import gather, index_select, masked_select, take, take_along_dim
 from minidl.ops.linalg import (
     addmm,
     baddbmm,
     bmm,
     cross,
     dot,
-    einsum,
     ger,
     inner,
     kron,
@@ -110,38 +127,28 @@ from minidl.ops.reduce import (
     sum,
     var,
 )
+from minidl.ops.rounding import ceil, floor, frac, round, sign, trunc
+from minidl.ops.scatter import index_add, index_copy, index_fill, masked_fill, scatter, scatter_add
 from minidl.ops.search import nonzero, unique
 from minidl.ops.shape import (
     broadcast_to,
     cat,
     chunk,
     clone,
-    diag,
-    diagonal,
     expand,
     flatten,
-    flip,
-    gather,
     index,
-    masked_fill,
     moveaxis,
     movedim,
     narrow,
     permute,
-    repeat,
-    repeat_interleave,
     reshape,
-    roll,
     split,
     squeeze,
     stack,
     swapaxes,
     swapdims,
-    tile,
-    trace,
     transpose,
-    tril,
-    triu,
     unbind,
     unflatten,
     unsqueeze,

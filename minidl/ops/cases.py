@@ -213,7 +213,8 @@ def _indexing(op, shapes, *fixed):
     return make
 
 
-# more elementwise math (batch ops-math)
+# inputs for the cases of rounding, lerp, addcmul/addcdiv, index_fill, fmod, clamp_min/clamp_max
+# and nan_to_num
 def _off_integers(rng, *shape):
     # x at n + f with f in [0.2, 0.8]: ≥ 0.2 from every integer, where floor/ceil/trunc jump
     n = rng.integers(-3, 3, shape) + rng.uniform(0.2, 0.8, shape)
@@ -504,7 +505,7 @@ CASES = [
     GradCase(
         "remainder number dividend", _remainder_number_dividend, "2.5 % (3, 4)", ("Remainder",)
     ),
-    # shape and reduction batch: narrow, roll, repeat_interleave, tile, movedim, diag, median, …
+    # narrow, roll, repeat_interleave, tile, movedim, diag, median, …
     GradCase(
         "narrow",
         _unary(lambda x: ops.narrow(x, 1, -3, 2), (2, 4, 3)),
@@ -580,7 +581,8 @@ CASES = [
         ("Median",),
     ),
     GradCase("Tensor.where", _where_method, "(3, 4) where cond else (4,)", ("Where",)),
-    # indexing batch: index_select, masked_select, take, take_along_dim, scatter, index_*
+    # selection and writes by index: index_select, masked_select, take, take_along_dim, scatter,
+    # index_*
     GradCase(
         "index_select repeated",
         _indexing(ops.index_select, [(3, 4)], 1, np.array([2, 0, 2])),
@@ -659,7 +661,7 @@ CASES = [
         "(3, 4) dim 1, index [3, 0], source (3, 2)",
         ("IndexCopy",),
     ),
-    # more elementwise math (batch ops-math)
+    # rounding, elementary functions, lerp, addcmul/addcdiv, fmod, nan_to_num
     GradCase("floor", _unary(ops.floor, (3, 4), _off_integers), "(3, 4) off integers", ("Floor",)),
     GradCase("ceil", _unary(ops.ceil, (3, 4), _off_integers), "(3, 4) off integers", ("Ceil",)),
     GradCase("trunc", _unary(ops.trunc, (3, 4), _off_integers), "(3, 4) off integers", ("Trunc",)),
@@ -726,7 +728,7 @@ CASES = [
         "(3, 4), off ±0.5",
         ("Clamp", "Mul"),
     ),
-    # products: outer, inner, tensordot, mv, addmm/baddbmm, cross, kron, einsum
+    # matrix products (outer, inner, tensordot, mv, addmm/baddbmm, cross, kron) and einsum
     GradCase("outer", _binary(ops.outer, (3,), (4,)), "(3,) ⊗ (4,)", ("Outer",)),
     GradCase(
         "inner",

@@ -1,13 +1,20 @@
-"""Elementwise ops: arithmetic, exp/log, sin/cos, activations, clamp, where, cast, more math
-(floor/ceil/trunc/frac, log1p/expm1/log2/log10, sinh/cosh, asin/acos/atan/atan2, erf, hypot,
-lerp, addcmul/addcdiv, fmod, nan_to_num) (and, with no gradient: ``allclose``, floor
-division, bitwise and logical operators).
+"""Elementwise arithmetic, and the helpers every op uses to take its operands.
+
+- operands: ``operand``, ``as_tensor``, ``as_float_tensor``, and PyTorch's dtype
+  promotion (``result_dtype``, ``promote``);
+- arithmetic: ``add``, ``sub``, ``mul``, ``div``, ``neg``/``negative``, ``pow``,
+  ``remainder`` (``%``), ``floor_divide`` (``//``, no derivative), ``fmod``, ``lerp``,
+  ``addcmul``, ``addcdiv``;
+- bounds and choices: ``clamp`` (``clamp_min``/``clamp_max``), ``maximum``, ``minimum``,
+  ``where``, ``cast``;
+- with no gradient: ``compare`` (behind ``logic.py``'s comparisons), the bitwise
+  ``&`` ``|`` ``^`` ``~`` and ``logical_*`` operators, ``allclose``.
 
 Binary ops broadcast as NumPy does; each backward returns the gradient in
 the broadcast shape and the engine sums it back (``autograd.unbroadcast``).
+Elementary functions (exp, log, sin, ...) are in ``elementary.py``, rounding in
+``rounding.py``.
 """
-
-import math
 
 import numpy as np
 
@@ -93,6 +100,14 @@ def as_float_tensor(op, x):
     """``as_tensor``, with integers and bools turned into the default float (exp, log, …)."""
     x = as_tensor(op, x)
     return x if x.data.dtype.kind == "f" else Tensor._make(x.data.astype(get_default_dtype()))
+
+
+def _not_bool(op, x, hint):
+    if x.data.dtype == np.bool_:
+        raise TypeError(f"{op}: not defined for a bool tensor (PyTorch refuses it too); {hint}")
+
+
+# ----- arithmetic -------------------------------------------------------------------------
 
 
 class Add(Function):
@@ -196,140 +211,147 @@ class Pow(Function):
         return ga, gb
 
 
-class Exp(Function):
-    """y = eˣ;  dy/dx = y"""
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Integer division by zero: Python's ZeroDivisionError, and the RuntimeError PyTorch raises."""
+
+
+def _refuse_zero_divisor(op, a, b):
+    # NumPy warns and answers 0 for an integer x // 0 or x % 0, a silently wrong number
+    if np.result_type(a, b).kind in "biu" and np.any(np.asarray(b) == 0):
+        raise op_error(
+            IntegerDivisionByZero,
+            f"{op}: integer division by zero (a divisor of shape {np.shape(b)} holds a 0); "
+            "PyTorch raises here too. Convert to float first for inf/nan instead",
+        )
+
+
+class Remainder(Function):
+    """z = a mod b = a − b·⌊a/b⌋, with the sign of b (Python's %);
+    dz/da = 1,  dz/db = −⌊a/b⌋  (⌊a/b⌋ is a step: constant between its jumps)"""
 
     @staticmethod
-    def forward(ctx, x):
-        y = np.exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * y
-
-
-class Log(Function):
-    """y = ln x;  dy/dx = 1/x"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / x
-
-
-class Sqrt(Function):
-    """y = √x;  dy/dx = 1 / (2y)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = np.sqrt(x)
-        ctx.save_for_backward(y)
-        return y
+    def forward(ctx, a, b):
+        _refuse_zero_divisor("remainder", a, b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)  # dz/da = 1 needs neither
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.fmod(a, b)  # C's remainder: the sign of a
+            # PyTorch's rule (np.remainder differs on the sign of a zero result: 0 % −3)
+            wrong_sign = (z != 0) & ((z < 0) != (np.asarray(b) < 0))
+            return np.where(wrong_sign, z + b, z)
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad / (2 * y)
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * np.floor_divide(a, b)
 
 
-class Tanh(Function):
-    """y = tanh x;  dy/dx = 1 − y²"""
+class FloorDivide(Function):
+    """z = ⌊a/b⌋;  no derivative: backward raises, as PyTorch's does (it is 0 between the
+    jumps and undefined at them, so a gradient through it is almost surely a mistake)"""
 
-    @staticmethod
-    def forward(ctx, x):
-        y = np.tanh(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * (1 - y * y)
-
-
-class Sin(Function):
-    """y = sin x;  dy/dx = cos x  (x and y of one shape)"""
+    differentiable = False  # not in OPS: `python -m minidl gradcheck` has nothing to check
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.sin(x)
+    def forward(ctx, a, b):
+        _refuse_zero_divisor("floor_divide", a, b)
+        # float x // 0 is ±inf or nan (IEEE); the integer minimum // −1 wraps, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.floor_divide(a, b)  # the rounding of PyTorch's div(rounding_mode="floor")
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
+        raise op_error(
+            RuntimeError,
+            "floor_divide: the derivative of a // b is not implemented (PyTorch raises here "
+            "too: it is 0 between the jumps of the floor and undefined at them). To use the "
+            "quotient as a constant, call .detach() on it; for a gradient, use a / b",
+        )
 
 
-class Cos(Function):
-    """y = cos x;  dy/dx = −sin x  (x and y of one shape)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.cos(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * np.sin(x)
-
-
-class Sigmoid(Function):
-    """y = σ(x) = 1 / (1 + e⁻ˣ);  dy/dx = y(1 − y)"""
+class Fmod(Function):
+    """z = a − b·trunc(a/b), with the sign of a (C's fmod; −7 fmod 3 = −1, where −7 % 3 = 2);
+    dz/da = 1,  dz/db = −trunc(a/b)  (trunc(a/b) is a step: constant between its jumps)"""
 
     @staticmethod
-    def forward(ctx, x):
-        # with e = exp(−|x|) ≤ 1 (never overflows): σ(x) = 1/(1+e) for x ≥ 0, e/(1+e) below;
-        # ½(1 + tanh(x/2)) cancels to 0 in the left tail (σ(−20) = 0 in float32, log σ = −inf)
-        e = np.exp(-np.abs(x))
-        y = np.maximum(e, x >= 0)  # the numerator: 1 where x ≥ 0, else e (np.where is slower)
-        e += 1
-        y /= e
-        ctx.save_for_backward(y)
-        return y
+    def forward(ctx, a, b):
+        _refuse_zero_divisor("fmod", a, b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)  # dz/da = 1 needs neither
+        with np.errstate(divide="ignore", invalid="ignore"):  # float x fmod 0 is NaN (IEEE)
+            return np.fmod(a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * y * (1 - y)
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * np.trunc(a / b)
 
 
-class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = np.maximum(x, 0)
-        ctx.save_for_backward(y)
-        return y
+class Lerp(Function):
+    """z = a + w·(e − a), from a (w = 0) to e (w = 1), w a number or a tensor;
+    dz/da = 1 − w,  dz/de = w,  dz/dw = e − a"""
 
     @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * (y > 0)
-
-
-class Abs(Function):
-    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as in PyTorch)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x)
+    def forward(ctx, a, e, w):
+        ctx.save_for_backward(a, e, w)
+        d = e - a
+        # PyTorch's two forms of one line: from e's end for |w| ≥ ½, so w = 1 gives e exactly
+        return np.where(np.abs(w) < 0.5, a + w * d, e - d * (1 - w))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.sign(x)
+        a, e, w = ctx.saved_tensors
+        da, de, dw = ctx.needs_input_grad
+        return (
+            grad * (1 - w) if da else None,
+            grad * w if de else None,
+            grad * (e - a) if dw else None,
+        )
+
+
+class Addcmul(Function):
+    """z = x + v·t₁·t₂ (v a number);  dz/dx = 1,  dz/dt₁ = v·t₂,  dz/dt₂ = v·t₁"""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return x + value * t1 * t2
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        _, d1, d2, _ = ctx.needs_input_grad
+        v = ctx.value
+        return grad, (grad * v * t2 if d1 else None), (grad * v * t1 if d2 else None), None
+
+
+class Addcdiv(Function):
+    """z = x + v·t₁/t₂ (v a number);  dz/dx = 1,  dz/dt₁ = v/t₂,  dz/dt₂ = −v·t₁/t₂²"""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        with np.errstate(divide="ignore", invalid="ignore"):  # ±inf or NaN, as PyTorch
+            return x + value * (t1 / t2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        _, d1, d2, _ = ctx.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g1 = grad * ctx.value / t2
+        return grad, (g1 if d1 else None), (-g1 * t1 / t2 if d2 else None), None
+
+
+# ----- bounds and choices: clamp, maximum, minimum, where; cast ---------------------------
 
 
 class Clamp(Function):
@@ -413,35 +435,6 @@ class Where(Function):
         return None, np.where(cond, grad, zero), np.where(cond, zero, grad)
 
 
-class Sign(Function):
-    """y = sign x: −1, 0 or 1 (0 for NaN, as in PyTorch);  dy/dx = 0 (a step function:
-    flat on each side of its jump at 0, so no gradient passes, as in PyTorch)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = np.sign(x)
-        if x.dtype.kind == "f":  # NumPy's sign of NaN is NaN
-            y = np.where(np.isnan(x), np.zeros((), x.dtype), y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad)
-
-
-class Round(Function):
-    """y = x rounded to ``decimals`` places, halves to the even neighbour (2.5 → 2, 3.5 → 4);
-    dy/dx = 0 (a staircase: flat between its jumps, so no gradient passes, as in PyTorch)"""
-
-    @staticmethod
-    def forward(ctx, x, decimals):
-        return np.round(x, decimals)  # NumPy's rint of x·10^d, then ÷ 10^d: PyTorch's rule
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad), None
-
-
 class Cast(Function):
     """y = x as another dtype;  dy/dx = 1 (the gradient is cast back)"""
 
@@ -454,463 +447,7 @@ class Cast(Function):
         return grad, None
 
 
-class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
-    """Integer division by zero: Python's ZeroDivisionError, and the RuntimeError PyTorch raises."""
-
-
-def _refuse_zero_divisor(op, a, b):
-    # NumPy warns and answers 0 for an integer x // 0 or x % 0, a silently wrong number
-    if np.result_type(a, b).kind in "biu" and np.any(np.asarray(b) == 0):
-        raise op_error(
-            IntegerDivisionByZero,
-            f"{op}: integer division by zero (a divisor of shape {np.shape(b)} holds a 0); "
-            "PyTorch raises here too. Convert to float first for inf/nan instead",
-        )
-
-
-class Remainder(Function):
-    """z = a mod b = a − b·⌊a/b⌋, with the sign of b (Python's %);
-    dz/da = 1,  dz/db = −⌊a/b⌋  (⌊a/b⌋ is a step: constant between its jumps)"""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _refuse_zero_divisor("remainder", a, b)
-        if ctx.needs_input_grad[1]:
-            ctx.save_for_backward(a, b)  # dz/da = 1 needs neither
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.fmod(a, b)  # C's remainder: the sign of a
-            # PyTorch's rule (np.remainder differs on the sign of a zero result: 0 % −3)
-            wrong_sign = (z != 0) & ((z < 0) != (np.asarray(b) < 0))
-            return np.where(wrong_sign, z + b, z)
-
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad, -grad * np.floor_divide(a, b)
-
-
-class FloorDivide(Function):
-    """z = ⌊a/b⌋;  no derivative: backward raises, as PyTorch's does (it is 0 between the
-    jumps and undefined at them, so a gradient through it is almost surely a mistake)"""
-
-    differentiable = False  # not in OPS: `python -m minidl gradcheck` has nothing to check
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _refuse_zero_divisor("floor_divide", a, b)
-        # float x // 0 is ±inf or nan (IEEE); the integer minimum // −1 wraps, as in PyTorch
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.floor_divide(a, b)  # the rounding of PyTorch's div(rounding_mode="floor")
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise op_error(
-            RuntimeError,
-            "floor_divide: the derivative of a // b is not implemented (PyTorch raises here "
-            "too: it is 0 between the jumps of the floor and undefined at them). To use the "
-            "quotient as a constant, call .detach() on it; for a gradient, use a / b",
-        )
-
-
-# ----- more elementwise math (batch ops-math): rounding, powers, logs, hyperbolic and
-# inverse trigonometric functions, erf, atan2, hypot, lerp, addcmul/addcdiv, fmod, nan_to_num
-
-
-class Floor(Function):
-    """y = ⌊x⌋;  dy/dx = 0 (a staircase: flat between its jumps, as PyTorch's gradient)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.floor(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad)
-
-
-class Ceil(Function):
-    """y = ⌈x⌉;  dy/dx = 0 (a staircase: flat between its jumps, as PyTorch's gradient)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.ceil(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad)
-
-
-class Trunc(Function):
-    """y = x rounded toward 0 (trunc(−2.5) = −2);  dy/dx = 0 (flat between its jumps)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.trunc(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad)
-
-
-class Frac(Function):
-    """y = x − trunc(x), with the sign of x (frac(−2.5) = −0.5);  dy/dx = 1"""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x - np.trunc(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-
-class Square(Function):
-    """y = x²;  dy/dx = 2x"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.square(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 2 * x
-
-
-class Reciprocal(Function):
-    """y = 1/x;  dy/dx = −1/x² = −y²"""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(divide="ignore"):  # 1/0 = inf, as PyTorch, without a warning
-            y = np.reciprocal(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return -grad * y * y
-
-
-class Rsqrt(Function):
-    """y = 1/√x;  dy/dx = −½ x^(−3/2) = −½ y³"""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):  # inf at 0, NaN below
-            y = 1 / np.sqrt(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return -0.5 * grad * y * y * y
-
-
-class Log1p(Function):
-    """y = ln(1 + x), exact for tiny x where 1 + x would round to 1;  dy/dx = 1/(1 + x)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # −inf at −1, NaN below
-            return np.log1p(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return grad / (1 + x)
-
-
-class Expm1(Function):
-    """y = eˣ − 1, exact for tiny x where eˣ rounds to 1;  dy/dx = eˣ = y + 1"""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            y = np.expm1(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * (y + 1)
-
-
-class Log2(Function):
-    """y = log₂ x;  dy/dx = 1/(x ln 2)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # −inf at 0, NaN below
-            return np.log2(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return grad / (x * np.log(2.0))
-
-
-class Log10(Function):
-    """y = log₁₀ x;  dy/dx = 1/(x ln 10)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # −inf at 0, NaN below
-            return np.log10(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return grad / (x * np.log(10.0))
-
-
-class Sinh(Function):
-    """y = sinh x = (eˣ − e⁻ˣ)/2;  dy/dx = cosh x"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):  # ±inf beyond |x| ≈ 89 in float32, as PyTorch
-            return np.sinh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(over="ignore"):
-            return grad * np.cosh(x)
-
-
-class Cosh(Function):
-    """y = cosh x = (eˣ + e⁻ˣ)/2;  dy/dx = sinh x"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.cosh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(over="ignore"):
-            return grad * np.sinh(x)
-
-
-class Asin(Function):
-    """y = arcsin x, x in [−1, 1] (NaN outside, as PyTorch);  dy/dx = 1/√(1 − x²)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad / np.sqrt(1 - x * x)
-
-
-class Acos(Function):
-    """y = arccos x, x in [−1, 1] (NaN outside, as PyTorch);  dy/dx = −1/√(1 − x²)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        with np.errstate(invalid="ignore"):
-            return np.arccos(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return -grad / np.sqrt(1 - x * x)
-
-
-class Atan(Function):
-    """y = arctan x;  dy/dx = 1/(1 + x²)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.arctan(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (1 + x * x)
-
-
-# NumPy has no erf.  CPython's math.erf, one element at a time: correct to about an ulp in
-# float64 (a vectorised series or rational fit that good is long, and hard to check by
-# reading), at ~0.15 s per million elements, the same trade as nn.GELU's math.erfc.
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-class Erf(Function):
-    """y = erf x = (2/√π) ∫₀ˣ e^(−t²) dt;  dy/dx = (2/√π) e^(−x²)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        # float64 in and the input's dtype out: a float32 x gets erf correctly rounded
-        return np.asarray(_erf(x.astype(np.float64)), dtype=np.float64).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
-
-
-class Atan2(Function):
-    """z = atan2(a, b), the angle of the point (b, a) in (−π, π];
-    dz/da = b/(a² + b²),  dz/db = −a/(a² + b²)"""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.arctan2(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):  # NaN at the origin, as PyTorch
-            g = grad / (a * a + b * b)
-            return g * b, -g * a
-
-
-class Hypot(Function):
-    """z = √(a² + b²), without overflow for large a, b;  dz/da = a/z,  dz/db = b/z"""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        z = np.hypot(a, b)
-        ctx.save_for_backward(a, b, z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b, z = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):  # NaN at the origin, as PyTorch
-            g = grad / z
-            return g * a, g * b
-
-
-class Lerp(Function):
-    """z = a + w·(e − a), from a (w = 0) to e (w = 1), w a number or a tensor;
-    dz/da = 1 − w,  dz/de = w,  dz/dw = e − a"""
-
-    @staticmethod
-    def forward(ctx, a, e, w):
-        ctx.save_for_backward(a, e, w)
-        d = e - a
-        # PyTorch's two forms of one line: from e's end for |w| ≥ ½, so w = 1 gives e exactly
-        return np.where(np.abs(w) < 0.5, a + w * d, e - d * (1 - w))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, e, w = ctx.saved_tensors
-        da, de, dw = ctx.needs_input_grad
-        return (
-            grad * (1 - w) if da else None,
-            grad * w if de else None,
-            grad * (e - a) if dw else None,
-        )
-
-
-class Addcmul(Function):
-    """z = x + v·t₁·t₂ (v a number);  dz/dx = 1,  dz/dt₁ = v·t₂,  dz/dt₂ = v·t₁"""
-
-    @staticmethod
-    def forward(ctx, x, t1, t2, value):
-        ctx.save_for_backward(t1, t2)
-        ctx.value = value
-        return x + value * t1 * t2
-
-    @staticmethod
-    def backward(ctx, grad):
-        t1, t2 = ctx.saved_tensors
-        _, d1, d2, _ = ctx.needs_input_grad
-        v = ctx.value
-        return grad, (grad * v * t2 if d1 else None), (grad * v * t1 if d2 else None), None
-
-
-class Addcdiv(Function):
-    """z = x + v·t₁/t₂ (v a number);  dz/dx = 1,  dz/dt₁ = v/t₂,  dz/dt₂ = −v·t₁/t₂²"""
-
-    @staticmethod
-    def forward(ctx, x, t1, t2, value):
-        ctx.save_for_backward(t1, t2)
-        ctx.value = value
-        with np.errstate(divide="ignore", invalid="ignore"):  # ±inf or NaN, as PyTorch
-            return x + value * (t1 / t2)
-
-    @staticmethod
-    def backward(ctx, grad):
-        t1, t2 = ctx.saved_tensors
-        _, d1, d2, _ = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g1 = grad * ctx.value / t2
-        return grad, (g1 if d1 else None), (-g1 * t1 / t2 if d2 else None), None
-
-
-class Fmod(Function):
-    """z = a − b·trunc(a/b), with the sign of a (C's fmod; −7 fmod 3 = −1, where −7 % 3 = 2);
-    dz/da = 1,  dz/db = −trunc(a/b)  (trunc(a/b) is a step: constant between its jumps)"""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _refuse_zero_divisor("fmod", a, b)
-        if ctx.needs_input_grad[1]:
-            ctx.save_for_backward(a, b)  # dz/da = 1 needs neither
-        with np.errstate(divide="ignore", invalid="ignore"):  # float x fmod 0 is NaN (IEEE)
-            return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad, -grad * np.trunc(a / b)
-
-
-class NanToNum(Function):
-    """y = x, with NaN, +inf and −inf replaced by the numbers given;
-    dy/dx = 1 where x is finite, 0 where it was replaced"""
-
-    @staticmethod
-    def forward(ctx, x, nan, posinf, neginf):
-        finite = np.isfinite(x)
-        ctx.save_for_backward(finite)
-        # a replacement beyond the dtype's range becomes ±inf, as in PyTorch (1e300 in float32)
-        with np.errstate(over="ignore"):
-            nan, posinf, neginf = (np.array(v, dtype=x.dtype) for v in (nan, posinf, neginf))
-        y = np.where(np.isnan(x), nan, x)
-        y = np.where(x == np.inf, posinf, y)
-        return np.where(x == -np.inf, neginf, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (finite,) = ctx.saved_tensors
-        return grad * finite, None, None, None
-
-
-# ----- functional forms (minidl.add, minidl.exp, ...) ---------------------
+# ----- functional forms (minidl.add, minidl.clamp, ...) -----------------------------------
 
 
 def _operands(op, a, b, true_divide=False):
@@ -970,11 +507,25 @@ def remainder(a, b):
     return Remainder.apply(a, b)
 
 
+def fmod(input, other):
+    """C's remainder a − b·trunc(a/b), with the sign of the dividend (fmod(−7, 3) = −1, where
+    −7 % 3 = 2), broadcasting.  Integers stay integers and an integer division by zero
+    raises, as in PyTorch; a float one gives NaN.  dz/da = 1, dz/db = −trunc(a/b)."""
+    a, b = _operands("fmod", input, other)
+    _no_bool_division("fmod", a, b)
+    return Fmod.apply(a, b)
+
+
 def neg(a):
     """−a."""
     a = as_tensor("neg", a)
     _not_bool("neg", a, "to invert a mask use ~ or logical_not()")
     return Neg.apply(a)
+
+
+def negative(input):
+    """−x: another name of :func:`neg`, as in PyTorch."""
+    return neg(input)
 
 
 def _is_bool(v):
@@ -991,75 +542,71 @@ def pow(a, b):
     return Pow.apply(a, b)
 
 
-def exp(x):
-    """eˣ elementwise."""
-    return Exp.apply(as_float_tensor("exp", x))
-
-
-def log(x):
-    """Natural logarithm elementwise."""
-    return Log.apply(as_float_tensor("log", x))
-
-
-def sqrt(x):
-    """√x elementwise."""
-    return Sqrt.apply(as_float_tensor("sqrt", x))
-
-
-def tanh(x):
-    """tanh elementwise."""
-    return Tanh.apply(as_float_tensor("tanh", x))
-
-
-def sin(x):
-    """sin elementwise (radians); integers and bools give the default float, as in PyTorch."""
-    return Sin.apply(as_float_tensor("sin", x))
-
-
-def cos(x):
-    """cos elementwise (radians); integers and bools give the default float, as in PyTorch."""
-    return Cos.apply(as_float_tensor("cos", x))
-
-
-def sigmoid(x):
-    """1 / (1 + e⁻ˣ) elementwise."""
-    return Sigmoid.apply(as_float_tensor("sigmoid", x))
-
-
-def relu(x):
-    """max(x, 0) elementwise."""
-    return Relu.apply(as_tensor("relu", x))
-
-
-def abs(x):
-    """|x| elementwise."""
-    return Abs.apply(as_tensor("abs", x))
-
-
-def sign(x):
-    """−1, 0 or 1 elementwise, in x's dtype (a bool x is its own sign; NaN gives 0, as in
-    PyTorch).  Its gradient is 0 everywhere, as PyTorch's."""
-    x = as_tensor("sign", x)
-    if x.data.dtype == np.bool_:
-        return Tensor._make(x.data.copy())
-    return Sign.apply(x)
-
-
-def round(x, *, decimals=0):
-    """x rounded to ``decimals`` places (negative: to tens, hundreds, …), halves to even as
-    PyTorch (and NumPy) do: round(2.5) = 2, round(3.5) = 4.  Integers come back as they
-    are (a copy), as in PyTorch, which refuses ``decimals`` for them; the gradient is 0."""
-    x = as_tensor("round", x)
-    if isinstance(decimals, (bool, np.bool_)) or not isinstance(decimals, (int, np.integer)):
-        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+def lerp(input, end, weight):
+    """input + weight·(end − input): the straight line from input (weight 0) to end (weight 1),
+    broadcasting.  input and end are float tensors of one dtype, as in PyTorch; weight is a
+    number or a float tensor.  The gradient reaches all three."""
+    x, e = as_tensor("lerp", input), as_tensor("lerp", end)
     if x.data.dtype.kind != "f":
-        if decimals:
+        raise TypeError(
+            f"lerp: input must be a float tensor, got dtype {x.data.dtype} (as in PyTorch)"
+        )
+    if e.data.dtype != x.data.dtype:
+        raise TypeError(
+            f"lerp: end has dtype {e.data.dtype} but input has {x.data.dtype}; expected one "
+            "dtype, as PyTorch does (convert end, e.g. end.to(input.dtype))"
+        )
+    if is_real(weight):
+        w = float(weight)  # a NumPy float64 scalar would upcast float32 inputs
+    elif isinstance(weight, (bool, np.bool_)):
+        raise TypeError(f"lerp: weight must be a number or a float tensor, got {weight!r}")
+    else:
+        w = as_tensor("lerp", weight)
+        if w.data.dtype.kind != "f":
             raise TypeError(
-                f"round: decimals={decimals} needs a float tensor, got dtype {x.data.dtype} "
-                "(as in PyTorch)"
+                f"lerp: weight must be a number or a float tensor, got dtype {w.data.dtype}"
             )
-        return Tensor._make(x.data.copy())  # already whole numbers
-    return Round.apply(x, int(decimals))
+        if w.data.dtype != x.data.dtype:  # PyTorch computes in input's dtype
+            w = cast(w, x.data.dtype)
+    return Lerp.apply(x, e, w)
+
+
+def _addc(op, input, tensor1, tensor2, value):
+    x, t1, t2 = (as_tensor(op, t) for t in (input, tensor1, tensor2))
+    t1, t2 = promote(t1, t2)
+    d = result_dtype(x, t1 if t1.data.ndim >= t2.data.ndim else t2)
+    if d == np.bool_:
+        raise TypeError(f"{op}: not defined for bool tensors (PyTorch refuses them too)")
+    if not is_real(value):
+        raise TypeError(f"{op}: value must be a number, got {value!r}")
+    if d.kind != "f" and not float(value).is_integer():
+        # PyTorch silently truncates it (value=0.5 becomes 0): a wrong answer, refused here
+        raise TypeError(
+            f"{op}: value {value!r} is not a whole number, but the result has dtype {d}; "
+            "convert the tensors to float first"
+        )
+    x, t1, t2 = (t if t.data.dtype == d else cast(t, d) for t in (x, t1, t2))
+    # a Python number: a NumPy float64 scalar would upcast float32 tensors
+    return x, t1, t2, int(value) if d.kind != "f" else float(value)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value·tensor1·tensor2 elementwise, broadcasting all three (value a number)."""
+    return Addcmul.apply(*_addc("addcmul", input, tensor1, tensor2, value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value·tensor1/tensor2 elementwise, broadcasting all three (value a number).
+
+    tensor1 and tensor2 may not both be integers: PyTorch refuses that integer division too.
+    """
+    t1, t2 = as_tensor("addcdiv", tensor1), as_tensor("addcdiv", tensor2)
+    if t1.data.dtype.kind in "biu" and t2.data.dtype.kind in "biu":
+        raise TypeError(
+            f"addcdiv: tensor1 ({t1.data.dtype}) and tensor2 ({t2.data.dtype}) are both "
+            "integers; integer division is refused, as in PyTorch. Convert one to float first"
+        )
+    return Addcdiv.apply(*_addc("addcdiv", input, t1, t2, value))
 
 
 def clamp(x, min=None, max=None):
@@ -1074,6 +621,16 @@ def clamp(x, min=None, max=None):
         cast(b, x.dtype) if isinstance(b, Tensor) and b.dtype != x.dtype else b for b in (lo, hi)
     )
     return Clamp.apply(x, lo, hi)
+
+
+def clamp_min(input, min):
+    """max(x, min) elementwise: ``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """min(x, max) elementwise: ``clamp(input, max=max)``."""
+    return clamp(input, max=max)
 
 
 def maximum(a, b):
@@ -1121,6 +678,9 @@ def cast(x, dtype):
     if x.requires_grad and dtype.kind != "f":
         return Tensor._make(x.data.astype(dtype))
     return Cast.apply(x, dtype)
+
+
+# ----- comparisons, bitwise and logical operators, allclose: no gradient ------------------
 
 
 def compare(ufunc, a, b):
@@ -1260,248 +820,3 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
             "broadcast together"
         ) from None
     return bool(np.allclose(a.data, bv, rtol=float(rtol), atol=float(atol), equal_nan=equal_nan))
-
-
-# ----- more elementwise math (batch ops-math) --------------------------------------------
-
-
-def _not_bool(op, x, hint):
-    if x.data.dtype == np.bool_:
-        raise TypeError(f"{op}: not defined for a bool tensor (PyTorch refuses it too); {hint}")
-
-
-def _rounded(op, fn, x):
-    x = as_tensor(op, x)
-    _not_bool(op, x, "convert it first, e.g. t.long()")
-    if x.data.dtype.kind != "f":
-        return Tensor._make(x.data.copy())  # integers are already whole: a copy, as PyTorch
-    return fn.apply(x)
-
-
-def floor(input):
-    """⌊x⌋ elementwise (floor(−2.5) = −3).  Integers come back as they are (a copy), as in
-    PyTorch; the gradient is 0 everywhere, as PyTorch's."""
-    return _rounded("floor", Floor, input)
-
-
-def ceil(input):
-    """⌈x⌉ elementwise (ceil(−2.5) = −2).  Integers come back as they are (a copy), as in
-    PyTorch; the gradient is 0 everywhere, as PyTorch's."""
-    return _rounded("ceil", Ceil, input)
-
-
-def trunc(input):
-    """x rounded toward 0 elementwise (trunc(−2.5) = −2).  Integers come back as they are
-    (a copy), as in PyTorch; the gradient is 0 everywhere, as PyTorch's."""
-    return _rounded("trunc", Trunc, input)
-
-
-def frac(input):
-    """x − trunc(x) elementwise, with the sign of x (frac(−2.5) = −0.5); float tensors only,
-    as in PyTorch.  dy/dx = 1."""
-    x = as_tensor("frac", input)
-    if x.data.dtype.kind != "f":
-        raise TypeError(
-            f"frac: defined for float tensors only, got dtype {x.data.dtype} (PyTorch refuses "
-            "integers too: their fractional part is always 0)"
-        )
-    return Frac.apply(x)
-
-
-def square(input):
-    """x² elementwise.  Integers stay integers (and bools become int64), as in PyTorch."""
-    x = as_tensor("square", input)
-    if x.data.dtype == np.bool_:
-        x = Tensor._make(x.data.astype(np.int64))
-    return Square.apply(x)
-
-
-def reciprocal(input):
-    """1/x elementwise (±inf at ±0); integers and bools give the default float, as in PyTorch."""
-    return Reciprocal.apply(as_float_tensor("reciprocal", input))
-
-
-def rsqrt(input):
-    """1/√x elementwise (inf at 0, NaN below 0, as in PyTorch)."""
-    return Rsqrt.apply(as_float_tensor("rsqrt", input))
-
-
-def log1p(input):
-    """ln(1 + x) elementwise, accurate for tiny x (−inf at −1, NaN below, as in PyTorch)."""
-    return Log1p.apply(as_float_tensor("log1p", input))
-
-
-def expm1(input):
-    """eˣ − 1 elementwise, accurate for tiny x."""
-    return Expm1.apply(as_float_tensor("expm1", input))
-
-
-def log2(input):
-    """Base-2 logarithm elementwise (−inf at 0, NaN below 0, as in PyTorch)."""
-    return Log2.apply(as_float_tensor("log2", input))
-
-
-def log10(input):
-    """Base-10 logarithm elementwise (−inf at 0, NaN below 0, as in PyTorch)."""
-    return Log10.apply(as_float_tensor("log10", input))
-
-
-def sinh(input):
-    """Hyperbolic sine elementwise."""
-    return Sinh.apply(as_float_tensor("sinh", input))
-
-
-def cosh(input):
-    """Hyperbolic cosine elementwise."""
-    return Cosh.apply(as_float_tensor("cosh", input))
-
-
-def asin(input):
-    """arcsin elementwise, in [−π/2, π/2]; NaN outside [−1, 1], as in PyTorch."""
-    return Asin.apply(as_float_tensor("asin", input))
-
-
-def acos(input):
-    """arccos elementwise, in [0, π]; NaN outside [−1, 1], as in PyTorch."""
-    return Acos.apply(as_float_tensor("acos", input))
-
-
-def atan(input):
-    """arctan elementwise, in (−π/2, π/2)."""
-    return Atan.apply(as_float_tensor("atan", input))
-
-
-def erf(input):
-    """The error function (2/√π) ∫₀ˣ e^(−t²) dt elementwise.
-
-    Computed with CPython's ``math.erf`` one element at a time: exact to about an ulp, but
-    slow on large tensors (~0.15 s per million elements).
-    """
-    return Erf.apply(as_float_tensor("erf", input))
-
-
-def atan2(input, other):
-    """The angle of the point (other, input), atan(input/other) in the right quadrant,
-    in (−π, π], broadcasting; integers give the default float, as in PyTorch."""
-    return Atan2.apply(*_operands("atan2", input, other, true_divide=True))
-
-
-def hypot(input, other):
-    """√(input² + other²) elementwise, broadcasting, without overflow; float tensors only,
-    as in PyTorch."""
-    a, b = _operands("hypot", input, other)
-    d = result_dtype(a, b)
-    if d.kind != "f":
-        raise TypeError(
-            f"hypot: defined for float tensors only, got result dtype {d} (PyTorch refuses "
-            "integers too); convert first, e.g. t.float()"
-        )
-    return Hypot.apply(a, b)
-
-
-def lerp(input, end, weight):
-    """input + weight·(end − input): the straight line from input (weight 0) to end (weight 1),
-    broadcasting.  input and end are float tensors of one dtype, as in PyTorch; weight is a
-    number or a float tensor.  The gradient reaches all three."""
-    x, e = as_tensor("lerp", input), as_tensor("lerp", end)
-    if x.data.dtype.kind != "f":
-        raise TypeError(
-            f"lerp: input must be a float tensor, got dtype {x.data.dtype} (as in PyTorch)"
-        )
-    if e.data.dtype != x.data.dtype:
-        raise TypeError(
-            f"lerp: end has dtype {e.data.dtype} but input has {x.data.dtype}; expected one "
-            "dtype, as PyTorch does (convert end, e.g. end.to(input.dtype))"
-        )
-    if is_real(weight):
-        w = float(weight)  # a NumPy float64 scalar would upcast float32 inputs
-    elif isinstance(weight, (bool, np.bool_)):
-        raise TypeError(f"lerp: weight must be a number or a float tensor, got {weight!r}")
-    else:
-        w = as_tensor("lerp", weight)
-        if w.data.dtype.kind != "f":
-            raise TypeError(
-                f"lerp: weight must be a number or a float tensor, got dtype {w.data.dtype}"
-            )
-        if w.data.dtype != x.data.dtype:  # PyTorch computes in input's dtype
-            w = cast(w, x.data.dtype)
-    return Lerp.apply(x, e, w)
-
-
-def _addc(op, input, tensor1, tensor2, value):
-    x, t1, t2 = (as_tensor(op, t) for t in (input, tensor1, tensor2))
-    t1, t2 = promote(t1, t2)
-    d = result_dtype(x, t1 if t1.data.ndim >= t2.data.ndim else t2)
-    if d == np.bool_:
-        raise TypeError(f"{op}: not defined for bool tensors (PyTorch refuses them too)")
-    if not is_real(value):
-        raise TypeError(f"{op}: value must be a number, got {value!r}")
-    if d.kind != "f" and not float(value).is_integer():
-        # PyTorch silently truncates it (value=0.5 becomes 0): a wrong answer, refused here
-        raise TypeError(
-            f"{op}: value {value!r} is not a whole number, but the result has dtype {d}; "
-            "convert the tensors to float first"
-        )
-    x, t1, t2 = (t if t.data.dtype == d else cast(t, d) for t in (x, t1, t2))
-    # a Python number: a NumPy float64 scalar would upcast float32 tensors
-    return x, t1, t2, int(value) if d.kind != "f" else float(value)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value·tensor1·tensor2 elementwise, broadcasting all three (value a number)."""
-    return Addcmul.apply(*_addc("addcmul", input, tensor1, tensor2, value))
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value·tensor1/tensor2 elementwise, broadcasting all three (value a number).
-
-    tensor1 and tensor2 may not both be integers: PyTorch refuses that integer division too.
-    """
-    t1, t2 = as_tensor("addcdiv", tensor1), as_tensor("addcdiv", tensor2)
-    if t1.data.dtype.kind in "biu" and t2.data.dtype.kind in "biu":
-        raise TypeError(
-            f"addcdiv: tensor1 ({t1.data.dtype}) and tensor2 ({t2.data.dtype}) are both "
-            "integers; integer division is refused, as in PyTorch. Convert one to float first"
-        )
-    return Addcdiv.apply(*_addc("addcdiv", input, t1, t2, value))
-
-
-def fmod(input, other):
-    """C's remainder a − b·trunc(a/b), with the sign of the dividend (fmod(−7, 3) = −1, where
-    −7 % 3 = 2), broadcasting.  Integers stay integers and an integer division by zero
-    raises, as in PyTorch; a float one gives NaN.  dz/da = 1, dz/db = −trunc(a/b)."""
-    a, b = _operands("fmod", input, other)
-    _no_bool_division("fmod", a, b)
-    return Fmod.apply(a, b)
-
-
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    """x with NaN → ``nan``, +inf → ``posinf``, −inf → ``neginf`` (None: the largest / lowest
-    finite value of x's dtype), as in PyTorch.  Integer and bool tensors come back as they
-    are (a copy).  The gradient is 1 where x is finite and 0 where a value was replaced."""
-    x = as_tensor("nan_to_num", input)
-    for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
-        if v is not None and not is_real(v):
-            raise TypeError(f"nan_to_num: {name} must be a number or None, got {v!r}")
-    if x.data.dtype.kind != "f":
-        return Tensor._make(x.data.copy())  # nothing to replace
-    info = np.finfo(x.data.dtype)
-    nan = 0.0 if nan is None else nan
-    posinf = info.max if posinf is None else posinf
-    neginf = info.min if neginf is None else neginf
-    return NanToNum.apply(x, nan, posinf, neginf)
-
-
-def clamp_min(input, min):
-    """max(x, min) elementwise: ``clamp(input, min=min)``."""
-    return clamp(input, min=min)
-
-
-def clamp_max(input, max):
-    """min(x, max) elementwise: ``clamp(input, max=max)``."""
-    return clamp(input, max=max)
-
-
-def negative(input):
-    """−x: another name of :func:`neg`, as in PyTorch."""
-    return neg(input)

@@ -15,7 +15,8 @@ from collections import namedtuple
 import numpy as np
 
 from minidl.autograd import Function, op_error
-from minidl.ops.elementwise import as_tensor, maximum, minimum, sqrt
+from minidl.ops.elementary import sqrt
+from minidl.ops.elementwise import as_tensor, maximum, minimum
 from minidl.tensor import MaxResult, Tensor, check_bool, is_int, is_real
 
 

@@ -1,10 +1,14 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand,
-repeat, indexing (and its out-of-place write, masked_fill), cat, stack, split/chunk/unbind,
-gather, flip, tril/triu; narrow, roll, repeat_interleave, tile, movedim, swapaxes,
-broadcast_to, unflatten, diag/diagonal/trace.
+"""Shape ops: views and reshapes, joining and splitting, and ``x[...]`` indexing.
 
-None of them computes a new value (masked_fill, tril and triu only write a constant or
-zeros), so each backward only moves the gradient back to where its values came from.
+- views and reshapes: ``reshape``/``view``, ``flatten``, ``unflatten``, ``permute``,
+  ``transpose``, ``movedim``/``moveaxis``, ``swapaxes``/``swapdims``, ``squeeze``/``unsqueeze``,
+  ``expand``, ``broadcast_to``, ``narrow``, ``clone``;
+- indexing: ``index`` (``x[...]``, in PyTorch's order of result axes: ``torch_order``);
+- joining and splitting: ``cat``, ``stack``, ``split``, ``chunk``, ``unbind``.
+
+None of them computes a new value, so each backward only moves the gradient back to where
+its values came from.  Copies that rearrange values (flip, roll, repeat, tril, diag, ...)
+are in ``arrange.py``; selection by index tensors in ``indexing.py``.
 """
 
 import builtins
@@ -13,10 +17,9 @@ import operator
 import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
-from minidl.ops import reduce
-from minidl.ops.elementwise import as_tensor, cast, result_dtype, where
+from minidl.ops.elementwise import as_tensor, cast, result_dtype
 from minidl.ops.reduce import normalize_dims, single_dim
-from minidl.tensor import Tensor, check_int, convert, is_int, is_real
+from minidl.tensor import Tensor, check_int, is_int
 
 
 def _flat_args(args):
@@ -173,135 +176,7 @@ class Clone(Function):
         return grad
 
 
-class Gather(Function):
-    """y[i, j] = x[index[i, j], j] (dim 0; y[i, j] = x[i, index[i, j]] for dim 1, and so on);
-    dx = zeros with dy[i, j] added at each gathered position (a repeated index adds up)"""
-
-    @staticmethod
-    def forward(ctx, x, index, dim):
-        # index for every other axis: its own position (an arange broadcast along the rest)
-        grid = np.indices(index.shape, sparse=True)
-        where = tuple(index if a == dim else g for a, g in enumerate(grid))
-        ctx.shape, ctx.dtype, ctx.where = x.shape, x.dtype, where
-        ctx.save_for_backward(index)  # backward then refuses an index overwritten in place
-        return x[where]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return ScatterGrad(ctx.shape, ctx.dtype, ctx.where, grad, True), None, None
-
-
-class Flip(Function):
-    """y = x in reverse order along ``dims``: y[i] = x[n − 1 − i];  dx = dy reversed back"""
-
-    @staticmethod
-    def forward(ctx, x, dims):
-        ctx.dims = dims
-        return np.flip(x, dims).copy()  # a copy, as PyTorch's flip (not a view of x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.flip(grad, ctx.dims), None
-
-
-class Tril(Function):
-    """y[..., i, j] = x[..., i, j] where j − i ≤ k, else 0 (lower triangle, last two axes);
-    dy/dx = 1 where kept, 0 where zeroed: dx = tril(dy, k)"""
-
-    @staticmethod
-    def forward(ctx, x, k):
-        ctx.k = k
-        return np.tril(x, k)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.tril(grad, ctx.k), None
-
-
-class Triu(Function):
-    """y[..., i, j] = x[..., i, j] where j − i ≥ k, else 0 (upper triangle, last two axes);
-    dy/dx = 1 where kept, 0 where zeroed: dx = triu(dy, k)"""
-
-    @staticmethod
-    def forward(ctx, x, k):
-        ctx.k = k
-        return np.triu(x, k)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.triu(grad, ctx.k), None
-
-
-class Roll(Function):
-    """y = x shifted cyclically by sₖ along each axis dₖ: y[(i + s) mod n] = x[i]
-    (dims None: along the flattened tensor, then the shape back);  dx = dy rolled by −s"""
-
-    @staticmethod
-    def forward(ctx, x, shifts, dims):
-        ctx.shifts, ctx.dims = shifts, dims
-        return np.roll(x, shifts, dims)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.roll(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
-
-
-class RepeatInterleave(Function):
-    """y = [x₀ r₀ times, x₁ r₁ times, …] along ``dim`` (x: (…, n, …) -> y: (…, Σ r, …));
-    dxᵢ = the sum of dy over the rᵢ copies of xᵢ (0 where rᵢ = 0)"""
-
-    @staticmethod
-    def forward(ctx, x, repeats, dim):
-        ctx.n, ctx.repeats, ctx.dim = x.shape[dim], repeats, dim
-        return np.repeat(x, repeats, axis=dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        g = np.moveaxis(grad, ctx.dim, 0)
-        dx = np.zeros((ctx.n,) + g.shape[1:], grad.dtype)
-        copied = ctx.repeats > 0
-        # reduceat sums each run of copies; a run of length 0 has no start of its own
-        if copied.any():
-            starts = np.cumsum(ctx.repeats) - ctx.repeats
-            dx[copied] = np.add.reduceat(g, starts[copied], axis=0)
-        return np.moveaxis(dx, 0, ctx.dim), None, None
-
-
-class Diag(Function):
-    """Y[i, i + k] = xᵢ, zeros elsewhere (x: (n,) -> Y: (n + |k|, n + |k|));
-    dx = diagonal k of dY"""
-
-    @staticmethod
-    def forward(ctx, x, k):
-        ctx.k = k
-        return np.diag(x, k)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.diagonal(grad, ctx.k), None
-
-
-class Diagonal(Function):
-    """y[…, i] = x[…, i, i + offset] over axes dim1, dim2, which are removed while the
-    diagonal becomes the last axis (a view);  dx = zeros with dy written on that diagonal"""
-
-    @staticmethod
-    def forward(ctx, x, offset, dim1, dim2):
-        ctx.shape, ctx.offset, ctx.dims = x.shape, offset, (dim1, dim2)
-        return np.diagonal(x, offset, dim1, dim2)
-
-    @staticmethod
-    def backward(ctx, grad):
-        dx = np.zeros(ctx.shape, grad.dtype)
-        # np.diagonal of dx is read-only; the same elements through a view with the two axes
-        # last can be written: row i + max(−offset, 0), column i + max(offset, 0)
-        planes = np.moveaxis(dx, ctx.dims, (-2, -1))
-        i = np.arange(grad.shape[-1])
-        planes[..., i + builtins.max(-ctx.offset, 0), i + builtins.max(ctx.offset, 0)] = grad
-        return dx, None, None, None
-
-
-# ----- functional forms -----------------------------------------------------
+# ----- functional forms -------------------------------------------------------------------
 
 
 def reshape(x, *shape):
@@ -398,90 +273,7 @@ def expand(x, *shape):
     return Expand.apply(x, shape)
 
 
-def repeat(x, *sizes):
-    """x tiled ``sizes[i]`` times along axis i, as PyTorch's ``Tensor.repeat``.
-
-    ``sizes`` may be longer than x's shape (x gets leading axes of size 1 first),
-    never shorter.  Built from recorded ops, so no new backward: x is viewed as
-    (1, s₀, 1, s₁, …), expanded to (r₀, s₀, r₁, s₁, …) and reshaped to
-    (r₀·s₀, r₁·s₁, …), which puts tile t, element j at position t·sᵢ + j.
-    Backward runs the same steps in reverse: the expand's gradient is summed
-    over the r axes, i.e. dx = the sum of dy over the tiles.
-    """
-    x = as_tensor("repeat", x)
-    if not sizes:
-        raise TypeError("repeat: missing the repeat sizes, e.g. x.repeat(2, 3) or x.repeat(())")
-    reps = _shape_arg("repeat", sizes)
-    if len(reps) < x.ndim:
-        raise op_error(
-            ValueError,
-            f"repeat: got {len(reps)} repeat size(s) {reps} for a tensor of shape {x.shape} "
-            f"({x.ndim} dims); give at least one size per dim",
-        )
-    if any(r < 0 for r in reps):
-        raise op_error(ValueError, f"repeat: repeat sizes must be >= 0, got {reps}")
-    shape = (1,) * (len(reps) - x.ndim) + x.shape
-    paired = tuple(n for pair in zip((1,) * len(shape), shape) for n in pair)
-    tiled = tuple(n for pair in zip(reps, shape) for n in pair)
-    out = Expand.apply(Reshape.apply(x, paired), tiled)
-    return Reshape.apply(out, tuple(r * n for r, n in zip(reps, shape)))
-
-
-def masked_fill(x, mask, value):
-    """x with ``value`` wherever ``mask`` is True: ``x[mask] = value`` without writing into x.
-
-    ``mask`` is a bool tensor broadcastable with x (the result has their broadcast
-    shape, as in PyTorch); ``value`` a number or a 0-d tensor, converted to x's dtype
-    (a float into an int tensor is truncated toward zero, as PyTorch does).  Built on
-    ``where(mask, value, x)``, whose backward is exact: dx = dy where mask is False
-    and 0 at the filled positions (a 0-d tensor value gets the sum of dy there).
-    """
-    x = as_tensor("masked_fill", x)
-    mask = as_tensor("masked_fill", mask)
-    if mask.data.dtype != np.bool_:
-        raise op_error(
-            TypeError,
-            f"masked_fill: mask must be a bool tensor, got dtype {mask.data.dtype} (shape "
-            f"{mask.shape}); make one with a comparison (x > 0) or mask.bool()",
-        )
-    try:
-        np.broadcast_shapes(x.shape, mask.shape)
-    except ValueError:
-        raise op_error(
-            ValueError,
-            f"masked_fill: mask of shape {mask.shape} does not broadcast with the tensor's "
-            f"shape {x.shape}",
-        ) from None
-    dtype = x.data.dtype
-    if isinstance(value, Tensor):
-        if value.ndim != 0:
-            raise op_error(
-                ValueError,
-                f"masked_fill: value must be a number or a 0-d tensor, got a tensor of shape "
-                f"{value.shape}",
-            )
-        if value.data.dtype != dtype:
-            # between floats a differentiable cast; into an int or bool x no gradient exists
-            value = (
-                cast(value, dtype)
-                if dtype.kind == "f"
-                else Tensor._make(convert(value.data, dtype, "masked_fill"))
-            )
-    elif is_real(value) or isinstance(value, (bool, np.bool_)):
-        if dtype.kind == "f" and np.isfinite(value) and abs(value) > float(np.finfo(dtype).max):
-            # NumPy would store inf (with a warning); PyTorch refuses, and so do we
-            raise op_error(
-                OverflowError,
-                f"masked_fill: value {value!r} does not fit in {dtype} (largest "
-                f"{np.finfo(dtype).max:g})",
-            )
-        value = Tensor._make(convert(np.asarray(value), dtype, "masked_fill"))
-    else:
-        raise op_error(
-            TypeError,
-            f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}",
-        )
-    return where(mask, value, x)
+# ----- x[...] indexing --------------------------------------------------------------------
 
 
 def _index_part(i, op):
@@ -568,6 +360,9 @@ def torch_order(index, ndim):
         elif i is not None:  # None adds an axis: the rest places it
             ints.append(i if i is Ellipsis else slice(None))
     return tuple(ints), tuple(i for i in index if not _is_int_index(i))
+
+
+# ----- joining and splitting: cat, stack, split, chunk, unbind ----------------------------
 
 
 def _check_same_rank(op, xs, dim, new_axis):
@@ -661,84 +456,6 @@ def chunk(x, chunks, dim=0):
     return split(x, max(1, -(-x.shape[d] // chunks)), d)
 
 
-def gather(x, dim, index):
-    """Values of x picked along ``dim`` by ``index``, as ``torch.gather``: for dim 1,
-    y[i, j] = x[i, index[i, j]].  ``index`` is an integer tensor with x's number of dims, no
-    larger than x in the other dims; y has index's shape.  Differentiable w.r.t. x: each
-    gradient goes back to the position it was picked from, and repeated picks add up."""
-    x = as_tensor("gather", x)
-    index = as_tensor("gather", index)
-    idx = index.data
-    if idx.dtype.kind not in "iu":
-        raise op_error(
-            TypeError,
-            f"gather: index must be an integer tensor, got dtype {idx.dtype} (shape "
-            f"{index.shape}); make one with .long()",
-        )
-    d = single_dim("gather", dim, builtins.max(x.ndim, 1))
-    if idx.ndim != x.ndim:
-        raise op_error(
-            ValueError,
-            f"gather: index of shape {index.shape} must have as many dims as the input of "
-            f"shape {x.shape} ({x.ndim})",
-        )
-    if x.ndim == 0:  # a 0-d x is gathered as one element: dim 0 or -1, as in PyTorch
-        picked = gather(Reshape.apply(x, (1,)), 0, Tensor._make(idx.reshape(1)))
-        return Reshape.apply(picked, ())
-    for a, (ni, nx) in enumerate(zip(idx.shape, x.shape)):
-        if a != d and ni > nx:
-            raise op_error(
-                ValueError,
-                f"gather: index of shape {index.shape} is larger than the input of shape "
-                f"{x.shape} in dim {a}; expected index.size(k) <= input.size(k) for every "
-                f"k != dim ({d})",
-            )
-    if idx.size:
-        lo, hi = idx.min().item(), idx.max().item()
-        if lo < 0 or hi >= x.shape[d]:
-            raise op_error(
-                IndexError,
-                f"gather: index {lo if lo < 0 else hi} is out of bounds for dim {d} of size "
-                f"{x.shape[d]} (input of shape {x.shape}); expected 0 <= index < {x.shape[d]}",
-            )
-    return Gather.apply(x, idx.astype(np.intp, copy=False), d)
-
-
-def flip(x, *args, dims=None):
-    """x in reverse order along each axis in ``dims`` (a copy, as in PyTorch):
-    ``flip(x, (0, 1))``, ``flip(x, dims=[1])``, ``x.flip(0)``; ``dims=[]`` copies x."""
-    x = as_tensor("flip", x)
-    if dims is not None and args:
-        raise TypeError("flip: dims given twice, as an argument and as dims=")
-    if dims is None and not args:
-        raise TypeError("flip: missing dims, the axes to reverse, e.g. flip(x, (0,)) or x.flip(0)")
-    dims = _flat_args(args if dims is None else (dims,))
-    axes = normalize_dims("flip", dims, x.ndim) if dims else ()
-    return Flip.apply(x, axes) if axes else clone(x)
-
-
-def _diagonal(op, x, diagonal):
-    if x.ndim < 2:
-        raise op_error(
-            ValueError,
-            f"{op}: input must have at least 2 dims (a matrix, or a batch of them), got "
-            f"shape {x.shape}",
-        )
-    return check_int(op, "diagonal", diagonal)
-
-
-def tril(x, diagonal=0):
-    """The lower triangle of x's last two axes (entries with j − i ≤ diagonal); the rest 0."""
-    x = as_tensor("tril", x)
-    return Tril.apply(x, _diagonal("tril", x, diagonal))
-
-
-def triu(x, diagonal=0):
-    """The upper triangle of x's last two axes (entries with j − i ≥ diagonal); the rest 0."""
-    x = as_tensor("triu", x)
-    return Triu.apply(x, _diagonal("triu", x, diagonal))
-
-
 def unbind(x, dim=0):
     """The slices of x along ``dim``, as a tuple, with that axis removed.
 
@@ -750,6 +467,9 @@ def unbind(x, dim=0):
     d = single_dim("unbind", dim, x.ndim)
     shape = x.shape[:d] + x.shape[d + 1 :]
     return tuple(Reshape.apply(piece, shape) for piece in split(x, 1, d))
+
+
+# ----- more views: narrow, movedim, swapaxes, broadcast_to, unflatten ---------------------
 
 
 def _dims_in_order(op, name, dims, ndim):
@@ -789,106 +509,6 @@ def narrow(x, dim, start, length):
             f"(tensor of shape {x.shape}); expected 0 <= length <= {n - start}",
         )
     return GetItem.apply(x, (slice(None),) * d + (slice(start, start + length),))
-
-
-def roll(x, shifts, dims=None):
-    """x shifted cyclically: the element at i goes to (i + shift) mod n along each of ``dims``
-    (shifts and dims ints or equally long tuples); with dims None the tensor is rolled as
-    if flattened, then given its shape back.  A new tensor, as PyTorch's roll."""
-    x = as_tensor("roll", x)
-    if is_int(shifts):
-        shifts = (shifts,)
-    if not isinstance(shifts, (tuple, list)) or not shifts or not all(is_int(s) for s in shifts):
-        raise op_error(
-            TypeError, f"roll: shifts must be an int or a non-empty tuple of ints, got {shifts!r}"
-        )
-    shifts = tuple(int(s) for s in shifts)
-    if dims is None:
-        if len(shifts) != 1:
-            raise op_error(
-                ValueError,
-                f"roll: {len(shifts)} shifts {shifts} given without dims; a tensor rolled as "
-                "flattened takes one shift",
-            )
-        return Roll.apply(x, shifts, None)
-    if x.ndim == 0:
-        raise op_error(IndexError, f"roll: dims {dims!r} given for a 0-d tensor, which has none")
-    dims = _dims_in_order("roll", "dims", dims, x.ndim)
-    if len(dims) != len(shifts):
-        raise op_error(
-            ValueError,
-            f"roll: shifts {shifts} and dims {dims} must have the same length",
-        )
-    return Roll.apply(x, shifts, dims)
-
-
-def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
-    """Each element of x repeated along ``dim``: [a, b] with repeats 2 gives [a, a, b, b].
-
-    ``repeats`` is an int, or an integer tensor of one count per element along ``dim``
-    (0-d or of length 1: one count for all).  With dim None x is flattened first.
-    ``output_size``, if given, must equal the result's length along ``dim``.
-    ``repeat_interleave(r)`` alone, r a 1-D integer tensor, repeats its indices:
-    [2, 0, 1] gives [0, 0, 2], as in PyTorch.
-    """
-    x = as_tensor("repeat_interleave", x)
-    if repeats is None:
-        if x.ndim != 1 or x.data.dtype.kind not in "iu":
-            raise op_error(
-                TypeError,
-                f"repeat_interleave: called with one tensor, it takes a 1-D integer tensor of "
-                f"repeats, got shape {x.shape} and dtype {x.data.dtype}",
-            )
-        x, repeats, dim = Tensor._make(np.arange(x.shape[0], dtype=np.int64)), x, 0
-    if dim is None:
-        x, d = Reshape.apply(x, (-1,)), 0
-    else:
-        d = single_dim("repeat_interleave", dim, x.ndim)
-    n = x.shape[d]
-    if isinstance(repeats, Tensor):
-        r = repeats.data
-        if r.dtype.kind not in "iu":
-            raise op_error(
-                TypeError,
-                f"repeat_interleave: repeats must be an int or an integer tensor, got dtype "
-                f"{r.dtype}",
-            )
-        if r.ndim > 1:
-            raise op_error(
-                ValueError,
-                f"repeat_interleave: repeats must be 0-d or 1-D, got shape {repeats.shape}",
-            )
-        if r.size != 1 and r.shape != (n,):
-            raise op_error(
-                ValueError,
-                f"repeat_interleave: {r.size} repeats for {n} elements along dim {d} (input "
-                f"of shape {x.shape}); expected one per element, or a single count",
-            )
-    else:
-        r = check_int("repeat_interleave", "repeats", repeats)
-    # a copy: the counts backward needs must not follow later writes into the repeats tensor
-    r = np.broadcast_to(np.asarray(r, np.int64).reshape(-1), (n,)).copy()
-    if r.size and r.min() < 0:
-        raise op_error(ValueError, f"repeat_interleave: repeats must be >= 0, got {r.min()}")
-    if output_size is not None:
-        output_size = check_int("repeat_interleave", "output_size", output_size)
-        if output_size != r.sum():
-            raise op_error(
-                ValueError,
-                f"repeat_interleave: output_size {output_size} differs from the result's "
-                f"length {r.sum()} along dim {d}",
-            )
-    return RepeatInterleave.apply(x, r, d)
-
-
-def tile(x, dims):
-    """x repeated ``dims[i]`` times along axis i, as ``torch.tile``: unlike ``repeat``,
-    fewer sizes than x has dims are allowed (ones are put in front)."""
-    x = as_tensor("tile", x)
-    reps = _shape_arg("tile", (dims,))
-    if any(r < 0 for r in reps):
-        raise op_error(ValueError, f"tile: repeat counts must be >= 0, got {reps}")
-    return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
 
 
 def movedim(x, source, destination):
@@ -972,45 +592,3 @@ def unflatten(x, dim, sizes):
         )
     sizes = tuple(n // known if s == -1 else s for s in sizes)
     return Reshape.apply(x, x.shape[:d] + sizes + x.shape[d + 1 :])
-
-
-def diag(x, diagonal=0):
-    """For a 1-D x, the square matrix with x on diagonal ``diagonal`` (above the main one when
-    > 0, below when < 0), zeros elsewhere; for a 2-D x, that diagonal of x as a 1-D tensor."""
-    x = as_tensor("diag", x)
-    k = check_int("diag", "diagonal", diagonal)
-    if x.ndim == 1:
-        return Diag.apply(x, k)
-    if x.ndim == 2:
-        return Diagonal.apply(x, k, 0, 1)
-    raise op_error(
-        ValueError, f"diag: expected a 1-D or 2-D tensor, got shape {x.shape} ({x.ndim}-D)"
-    )
-
-
-def diagonal(x, offset=0, dim1=0, dim2=1):
-    """The diagonal x[..., i, i + offset] over axes ``dim1`` (i) and ``dim2`` (i + offset),
-    as a view; those axes are removed and the diagonal is the last axis."""
-    x = as_tensor("diagonal", x)
-    offset = check_int("diagonal", "offset", offset)
-    if x.ndim < 2:
-        raise op_error(
-            ValueError, f"diagonal: input must have at least 2 dims, got shape {x.shape}"
-        )
-    d1, d2 = single_dim("diagonal", dim1, x.ndim), single_dim("diagonal", dim2, x.ndim)
-    if d1 == d2:
-        raise op_error(ValueError, f"diagonal: dim1 and dim2 are the same dim ({dim1}, {dim2})")
-    return Diagonal.apply(x, offset, d1, d2)
-
-
-def trace(x):
-    """Σᵢ x[i, i], the sum of a matrix's main diagonal (x 2-D, not necessarily square);
-    integers give int64, as in PyTorch."""
-    x = as_tensor("trace", x)
-    if x.ndim != 2:
-        raise op_error(ValueError, f"trace: expected a matrix (2-D), got shape {x.shape}")
-    if x.data.dtype == np.bool_:
-        raise op_error(TypeError, "trace: not defined for a bool tensor (as in PyTorch)")
-    if x.data.dtype.kind in "iu":
-        x = Tensor._make(x.data.astype(np.int64))  # integers carry no gradient
-    return reduce.sum(Diagonal.apply(x, 0, 0, 1))
