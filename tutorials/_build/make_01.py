@@ -380,7 +380,7 @@ cells = [
        `grad * np.cos(x)`) and `Square` ($y = x^2$). *Check:*
        `minidl.gradcheck(Sin.apply, (minidl.randn(5, dtype=minidl.float64, requires_grad=True),))` returns
        `True`, and your `x.grad` equals the built-in `minidl.sin`'s (whose `Sin`, in
-       `minidl/ops/elementwise.py`, is written this way); break the backward on purpose (drop the
+       `minidl/ops/elementary.py`, is written this way); break the backward on purpose (drop the
        `grad *`) and watch it fail.
     """),
 ]
