@@ -256,7 +256,11 @@ def test_outside_the_domain_gives_nan_or_inf_as_pytorch_without_numpy_warnings()
         for f in (minidl.acos, minidl.reciprocal, minidl.sinh, minidl.cosh):
             f(minidl.tensor([-2.0, 0.0, 1.0, 100.0], requires_grad=True)).sum().backward()
         np.testing.assert_array_equal(minidl.fmod(x, 0.0).data, [np.nan] * 4)
-        minidl.atan2(minidl.zeros(2, requires_grad=True), minidl.zeros(2)).sum().backward()
+        a0, b0 = minidl.zeros(2, requires_grad=True), minidl.zeros(2, requires_grad=True)
+        minidl.atan2(a0, b0).sum().backward()
+        # the origin has no direction: gradient 0 there, as PyTorch (not 0/0 = NaN)
+        np.testing.assert_array_equal(a0.grad.data, [0.0, 0.0])
+        np.testing.assert_array_equal(b0.grad.data, [0.0, 0.0])
         minidl.hypot(minidl.zeros(2, requires_grad=True), minidl.zeros(2)).sum().backward()
         minidl.addcdiv(x, x, minidl.zeros(4)).sum().backward()
 

@@ -7,6 +7,8 @@ every subscript's values; gradients are checked against central differences in f
 
 import itertools
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -110,7 +112,8 @@ def test_cross_of_the_unit_vectors_and_its_gradients():
     e = np.eye(3)
     # x × y = z, y × z = x, z × x = y, along the last dim
     np.testing.assert_array_equal(
-        minidl.cross(minidl.tensor(e), minidl.tensor(np.roll(e, -1, 0))).data, np.roll(e, -2, 0)
+        minidl.cross(minidl.tensor(e), minidl.tensor(np.roll(e, -1, 0)), dim=1).data,
+        np.roll(e, -2, 0),
     )
     a, b = leaf([1.0, 2.0, 3.0]), leaf([4.0, 5.0, 6.0])
     c = a.cross(b)
@@ -122,16 +125,33 @@ def test_cross_of_the_unit_vectors_and_its_gradients():
     np.testing.assert_array_equal(b.grad.data, [0.0, -3.0, 2.0])
 
 
-def test_cross_default_dim_is_the_last_not_the_first_of_size_3():
-    # torch.cross(dim=None) would use dim 0 here (deprecated); minidl takes -1, as linalg.cross
+def test_cross_without_dim_takes_the_first_dim_of_size_3_and_warns_when_that_matters():
+    # torch.cross's rule (deprecated there): dim 0 here, where torch.linalg.cross takes -1
     a = np.arange(9.0).reshape(3, 3)
     b = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0], [3.0, 1.0, 0.0]])
+    with pytest.warns(UserWarning, match="dim 0 .*torch.linalg.cross would use the last dim"):
+        c = minidl.cross(minidl.tensor(a), minidl.tensor(b))
+    np.testing.assert_array_equal(c.data, np.cross(a, b, axis=0))
     np.testing.assert_array_equal(
-        minidl.cross(minidl.tensor(a), minidl.tensor(b)).data, np.cross(a, b, axis=-1)
+        minidl.cross(minidl.tensor(a), minidl.tensor(b), -1).data, np.cross(a, b, axis=-1)
     )
-    np.testing.assert_array_equal(
-        minidl.cross(minidl.tensor(a), minidl.tensor(b), 0).data, np.cross(a, b, axis=0)
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one dim of size 3, the last: nothing to warn about
+        c = minidl.cross(minidl.tensor(a[:2]), minidl.tensor(b[:2]))
+    np.testing.assert_array_equal(c.data, np.cross(a[:2], b[:2]))
+    x = np.arange(24.0).reshape(4, 3, 2)
+    with pytest.warns(UserWarning, match="dim 1"):
+        np.testing.assert_array_equal(
+            minidl.cross(minidl.tensor(x), minidl.tensor(x[::-1].copy())).data,
+            np.cross(x, x[::-1], axis=1),
+        )
+
+
+def test_kron_treats_a_0d_operand_as_a_tensor_for_the_dtype():
+    # not the weak scalar of elementwise ops: float64 0-d with float32 gives float64 (PyTorch)
+    out = minidl.kron(minidl.tensor(2.0, dtype=minidl.float64), minidl.ones(1, 2))
+    assert out.dtype == np.float64 and out.shape == (1, 2)
+    np.testing.assert_array_equal(out.data, [[2.0, 2.0]])
 
 
 def test_kron_tiles_b_scaled_by_each_entry_of_a():
@@ -400,7 +420,7 @@ def _all_products(*xs, dtype=None):
         minidl.mv(m, v3),
         minidl.addmm(v3, m, m, beta=2, alpha=3),
         minidl.baddbmm(v3, b, b),
-        minidl.cross(m, m),
+        minidl.cross(m, m, dim=1),
         minidl.kron(m, v3),
         minidl.einsum("ij,j->i", m, v3),
     ], (v3, m)
@@ -480,7 +500,9 @@ def test_product_errors_name_the_op_the_shapes_and_what_was_expected():
     with raises(ValueError, "baddbmm: expected two 3-D batches of matrices"):
         minidl.baddbmm(m, m, m)
     with raises(ValueError, "cross: dim 1 must have size 3 in both inputs", "(3, 4) and (3, 4)"):
-        minidl.cross(minidl.ones(3, 4), minidl.ones(3, 4))
+        minidl.cross(minidl.ones(3, 4), minidl.ones(3, 4), dim=1)
+    with raises(ValueError, "cross: no dim of input of shape (2, 4) has size 3"):
+        minidl.cross(minidl.ones(2, 4), minidl.ones(2, 4))
     with raises(
         ValueError, "cross: inputs must have the same number of dims, got shapes (3, 3) and (3,)"
     ):

@@ -256,7 +256,7 @@ class Atan(Function):
 
 class Atan2(Function):
     """z = atan2(a, b), the angle of the point (b, a) in (−π, π];
-    dz/da = b/(a² + b²),  dz/db = −a/(a² + b²)"""
+    dz/da = b/(a² + b²),  dz/db = −a/(a² + b²)  (0 where a² + b² is 0, as PyTorch)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -266,9 +266,11 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):  # NaN at the origin, as PyTorch
-            g = grad / (a * a + b * b)
-            return g * b, -g * a
+        r2 = a * a + b * b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # the origin has no direction: PyTorch gives 0 there, not the NaN of 0/0
+            g = np.where(r2 == 0, 0.0, grad / r2)
+        return g * b, -g * a
 
 
 class Hypot(Function):

@@ -4,6 +4,8 @@ addmm/baddbmm, cross and kron.  ``einsum``, the general sum of products they are
 special cases of, is in ``einsum.py``.
 """
 
+import warnings
+
 import numpy as np
 
 from minidl.autograd import Function, op_error
@@ -451,17 +453,33 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def cross(input, other, dim=None):
-    """Cross product of 3-vectors along ``dim``, as ``torch.linalg.cross``: a × b =
+    """Cross product of 3-vectors along ``dim``, as ``torch.cross``: a × b =
     (a₂b₃ − a₃b₂, a₃b₁ − a₁b₃, a₁b₂ − a₂b₁).  The other dims broadcast (both inputs have
-    the same number of dims).  ``dim=None`` means the last dim, as in ``torch.linalg.cross``:
-    ``torch.cross`` would pick the first dim of size 3 (deprecated there)."""
+    the same number of dims).  ``dim=None`` is the first dim of ``input`` of size 3, as in
+    ``torch.cross``, with PyTorch's warning: ``torch.linalg.cross`` uses the last dim, so
+    pass ``dim`` explicitly."""
     a, b = _same_dtype("cross", input, other)
     if a.ndim != b.ndim:
         raise op_error(
             ValueError,
             f"cross: inputs must have the same number of dims, got shapes {a.shape} and {b.shape}",
         )
-    d = single_dim("cross", -1 if dim is None else dim, a.ndim)
+    if dim is None:
+        threes = [k for k, n in enumerate(a.shape) if n == 3]
+        if not threes:
+            raise op_error(
+                ValueError, f"cross: no dim of input of shape {a.shape} has size 3 (3-vectors)"
+            )
+        dim = threes[0]
+        if len(threes) > 1 or dim != a.ndim - 1:
+            # the same line gives other numbers under torch.linalg.cross (dim=-1)
+            warnings.warn(
+                f"cross: dim not given, so dim {dim} (input's first of size 3), as torch.cross "
+                "does; torch.linalg.cross would use the last dim. Pass dim= to say which",
+                UserWarning,
+                stacklevel=2,
+            )
+    d = single_dim("cross", dim, a.ndim)
     if a.shape[d] != 3 or b.shape[d] != 3:
         raise op_error(
             ValueError,
@@ -480,10 +498,11 @@ def cross(input, other, dim=None):
 def kron(input, other):
     """Kronecker product, as ``torch.kron``: each entry a[i] times the whole of b, tiled;
     shape (a₁·b₁, a₂·b₂, …), the operand with fewer dims padded with leading 1s."""
-    a, b = _same_dtype("kron", input, other)
-    n = max(a.ndim, b.ndim)
+    a, b = as_tensor("kron", input), as_tensor("kron", other)
+    n = max(a.ndim, b.ndim, 1)
     if a.ndim < n:
         a = reshape(a, (1,) * (n - a.ndim) + a.shape)
     if b.ndim < n:
         b = reshape(b, (1,) * (n - b.ndim) + b.shape)
-    return Kron.apply(a, b)
+    # dtypes after the padding: a 0-d operand is no weak scalar here (PyTorch's kron)
+    return Kron.apply(*_same_dtype("kron", a, b))
