@@ -6,7 +6,6 @@ every subscript's values; gradients are checked against central differences in f
 """
 
 import itertools
-
 import warnings
 
 import numpy as np
