@@ -754,8 +754,8 @@ class Tensor:
     def prod(self, dim=None, keepdim=False):
         return _ops.prod(self, dim, keepdim)
 
-    def cumsum(self, dim):
-        return _ops.cumsum(self, dim)
+    def cumsum(self, dim, *, dtype=None):
+        return _ops.cumsum(self, dim, dtype=dtype)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return _ops.norm(self, p, dim, keepdim)
@@ -1077,8 +1077,8 @@ class Tensor:
     def trace(self):
         return _ops.trace(self)
 
-    def cumprod(self, dim):
-        return _ops.cumprod(self, dim)
+    def cumprod(self, dim, *, dtype=None):
+        return _ops.cumprod(self, dim, dtype=dtype)
 
     def median(self, dim=None, keepdim=False):
         return _ops.median(self, dim, keepdim)

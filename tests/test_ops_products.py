@@ -572,3 +572,12 @@ def test_values_and_gradients_match_torch():
                 np.testing.assert_allclose(
                     t.grad.data, p.grad.numpy(), rtol=tol, atol=tol, err_msg=name
                 )
+
+
+def test_addmm_with_alpha_0_does_not_read_the_product():
+    # β·I + 0·(M @ M): PyTorch does not compute M @ M, so an inf in M does not give NaN
+    eye = minidl.eye(2)
+    m = minidl.tensor([[np.inf, 1.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(minidl.addmm(eye, m, m, alpha=0, beta=2).data, 2 * np.eye(2))
+    out = minidl.baddbmm(minidl.ones(1, 2, 2), minidl.ones(3, 2, 2), minidl.ones(3, 2, 2), alpha=0)
+    np.testing.assert_array_equal(out.data, np.ones((3, 2, 2)))

@@ -593,3 +593,42 @@ def test_the_shape_and_reduction_batch_agrees_with_pytorch():
         minidl.repeat_interleave(minidl.tensor([2, 0, 1])),
         torch.repeat_interleave(torch.tensor([2, 0, 1])),
     )
+
+
+def test_the_functions_take_pytorch_keyword_names():
+    # torch.roll(input=x, shifts=1, dims=0) and the like carry over unchanged
+    x = minidl.tensor(np.arange(6.0).reshape(2, 3))
+    a = x.data
+    same = np.testing.assert_array_equal
+    same(minidl.roll(input=x, shifts=1, dims=0).data, np.roll(a, 1, 0))
+    same(minidl.narrow(input=x, dim=1, start=1, length=2).data, a[:, 1:3])
+    same(minidl.repeat_interleave(input=x, repeats=2, dim=0).data, np.repeat(a, 2, 0))
+    same(minidl.tile(input=x, dims=(2, 1)).data, np.tile(a, (2, 1)))
+    same(minidl.movedim(input=x, source=0, destination=1).data, a.T)
+    same(minidl.moveaxis(input=x, source=0, destination=1).data, a.T)
+    same(minidl.swapaxes(input=x, axis0=0, axis1=1).data, a.T)
+    same(minidl.swapdims(input=x, dim0=0, dim1=1).data, a.T)
+    same(minidl.broadcast_to(input=x, size=(2, 2, 3)).data, np.broadcast_to(a, (2, 2, 3)))
+    same(minidl.unflatten(input=x, dim=1, sizes=(3, 1)).data, a.reshape(2, 3, 1))
+    same(minidl.diag(input=x, diagonal=1).data, np.diag(a, 1))
+    same(minidl.diagonal(input=x, offset=0, dim1=0, dim2=1).data, np.diagonal(a))
+    assert minidl.trace(input=x).item() == 0.0 + 4.0
+    same(minidl.cumprod(input=x, dim=1).data, np.cumprod(a, 1))
+    assert minidl.median(input=x).item() == 2.0  # the lower median of 0..5
+    same(minidl.count_nonzero(input=x, dim=0).data, [1, 2, 2])
+    same(minidl.where(condition=x > 2, input=x, other=minidl.zeros(2, 3)).data, a * (a > 2))
+    same(x.where(condition=x > 2, other=0.0).data, a * (a > 2))
+
+
+def test_cumsum_and_cumprod_cast_first_with_dtype():
+    ints = minidl.tensor([1, 2, 3])
+    s, p = minidl.cumsum(ints, 0, dtype=minidl.float32), ints.cumprod(0, dtype=minidl.float64)
+    assert s.dtype == np.float32 and p.dtype == np.float64
+    np.testing.assert_array_equal(s.data, [1.0, 3.0, 6.0])
+    np.testing.assert_array_equal(p.data, [1.0, 2.0, 6.0])
+    x = minidl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = minidl.cumprod(x, 0, dtype=minidl.float64)  # cast recorded: the gradient comes back
+    y.sum().backward()
+    # d/dx of x0 + x0 x1 + x0 x1 x2 = (1 + x1 + x1 x2, x0 + x0 x2, x0 x1), in x's float32
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [9.0, 4.0, 2.0])

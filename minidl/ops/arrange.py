@@ -144,11 +144,11 @@ def flip(x, *args, dims=None):
     return Flip.apply(x, axes) if axes else clone(x)
 
 
-def roll(x, shifts, dims=None):
+def roll(input, shifts, dims=None):
     """x shifted cyclically: the element at i goes to (i + shift) mod n along each of ``dims``
     (shifts and dims ints or equally long tuples); with dims None the tensor is rolled as
     if flattened, then given its shape back.  A new tensor, as PyTorch's roll."""
-    x = as_tensor("roll", x)
+    x = as_tensor("roll", input)
     if is_int(shifts):
         shifts = (shifts,)
     if not isinstance(shifts, (tuple, list)) or not shifts or not all(is_int(s) for s in shifts):
@@ -204,7 +204,7 @@ def repeat(x, *sizes):
     return Reshape.apply(out, tuple(r * n for r, n in zip(reps, shape)))
 
 
-def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element of x repeated along ``dim``: [a, b] with repeats 2 gives [a, a, b, b].
 
     ``repeats`` is an int, or an integer tensor of one count per element along ``dim``
@@ -213,7 +213,7 @@ def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
     ``repeat_interleave(r)`` alone, r a 1-D integer tensor, repeats its indices:
     [2, 0, 1] gives [0, 0, 2], as in PyTorch.
     """
-    x = as_tensor("repeat_interleave", x)
+    x = as_tensor("repeat_interleave", input)
     if repeats is None:
         if x.ndim != 1 or x.data.dtype.kind not in "iu":
             raise op_error(
@@ -263,10 +263,10 @@ def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
     return RepeatInterleave.apply(x, r, d)
 
 
-def tile(x, dims):
+def tile(input, dims):
     """x repeated ``dims[i]`` times along axis i, as ``torch.tile``: unlike ``repeat``,
     fewer sizes than x has dims are allowed (ones are put in front)."""
-    x = as_tensor("tile", x)
+    x = as_tensor("tile", input)
     reps = _shape_arg("tile", (dims,))
     if any(r < 0 for r in reps):
         raise op_error(ValueError, f"tile: repeat counts must be >= 0, got {reps}")
@@ -295,10 +295,10 @@ def triu(x, diagonal=0):
     return Triu.apply(x, _diagonal("triu", x, diagonal))
 
 
-def diag(x, diagonal=0):
+def diag(input, diagonal=0):
     """For a 1-D x, the square matrix with x on diagonal ``diagonal`` (above the main one when
     > 0, below when < 0), zeros elsewhere; for a 2-D x, that diagonal of x as a 1-D tensor."""
-    x = as_tensor("diag", x)
+    x = as_tensor("diag", input)
     k = check_int("diag", "diagonal", diagonal)
     if x.ndim == 1:
         return Diag.apply(x, k)
@@ -309,10 +309,10 @@ def diag(x, diagonal=0):
     )
 
 
-def diagonal(x, offset=0, dim1=0, dim2=1):
+def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal x[..., i, i + offset] over axes ``dim1`` (i) and ``dim2`` (i + offset),
     as a view; those axes are removed and the diagonal is the last axis."""
-    x = as_tensor("diagonal", x)
+    x = as_tensor("diagonal", input)
     offset = check_int("diagonal", "offset", offset)
     if x.ndim < 2:
         raise op_error(
@@ -324,10 +324,10 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     return Diagonal.apply(x, offset, d1, d2)
 
 
-def trace(x):
+def trace(input):
     """Σᵢ x[i, i], the sum of a matrix's main diagonal (x 2-D, not necessarily square);
     integers give int64, as in PyTorch."""
-    x = as_tensor("trace", x)
+    x = as_tensor("trace", input)
     if x.ndim != 2:
         raise op_error(ValueError, f"trace: expected a matrix (2-D), got shape {x.shape}")
     if x.data.dtype == np.bool_:

@@ -646,12 +646,14 @@ def minimum(a, b):
 _ONE_ARGUMENT = object()  # where(cond) alone: nothing given for a and b
 
 
-def where(cond, a=_ONE_ARGUMENT, b=_ONE_ARGUMENT):
-    """Pick from a where cond is true, else from b (cond carries no gradient).
+def where(condition, input=_ONE_ARGUMENT, other=_ONE_ARGUMENT):
+    """Pick from input where condition is true, else from other (condition carries no
+    gradient).
 
-    ``where(cond)`` alone is ``nonzero(cond, as_tuple=True)``, as in PyTorch: one int64
-    tensor of indices per dim of cond (which may then be of any dtype; non-zero counts).
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch: one
+    int64 tensor of indices per dim (condition may then be of any dtype; non-zero counts).
     """
+    cond, a, b = condition, input, other
     if a is _ONE_ARGUMENT and b is _ONE_ARGUMENT:
         from minidl.ops.search import nonzero  # search imports this module
 

@@ -212,15 +212,19 @@ class Tensordot(Function):
 class AddMatMul(Function):
     """out = β·input + α·(A @ B), A @ B of (n, k) @ (k, m) or batched (b, n, k) @ (b, k, m);
     d input = β·dout (summed back to input's shape),  dA = α·dout Bᵀ,  dB = α·Aᵀ dout.
-    With β = 0 input is not read (a NaN in it does not spread), as in PyTorch."""
+    With β = 0 input is not read, and with α = 0 neither is A @ B (a NaN or inf there does
+    not spread), as in PyTorch."""
 
     @staticmethod
     def forward(ctx, input, a, b, beta, alpha):
         need_a, need_b = ctx.needs_input_grad[1:3]
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.beta, ctx.alpha = beta, alpha
-        out = a @ b
-        if alpha != 1:
+        if alpha == 0:
+            out = np.zeros(a.shape[:-1] + b.shape[-1:], np.result_type(a, b))
+        else:
+            out = a @ b
+        if alpha not in (0, 1):
             out *= alpha
         if beta != 0:
             out += input if beta == 1 else beta * input

@@ -16,7 +16,7 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementary import sqrt
-from minidl.ops.elementwise import as_tensor, maximum, minimum
+from minidl.ops.elementwise import as_tensor, cast, maximum, minimum
 from minidl.tensor import MaxResult, Tensor, check_bool, is_int, is_real
 
 
@@ -404,35 +404,40 @@ def prod(x, dim=None, keepdim=False):
     return Prod.apply(x, dims, keepdim)
 
 
-def cumsum(x, dim):
+def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim`` (required, one int, as in PyTorch); same shape as x.
 
-    Integers and bools give int64, as in PyTorch.
+    Integers and bools give int64, as in PyTorch; ``dtype`` casts the input first.
     """
-    x = as_tensor("cumsum", x)
+    x = _cast_first(as_tensor("cumsum", input), dtype)
     if not is_int(dim):
         raise op_error(TypeError, f"cumsum: dim must be one int, got {dim!r}")
     dims = normalize_dims("cumsum", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
     return Cumsum.apply(x, dims[0] if dims else None)
 
 
-def cumprod(x, dim):
+def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim`` (required, one int, as in PyTorch); same shape as x.
 
-    Integers and bools give int64, as in PyTorch.  The gradient is exact where x has
-    zeros (see :class:`Cumprod`).
+    Integers and bools give int64, as in PyTorch; ``dtype`` casts the input first.  The
+    gradient is exact where x has zeros (see :class:`Cumprod`).
     """
-    x = as_tensor("cumprod", x)
+    x = _cast_first(as_tensor("cumprod", input), dtype)
     if not is_int(dim):
         raise op_error(TypeError, f"cumprod: dim must be one int, got {dim!r}")
     dims = normalize_dims("cumprod", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
     return Cumprod.apply(x, dims[0] if dims else None)
 
 
+def _cast_first(x, dtype):
+    # PyTorch's dtype= of the running ops: the input is cast before the sum or product
+    return x if dtype is None else cast(x, dtype)
+
+
 MedianResult = namedtuple("MedianResult", ["values", "indices"])
 
 
-def median(x, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False):
     """The lower median, as in PyTorch: of n values sorted, the one at (n − 1) // 2 (for
     [1, 2, 3, 4] that is 2, not 2.5).  A slice holding a NaN has median NaN.
 
@@ -444,7 +449,7 @@ def median(x, dim=None, keepdim=False):
     equal to the median (without).  The median of no values is an error here; PyTorch
     gives NaN.
     """
-    x = as_tensor("median", x)
+    x = as_tensor("median", input)
     keepdim = check_bool("median", "keepdim", keepdim)
     if x.data.dtype == np.bool_:
         raise op_error(TypeError, "median: not defined for a bool tensor (as in PyTorch)")
@@ -471,10 +476,10 @@ def median(x, dim=None, keepdim=False):
     return MedianResult(values, Tensor._make(index if keepdim else index.squeeze(d)))
 
 
-def count_nonzero(x, dim=None):
+def count_nonzero(input, dim=None):
     """How many elements are not zero, over ``dim`` (an int, a tuple, or None for every
     axis) as int64; NaN counts as non-zero.  No gradient."""
-    x = as_tensor("count_nonzero", x)
+    x = as_tensor("count_nonzero", input)
     dims = reduce_dims("count_nonzero", dim, x.ndim)
     return Tensor._make(np.asarray(np.count_nonzero(x.data, axis=dims), np.int64))
 

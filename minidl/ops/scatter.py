@@ -14,7 +14,7 @@ import numpy as np
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_tensor, cast, where
 from minidl.ops.indexing import _INT, _LONG, _along, _dim_of, _in_range, _index_tensor
-from minidl.ops.shape import Reshape
+from minidl.ops.shape import Expand, Reshape
 from minidl.tensor import Tensor, convert, is_real
 
 
@@ -40,7 +40,8 @@ class Scatter(Function):
         ctx.where, ctx.index_shape, ctx.src_shape = where, index.shape, src.shape
         ctx.save_for_backward(index)
         y = x.copy()
-        y[where] = src[_crop(index.shape)]  # a repeated place: NumPy's last write wins
+        if index.size:  # an empty index writes nothing (and its shape need not fit src's)
+            y[where] = src[_crop(index.shape)]  # a repeated place: NumPy's last write wins
         return y
 
     @staticmethod
@@ -50,7 +51,8 @@ class Scatter(Function):
         dsrc = None
         if ctx.needs_input_grad[2]:
             dsrc = np.zeros(ctx.src_shape, grad.dtype)
-            dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
+            if np.prod(ctx.index_shape):
+                dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
         return dx, None, dsrc, None
 
 
@@ -64,7 +66,8 @@ class ScatterAdd(Function):
         ctx.where, ctx.index_shape, ctx.src_shape = where, index.shape, src.shape
         ctx.save_for_backward(index)
         y = x.copy()
-        np.add.at(y, where, src[_crop(index.shape)])
+        if index.size:  # an empty index adds nothing (and its shape need not fit src's)
+            np.add.at(y, where, src[_crop(index.shape)])
         return y
 
     @staticmethod
@@ -72,7 +75,8 @@ class ScatterAdd(Function):
         dsrc = None
         if ctx.needs_input_grad[2]:
             dsrc = np.zeros(ctx.src_shape, grad.dtype)
-            dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
+            if np.prod(ctx.index_shape):
+                dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
         return grad, None, dsrc, None
 
 
@@ -267,6 +271,11 @@ def scatter(input, dim, index, src=None, *, value=None):
         return _scatter(Scatter, op, x, dim, index, np.broadcast_to(fill, idx_shape))
     x = as_tensor(op, input)
     _same_dtype(op, x, src, "src")
+    idx_shape = np.shape(as_tensor(op, index).data)
+    if src.ndim == 0 and idx_shape:
+        # a 0-d src is PyTorch's value, written at every place; as a broadcast tensor its
+        # gradient is the sum over those places
+        src = Expand.apply(src, idx_shape)
     return _scatter(Scatter, op, x, dim, index, src)
 
 

@@ -481,12 +481,12 @@ def _dims_in_order(op, name, dims, ndim):
     return tuple(single_dim(op, d, builtins.max(ndim, 1)) for d in dims)
 
 
-def narrow(x, dim, start, length):
+def narrow(input, dim, start, length):
     """x[..., start : start + length, ...] along ``dim``: a view, as slicing.
 
     ``start`` may be negative (counted from the end) or a 0-d integer tensor, as in PyTorch.
     """
-    x = as_tensor("narrow", x)
+    x = as_tensor("narrow", input)
     if x.ndim == 0:
         raise op_error(ValueError, "narrow: cannot narrow a 0-d tensor, which has no dims")
     d = single_dim("narrow", dim, x.ndim)
@@ -511,10 +511,10 @@ def narrow(x, dim, start, length):
     return GetItem.apply(x, (slice(None),) * d + (slice(start, start + length),))
 
 
-def movedim(x, source, destination):
+def movedim(input, source, destination):
     """x with the axes ``source`` moved to the places ``destination`` (ints or equally long
     tuples); the other axes keep their order."""
-    x = as_tensor("movedim", x)
+    x = as_tensor("movedim", input)
     src = _dims_in_order("movedim", "source", source, x.ndim)
     dst = _dims_in_order("movedim", "destination", destination, x.ndim)
     if len(src) != len(dst):
@@ -536,21 +536,21 @@ def movedim(x, source, destination):
 moveaxis = movedim
 
 
-def swapaxes(x, axis0, axis1):
+def swapaxes(input, axis0, axis1):
     """``transpose(x, axis0, axis1)``, under NumPy's name."""
-    return transpose(x, axis0, axis1)
+    return transpose(input, axis0, axis1)
 
 
-def swapdims(x, dim0, dim1):
+def swapdims(input, dim0, dim1):
     """``transpose(x, dim0, dim1)``, under another name."""
-    return transpose(x, dim0, dim1)
+    return transpose(input, dim0, dim1)
 
 
-def broadcast_to(x, shape):
-    """x broadcast to ``shape`` without copying (a read-only view), as ``expand``; -1 keeps
-    an axis.  The gradient sums over the broadcast axes."""
-    x = as_tensor("broadcast_to", x)
-    shape = _shape_arg("broadcast_to", (shape,))
+def broadcast_to(input, size):
+    """x broadcast to shape ``size`` without copying (a read-only view), as ``expand``; -1
+    keeps an axis.  The gradient sums over the broadcast axes."""
+    x = as_tensor("broadcast_to", input)
+    shape = _shape_arg("broadcast_to", (size,))
     lead = len(shape) - x.ndim
     target = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
     fits = lead >= 0 and all(
@@ -565,10 +565,10 @@ def broadcast_to(x, shape):
     return Expand.apply(x, target)
 
 
-def unflatten(x, dim, sizes):
+def unflatten(input, dim, sizes):
     """Dim ``dim`` of x split into dims of ``sizes`` (their product must be its size; one
     may be -1, inferred): (2, 12) unflattened at dim 1 into (3, 4) is (2, 3, 4)."""
-    x = as_tensor("unflatten", x)
+    x = as_tensor("unflatten", input)
     d = single_dim("unflatten", dim, x.ndim)
     sizes = _shape_arg("unflatten", (sizes,))
     n = x.shape[d]
