@@ -88,15 +88,20 @@ class Take(Function):
         return dx.astype(ctx.dtype, copy=False).reshape(ctx.shape), None
 
 
+def _places(index, dim):
+    """The places gather reads and scatter writes: position (i, j, ...) of ``index`` names
+    (i, index[i, j], ...) for dim 1, its own position along every other axis."""
+    grid = np.indices(index.shape, sparse=True)  # aranges, broadcast along the rest
+    return tuple(index if a == dim else g for a, g in enumerate(grid))
+
+
 class Gather(Function):
     """y[i, j] = x[index[i, j], j] (dim 0; y[i, j] = x[i, index[i, j]] for dim 1, and so on);
     dx = zeros with dy[i, j] added at each gathered position (a repeated index adds up)"""
 
     @staticmethod
     def forward(ctx, x, index, dim):
-        # index for every other axis: its own position (an arange broadcast along the rest)
-        grid = np.indices(index.shape, sparse=True)
-        where = tuple(index if a == dim else g for a, g in enumerate(grid))
+        where = _places(index, dim)
         ctx.shape, ctx.dtype, ctx.where = x.shape, x.dtype, where
         ctx.save_for_backward(index)  # backward then refuses an index overwritten in place
         return x[where]
@@ -177,22 +182,7 @@ def masked_select(input, mask):
     ``torch.masked_select``: input and mask broadcast together first, so an element is
     picked once per True it meets.  The gradient goes back to the elements picked."""
     x = as_tensor("masked_select", input)
-    mask = as_tensor("masked_select", mask)
-    if mask.data.dtype != np.bool_:
-        raise op_error(
-            TypeError,
-            f"masked_select: mask must be a bool tensor, got dtype {mask.data.dtype} (shape "
-            f"{mask.shape}); make one with a comparison (x > 0) or mask.bool()",
-        )
-    try:
-        np.broadcast_shapes(x.shape, mask.shape)
-    except ValueError:
-        raise op_error(
-            ValueError,
-            f"masked_select: mask of shape {mask.shape} does not broadcast with the input's "
-            f"shape {x.shape}",
-        ) from None
-    return MaskedSelect.apply(x, mask)
+    return MaskedSelect.apply(x, _checked_mask("masked_select", x, mask))
 
 
 def take(input, index):
@@ -290,3 +280,23 @@ def gather(x, dim, index):
                 f"{x.shape[d]} (input of shape {x.shape}); expected 0 <= index < {x.shape[d]}",
             )
     return Gather.apply(x, idx.astype(np.intp, copy=False), d)
+
+
+def _checked_mask(op, x, mask):
+    """``mask`` as a bool Tensor that broadcasts with x, or an error naming ``op``."""
+    mask = as_tensor(op, mask)
+    if mask.data.dtype != np.bool_:
+        raise op_error(
+            TypeError,
+            f"{op}: mask must be a bool tensor, got dtype {mask.data.dtype} (shape "
+            f"{mask.shape}); make one with a comparison (x > 0) or mask.bool()",
+        )
+    try:
+        np.broadcast_shapes(x.shape, mask.shape)
+    except ValueError:
+        raise op_error(
+            ValueError,
+            f"{op}: mask of shape {mask.shape} does not broadcast with the tensor's shape "
+            f"{x.shape}",
+        ) from None
+    return mask

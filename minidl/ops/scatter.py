@@ -13,20 +13,32 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_tensor, cast, where
-from minidl.ops.indexing import _INT, _LONG, _along, _dim_of, _in_range, _index_tensor
+from minidl.ops.indexing import (
+    _INT,
+    _LONG,
+    _along,
+    _checked_mask,
+    _dim_of,
+    _in_range,
+    _index_tensor,
+    _places,
+)
 from minidl.ops.shape import Expand, Reshape
 from minidl.tensor import Tensor, convert, is_real
-
-
-def _scatter_where(index, dim):
-    # position (i, j, ...) of index names the place (i, index[i, j], ...) for dim 1
-    grid = np.indices(index.shape, sparse=True)
-    return tuple(index if a == dim else g for a, g in enumerate(grid))
 
 
 def _crop(shape):
     """The leading corner of a larger array that has ``shape``."""
     return tuple(slice(0, n) for n in shape)
+
+
+def _src_grad(ctx, grad):
+    """dsrc of scatter and scatter_add: dy at the place each src element went (a gather);
+    src's corner beyond index's shape is not read and gets 0."""
+    dsrc = np.zeros(ctx.src_shape, grad.dtype)
+    if np.prod(ctx.index_shape):  # an empty index read nothing (its shape may not fit src)
+        dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
+    return dsrc
 
 
 class Scatter(Function):
@@ -36,7 +48,7 @@ class Scatter(Function):
 
     @staticmethod
     def forward(ctx, x, index, src, dim):
-        where = _scatter_where(index, dim)
+        where = _places(index, dim)
         ctx.where, ctx.index_shape, ctx.src_shape = where, index.shape, src.shape
         ctx.save_for_backward(index)
         y = x.copy()
@@ -48,11 +60,7 @@ class Scatter(Function):
     def backward(ctx, grad):
         dx = grad.copy()
         dx[ctx.where] = 0
-        dsrc = None
-        if ctx.needs_input_grad[2]:
-            dsrc = np.zeros(ctx.src_shape, grad.dtype)
-            if np.prod(ctx.index_shape):
-                dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
+        dsrc = _src_grad(ctx, grad) if ctx.needs_input_grad[2] else None
         return dx, None, dsrc, None
 
 
@@ -62,7 +70,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, x, index, src, dim):
-        where = _scatter_where(index, dim)
+        where = _places(index, dim)
         ctx.where, ctx.index_shape, ctx.src_shape = where, index.shape, src.shape
         ctx.save_for_backward(index)
         y = x.copy()
@@ -72,11 +80,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        dsrc = None
-        if ctx.needs_input_grad[2]:
-            dsrc = np.zeros(ctx.src_shape, grad.dtype)
-            if np.prod(ctx.index_shape):
-                dsrc[_crop(ctx.index_shape)] = grad[ctx.where]
+        dsrc = _src_grad(ctx, grad) if ctx.needs_input_grad[2] else None
         return grad, None, dsrc, None
 
 
@@ -385,21 +389,7 @@ def masked_fill(x, mask, value):
     and 0 at the filled positions (a 0-d tensor value gets the sum of dy there).
     """
     x = as_tensor("masked_fill", x)
-    mask = as_tensor("masked_fill", mask)
-    if mask.data.dtype != np.bool_:
-        raise op_error(
-            TypeError,
-            f"masked_fill: mask must be a bool tensor, got dtype {mask.data.dtype} (shape "
-            f"{mask.shape}); make one with a comparison (x > 0) or mask.bool()",
-        )
-    try:
-        np.broadcast_shapes(x.shape, mask.shape)
-    except ValueError:
-        raise op_error(
-            ValueError,
-            f"masked_fill: mask of shape {mask.shape} does not broadcast with the tensor's "
-            f"shape {x.shape}",
-        ) from None
+    mask = _checked_mask("masked_fill", x, mask)
     dtype = x.data.dtype
     if isinstance(value, Tensor):
         if value.ndim != 0:
