@@ -147,12 +147,16 @@ class HookOutput(Function):
     @staticmethod
     def forward(ctx, call, *ys):
         ctx.call = call
-        ctx.set_materialize_grads(False)
+        ctx.metas = [(y.shape, y.dtype) for y in ys]
+        ctx.set_materialize_grads(False)  # the hooks see None for an output not reached
         return tuple(y.view() for y in ys)
 
     @staticmethod
     def backward(ctx, *grads):
-        return (None, *ctx.call.outputs_reached(grads))
+        grads = ctx.call.outputs_reached(grads)
+        # ...but backward goes on through it with zeros, as PyTorch's: its inputs then get
+        # zeros, and the hooks run, even when the loss reaches only another output
+        return (None, *(np.zeros(*m) if g is None else g for g, m in zip(grads, ctx.metas)))
 
 
 def wrap_inputs(module, args):

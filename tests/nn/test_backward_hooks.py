@@ -103,6 +103,25 @@ def test_grad_input_has_a_tensor_for_each_positional_tensor_and_none_for_the_res
     np.testing.assert_array_equal(go[0].data, [1.0, 1.0])
 
 
+def test_an_output_the_loss_does_not_reach_passes_zeros_on_as_in_pytorch():
+    class TwoOutputs(nn.Module):
+        def forward(self, a, b, k=None):
+            return a * b * 2.0, a.sum() + k.sum()
+
+    m, seen = TwoOutputs(), []
+    m.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
+    a = minidl.tensor([1.0, 2.0])
+    b = minidl.tensor([3.0, 4.0], requires_grad=True)
+    k = minidl.tensor([5.0, 6.0], requires_grad=True)
+    _, o2 = m(a, b, k=k)
+    (o2 * 3.0).backward()  # reaches the second output only
+    ((gi, go),) = seen  # the hook still runs, once: b's path carries zeros
+    assert go[0] is None and go[1].item() == 3.0
+    np.testing.assert_array_equal(gi[1].data, [0.0, 0.0])
+    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0])  # zeros, not None (PyTorch too)
+    np.testing.assert_array_equal(k.grad.data, [3.0, 3.0])
+
+
 def test_with_no_input_that_requires_grad_the_hook_fires_at_the_outputs():
     emb, seen = nn.Embedding(4, 2), []
     emb.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
