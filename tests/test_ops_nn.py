@@ -80,9 +80,8 @@ def test_softmax_of_a_row_of_minus_infinity_but_one_is_one_hot():
     np.testing.assert_array_equal(minidl.softmax(x).data, [0.0, 1.0, 0.0])
 
 
-def test_softmax_rejects_a_0d_tensor_and_a_bad_dim():
-    with pytest.raises(ValueError, match="softmax.*0-d"):
-        minidl.softmax(minidl.tensor(1.0))
+def test_softmax_rejects_a_bad_dim():
+    # (a 0-d tensor is accepted, as PyTorch: see the 0-d test at the end of this file)
     with pytest.raises(IndexError, match="dim 2 out of range.*2 dimension"):
         minidl.softmax(minidl.zeros(2, 3), dim=2)
 
@@ -132,3 +131,15 @@ def test_softmax_family_of_an_integer_tensor_gives_the_default_float():
         out = fn(x)
         assert out.dtype == np.float32, fn
         np.testing.assert_allclose(out.data, value, rtol=1e-6)
+
+
+def test_softmax_of_a_0d_tensor_is_one_element_along_dim_0_as_pytorch():
+    # one element: softmax = e^x / e^x = 1, log_softmax = 0, both constant in x
+    for dim in (None, 0, -1):
+        x = minidl.tensor(3.0, requires_grad=True)
+        s, ls = minidl.softmax(x, dim), minidl.log_softmax(x, dim)
+        assert s.shape == () and s.item() == 1.0 and ls.item() == 0.0
+        (s + ls).backward()
+        assert x.grad.item() == 0.0
+    with pytest.raises(IndexError, match="softmax: dim 1 out of range"):
+        minidl.softmax(minidl.tensor(3.0), 1)

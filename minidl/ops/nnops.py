@@ -1,10 +1,13 @@
 """Ops that neural networks are built from: softmax, log-softmax, log-sum-exp."""
 
+import builtins
+
 import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_float_tensor
 from minidl.ops.reduce import is_empty_dims, reduce_dims, single_dim
+from minidl.ops.shape import Reshape
 from minidl.tensor import check_bool
 
 
@@ -76,12 +79,6 @@ class LogSumExp(Function):
         return grad * np.exp(x - y), None, None
 
 
-def _one_dim(op, x, dim):
-    if x.ndim == 0:
-        raise ValueError(f"{op}: expected a tensor with at least 1 dim, got a 0-d tensor")
-    return single_dim(op, dim, x.ndim)
-
-
 def _softmax_dim(op, x, dim):
     """``dim``, or without one the last dim for a 1-d or 2-d tensor, where it is what
     PyTorch's ``F.softmax(x)`` picks.  For 3 dims and more PyTorch's (deprecated) choice
@@ -94,19 +91,27 @@ def _softmax_dim(op, x, dim):
                 f"{0 if x.ndim == 3 else 1} there, not the last"
             )
         dim = -1
-    return _one_dim(op, x, dim)
+    # a 0-d tensor is one element along dim 0 (or -1), as PyTorch reads it
+    return single_dim(op, dim, builtins.max(x.ndim, 1))
+
+
+def _along(fn, x, dim):
+    """``fn.apply(x, dim)``; a 0-d x runs as a row of one element and comes back 0-d."""
+    if x.ndim:
+        return fn.apply(x, dim)
+    return Reshape.apply(fn.apply(Reshape.apply(x, (1,)), 0), ())
 
 
 def softmax(x, dim=None):
     """exp(x) / Σ exp(x) along ``dim`` (integers give the default float dtype)."""
     x = as_float_tensor("softmax", x)
-    return Softmax.apply(x, _softmax_dim("softmax", x, dim))
+    return _along(Softmax, x, _softmax_dim("softmax", x, dim))
 
 
 def log_softmax(x, dim=None):
     """log(softmax(x)) along ``dim``, computed without overflow."""
     x = as_float_tensor("log_softmax", x)
-    return LogSoftmax.apply(x, _softmax_dim("log_softmax", x, dim))
+    return _along(LogSoftmax, x, _softmax_dim("log_softmax", x, dim))
 
 
 def logsumexp(x, dim=None, keepdim=False):
