@@ -9,8 +9,10 @@ Backward reaches ``HookOutput`` with grad_output = dL/d(outputs): the pre-hooks 
 (``hook(module, grad_output)``, and may replace it).  It reaches ``HookInput`` later, with
 grad_input = dL/d(positional inputs): the hooks run there (``hook(module, grad_input,
 grad_output)``, and may replace grad_input).  Both ops are the identity, so a hook that
-returns None changes no gradient.  Only positional tensors that require grad are tracked;
-grad_input holds None for the others (and for an input the loss does not depend on).
+returns None changes no gradient.  Only positional tensors that require grad pass through
+``HookInput``; as in PyTorch, grad_input has zeros for the other positional tensors (and for
+one the loss does not reach) and None for arguments that are not tensors, and grad_output
+has None for an output the loss does not reach.
 """
 
 import numpy as np
