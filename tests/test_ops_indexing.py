@@ -296,6 +296,8 @@ def test_scatter_errors_name_the_op_the_shapes_and_what_was_expected():
         x.scatter(1, minidl.tensor([[0]]), minidl.ones(1, 1, dtype=np.float64))
     with raises(ValueError, "scatter: index of shape (1,) must have as many dims as the input"):
         x.scatter(1, minidl.tensor([0]), minidl.ones(1))
+    with raises(ValueError, "scatter: src of shape () must have as many dims as the index"):
+        x.scatter(1, minidl.tensor([[0]]), minidl.tensor(1.0))  # PyTorch 2.13 refuses it too
     with raises(ValueError, "scatter: src of shape (1,) must have as many dims as the index"):
         x.scatter(1, minidl.tensor([[0]]), minidl.tensor([1.0]))
     with raises(ValueError, "index of shape (1, 2) is larger than the src of shape (1, 1)"):
@@ -546,16 +548,6 @@ def test_the_indexing_ops_agree_with_pytorch_in_values_dtypes_and_gradients():
         getattr(ours, name)(0, minidl.tensor([1]), minidl.tensor([[7, 8, 9]]))
         getattr(theirs, name)(0, torch.tensor([1]), torch.tensor([[7, 8, 9]]))
         same(ours, theirs)
-
-
-def test_scatter_takes_a_0d_tensor_as_the_value_and_passes_it_the_summed_gradient():
-    x = minidl.zeros(3, requires_grad=True)
-    v = minidl.tensor(2.5, requires_grad=True)
-    y = minidl.scatter(x, 0, minidl.tensor([1, 2]), v)  # as PyTorch: v at places 1 and 2
-    np.testing.assert_array_equal(y.data, [0.0, 2.5, 2.5])
-    (y * minidl.tensor([1.0, 2.0, 3.0])).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 0.0])  # written places: 0
-    assert v.grad.item() == 2.0 + 3.0  # v reached places 1 and 2
 
 
 @pytest.mark.parametrize("op", [minidl.scatter, minidl.scatter_add])

@@ -23,7 +23,7 @@ from minidl.ops.indexing import (
     _index_tensor,
     _places,
 )
-from minidl.ops.shape import Expand, Reshape
+from minidl.ops.shape import Reshape
 from minidl.tensor import Tensor, convert, is_real
 
 
@@ -275,11 +275,6 @@ def scatter(input, dim, index, src=None, *, value=None):
         return _scatter(Scatter, op, x, dim, index, np.broadcast_to(fill, idx_shape))
     x = as_tensor(op, input)
     _same_dtype(op, x, src, "src")
-    idx_shape = np.shape(as_tensor(op, index).data)
-    if src.ndim == 0 and idx_shape:
-        # a 0-d src is PyTorch's value, written at every place; as a broadcast tensor its
-        # gradient is the sum over those places
-        src = Expand.apply(src, idx_shape)
     return _scatter(Scatter, op, x, dim, index, src)
 
 
