@@ -1053,13 +1053,13 @@ class Tensor:
         return _ops.movedim(self, source, destination)
 
     def moveaxis(self, source, destination):
-        return _ops.movedim(self, source, destination)
+        return _ops.moveaxis(self, source, destination)
 
     def swapaxes(self, axis0, axis1):
-        return _ops.transpose(self, axis0, axis1)
+        return _ops.swapaxes(self, axis0, axis1)
 
     def swapdims(self, dim0, dim1):
-        return _ops.transpose(self, dim0, dim1)
+        return _ops.swapdims(self, dim0, dim1)
 
     def broadcast_to(self, *shape):
         """``x.broadcast_to(2, 3)`` or ``x.broadcast_to((2, 3))``, as ``minidl.broadcast_to``."""

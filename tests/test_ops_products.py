@@ -454,7 +454,7 @@ def test_product_errors_name_the_op_the_shapes_and_what_was_expected():
     v, m = minidl.ones(3), minidl.ones(3, 3)
     with raises(ValueError, "outer: input must be a 1-D vector, got shape (3, 3)"):
         minidl.outer(m, v)
-    with raises(ValueError, "outer: vec2 must be a 1-D vector, got shape ()"):
+    with raises(ValueError, "ger: vec2 must be a 1-D vector, got shape ()"):
         v.ger(minidl.tensor(1.0))
     with raises(ValueError, "inner: the last dims must match", "(3, 3) and (2,)"):
         m.inner(minidl.ones(2))

@@ -632,3 +632,20 @@ def test_cumsum_and_cumprod_cast_first_with_dtype():
     # d/dx of x0 + x0 x1 + x0 x1 x2 = (1 + x1 + x1 x2, x0 + x0 x2, x0 x1), in x's float32
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.data, [9.0, 4.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda x: x.swapaxes(0, 5), "swapaxes"),
+        (lambda x: minidl.swapdims(x, 0, 5), "swapdims"),
+        (lambda x: x.moveaxis(0, 5), "moveaxis"),
+        (lambda x: minidl.negative(x > 0), "negative"),
+        (lambda x: minidl.clamp_min(x, "a"), "clamp_min"),
+        (lambda x: minidl.clamp_max(x, "a"), "clamp_max"),
+        (lambda x: minidl.ger(x, x), "ger"),
+    ],
+)
+def test_an_error_names_the_alias_that_was_called(call, name):
+    with pytest.raises((IndexError, TypeError, ValueError), match=f"^{name}: "):
+        call(minidl.ones(2, 3))

@@ -518,14 +518,18 @@ def fmod(input, other):
 
 def neg(a):
     """−a."""
-    a = as_tensor("neg", a)
-    _not_bool("neg", a, "to invert a mask use ~ or logical_not()")
-    return Neg.apply(a)
+    return _neg("neg", a)
 
 
 def negative(input):
     """−x: another name of :func:`neg`, as in PyTorch."""
-    return neg(input)
+    return _neg("negative", input)
+
+
+def _neg(op, a):
+    a = as_tensor(op, a)
+    _not_bool(op, a, "to invert a mask use ~ or logical_not()")
+    return Neg.apply(a)
 
 
 def _is_bool(v):
@@ -611,9 +615,13 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def clamp(x, min=None, max=None):
     """Limit x to [min, max]; either bound may be None, a number or a tensor (broadcast)."""
-    x = as_tensor("clamp", x)
+    return _clamp("clamp", x, min, max)
+
+
+def _clamp(op, x, min, max):
+    x = as_tensor(op, x)
     # numbers stay Python numbers (they never upcast a float32 x); arrays become tensors
-    lo, hi = (None if b is None else operand("clamp", b) for b in (min, max))
+    lo, hi = (None if b is None else operand(op, b) for b in (min, max))
     for bound in (lo, hi):  # PyTorch's result dtype: an integer x clamped to 0.5 is a float
         if bound is not None and result_dtype(x, bound) != x.data.dtype:
             x = cast(x, result_dtype(x, bound))
@@ -625,12 +633,12 @@ def clamp(x, min=None, max=None):
 
 def clamp_min(input, min):
     """max(x, min) elementwise: ``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    return _clamp("clamp_min", input, min, None)
 
 
 def clamp_max(input, max):
     """min(x, max) elementwise: ``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    return _clamp("clamp_max", input, None, max)
 
 
 def maximum(a, b):

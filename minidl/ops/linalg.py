@@ -307,15 +307,19 @@ def _vector(op, name, x):
 
 def outer(input, vec2):
     """Outer product, as ``torch.outer``: (n,) ⊗ (m,) → (n, m), out[i, j] = input[i]·vec2[j]."""
-    a, b = _same_dtype("outer", input, vec2)
-    _vector("outer", "input", a)
-    _vector("outer", "vec2", b)
-    return Outer.apply(a, b)
+    return _outer("outer", input, vec2)
 
 
 def ger(input, vec2):
     """PyTorch's older name for :func:`outer`."""
-    return outer(input, vec2)
+    return _outer("ger", input, vec2)
+
+
+def _outer(op, input, vec2):
+    a, b = _same_dtype(op, input, vec2)
+    _vector(op, "input", a)
+    _vector(op, "vec2", b)
+    return Outer.apply(a, b)
 
 
 def inner(input, other):

@@ -227,11 +227,16 @@ def permute(x, *dims):
 
 def transpose(x, dim0, dim1):
     """Swap two axes."""
-    x = as_tensor("transpose", x)
+    return _swap("transpose", x, dim0, dim1)
+
+
+def _swap(op, x, dim0, dim1):
+    # transpose under each of its names: an error names the one that was called
+    x = as_tensor(op, x)
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
-    d0 = single_dim("transpose", dim0, x.ndim)
-    d1 = single_dim("transpose", dim1, x.ndim)
+    d0 = single_dim(op, dim0, x.ndim)
+    d1 = single_dim(op, dim1, x.ndim)
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(x, tuple(dims))
@@ -514,17 +519,26 @@ def narrow(input, dim, start, length):
 def movedim(input, source, destination):
     """x with the axes ``source`` moved to the places ``destination`` (ints or equally long
     tuples); the other axes keep their order."""
-    x = as_tensor("movedim", input)
-    src = _dims_in_order("movedim", "source", source, x.ndim)
-    dst = _dims_in_order("movedim", "destination", destination, x.ndim)
+    return _move("movedim", input, source, destination)
+
+
+def moveaxis(input, source, destination):
+    """:func:`movedim` under NumPy's name."""
+    return _move("moveaxis", input, source, destination)
+
+
+def _move(op, input, source, destination):
+    x = as_tensor(op, input)
+    src = _dims_in_order(op, "source", source, x.ndim)
+    dst = _dims_in_order(op, "destination", destination, x.ndim)
     if len(src) != len(dst):
         raise op_error(
             ValueError,
-            f"movedim: source {source} and destination {destination} must name as many dims",
+            f"{op}: source {source} and destination {destination} must name as many dims",
         )
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
-            raise op_error(ValueError, f"movedim: {name} {dims} repeats a dim")
+            raise op_error(ValueError, f"{op}: {name} {dims} repeats a dim")
     if x.ndim == 0:
         return Permute.apply(x, ())
     order = [a for a in range(x.ndim) if a not in src]
@@ -533,17 +547,14 @@ def movedim(input, source, destination):
     return Permute.apply(x, tuple(order))
 
 
-moveaxis = movedim
-
-
 def swapaxes(input, axis0, axis1):
     """``transpose(x, axis0, axis1)``, under NumPy's name."""
-    return transpose(input, axis0, axis1)
+    return _swap("swapaxes", input, axis0, axis1)
 
 
 def swapdims(input, dim0, dim1):
     """``transpose(x, dim0, dim1)``, under another name."""
-    return transpose(input, dim0, dim1)
+    return _swap("swapdims", input, dim0, dim1)
 
 
 def broadcast_to(input, size):
