@@ -161,7 +161,10 @@ def as_array(data, dtype=None, op="tensor"):
             and np.abs(arr).max() >= 2.0**63
         ):  # ints beyond int64 arrive as objects, or as floats when mixed with small ones
             _refuse_big_ints(data, arr, op)
-        if arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
+        held = _numpy_scalar_dtype(data) if isinstance(data, (list, tuple)) else None
+        if held is not None and dtype is None and arr.dtype.kind in "biuf":
+            arr = arr.astype(held)
+        elif arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
             arr = arr.astype(get_default_dtype())
         elif arr.dtype.kind in "iu" and dtype is None and not isinstance(data, np.generic):
             # Python ints in [2**63, 2**64) arrive as uint64: refused, not wrapped negative.
@@ -175,6 +178,37 @@ def as_array(data, dtype=None, op="tensor"):
     if dtype is not None:
         arr = convert(arr, dtype, op)
     return arr
+
+
+def _numpy_scalar_dtype(data):
+    """PyTorch's dtype for a (nested) list that holds NumPy scalars or arrays (tensors), or
+    None if it holds none.
+
+    As in ``torch.tensor``, a NumPy scalar keeps its dtype ([np.float64(0.1)] is float64,
+    where NumPy's asarray cannot tell it from a Python float), a Python float counts as the
+    default float dtype and a Python int as int64; the kinds promote as PyTorch's do (any
+    float wins: [np.int64(1), 1.5] is float32)."""
+    dtypes, numpy_seen, stack = set(), False, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (np.generic, np.ndarray)):  # a tensor in the list: its array
+            numpy_seen = True
+            dtypes.add(item.dtype)
+        elif isinstance(item, bool):
+            dtypes.add(np.dtype(np.bool_))
+        elif isinstance(item, int):
+            dtypes.add(np.dtype(np.int64))
+        elif isinstance(item, float):
+            dtypes.add(get_default_dtype())
+    if not numpy_seen:
+        return None
+    for kinds in ("f", "iu", "b"):
+        chosen = [d for d in dtypes if d.kind in kinds]
+        if chosen:
+            return np.result_type(*chosen)
+    return None
 
 
 def _as_floats(data, dtype, op):

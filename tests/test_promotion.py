@@ -110,3 +110,41 @@ def test_bool_to_a_bool_power_stays_bool_as_in_pytorch():
         assert result.dtype == np.bool_
         assert result.data.tolist() == expected
     assert (t**2).dtype == np.int64 and (t**2.0).dtype == np.float32
+
+
+# (data, dtype torch.tensor gives it): a NumPy scalar keeps its dtype inside a list, a Python
+# float is the default float32 and a Python int int64, and any float makes the result float
+LIST_DTYPES = [
+    ([np.float64(0.1)], np.float64),
+    ([1.0, np.float64(2.0)], np.float64),
+    ([[np.float64(1.0), 2], [3, 4]], np.float64),
+    ((np.float64(1.0), 2.0), np.float64),
+    ([np.float32(1.0), np.float64(2.0)], np.float64),
+    ([np.float16(1.0)], np.float16),
+    ([np.float16(1.0), 1.0], np.float32),
+    ([np.int64(1), 1.5], np.float32),
+    ([np.int16(3), 2.5], np.float32),
+    ([np.float32(2.0), True], np.float32),
+    ([np.int32(1)], np.int32),
+    ([np.int32(1), 2], np.int64),
+    ([np.int8(1), np.uint8(2)], np.int16),
+    ([True, np.int16(3)], np.int16),
+    ([np.array([1.0, 2.0])], np.float64),
+    ([1.0, 2.0], np.float32),
+    ([1, 2], np.int64),
+]
+
+
+@pytest.mark.parametrize("data, dtype", LIST_DTYPES)
+def test_numpy_scalars_in_a_list_keep_their_dtype_as_in_pytorch(data, dtype):
+    t = minidl.tensor(data)
+    assert t.dtype == dtype
+    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float64))
+    # a float64 value is not rounded to float32 on the way in
+    assert minidl.tensor([np.float64(0.1)]).item() == 0.1
+
+
+def test_list_dtypes_agree_with_pytorch():
+    torch = pytest.importorskip("torch")
+    for data, dtype in LIST_DTYPES:
+        assert str(torch.tensor(data).dtype) == f"torch.{np.dtype(dtype).name}", data
