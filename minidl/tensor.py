@@ -188,6 +188,8 @@ def _numpy_scalar_dtype(data):
     where NumPy's asarray cannot tell it from a Python float), a Python float counts as the
     default float dtype and a Python int as int64; the kinds promote as PyTorch's do (any
     float wins: [np.int64(1), 1.5] is float32)."""
+    if not _holds_numpy(data):  # the common case, at C speed: no second slow pass
+        return None
     dtypes, numpy_seen, stack = set(), False, [data]
     while stack:
         item = stack.pop()
@@ -209,6 +211,23 @@ def _numpy_scalar_dtype(data):
         if chosen:
             return np.result_type(*chosen)
     return None
+
+
+_PYTHON_NUMBERS = frozenset((bool, int, float))
+
+
+def _holds_numpy(seq):
+    """Whether a (nested) list holds a NumPy scalar or array anywhere."""
+    types = set(map(type, seq))
+    if types <= _PYTHON_NUMBERS:
+        return False
+    for v in seq:
+        if type(v) is list or type(v) is tuple:
+            if _holds_numpy(v):
+                return True
+        elif isinstance(v, (np.generic, np.ndarray)):
+            return True
+    return False
 
 
 def _as_floats(data, dtype, op):
