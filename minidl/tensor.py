@@ -143,17 +143,23 @@ def as_array(data, dtype=None, op="tensor"):
     elif isinstance(data, np.ndarray):
         arr = data
     else:
-        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            data = [d.data if isinstance(d, Tensor) else d for d in data]
+        # a flat list of Python numbers (the common case) needs neither pass below
+        mixed = isinstance(data, (list, tuple)) and not set(map(type, data)) <= _PYTHON_NUMBERS
+        if mixed:
+            data = _unwrapped(data)  # tensors at any depth: their arrays (dtypes kept)
         try:
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
         except OverflowError:  # NumPy refuses some ints beyond 64 bits outright
             raise OverflowError(f"{op}: an integer in the data does not fit in int64") from None
+        if arr.dtype.kind == "O":
+            _refuse_none(data, op)  # NumPy would make it NaN in a float array
         if dtype is not None and dtype.kind == "f":
             if arr.dtype.kind == "O":
                 arr = _as_floats(data, dtype, op)  # ints beyond 64 bits, asked for as floats
+        elif arr.dtype.kind == "O" and _has_float(data):
+            arr = _as_floats(data, np.dtype(np.float64), op)  # big ints beside floats: floats
         elif arr.dtype.kind == "O" or (
             isinstance(data, (list, tuple))
             and arr.dtype == np.float64
@@ -161,9 +167,9 @@ def as_array(data, dtype=None, op="tensor"):
             and np.abs(arr).max() >= 2.0**63
         ):  # ints beyond int64 arrive as objects, or as floats when mixed with small ones
             _refuse_big_ints(data, arr, op)
-        held = _numpy_scalar_dtype(data) if isinstance(data, (list, tuple)) else None
+        held = _numpy_scalar_dtype(data) if mixed else None
         if held is not None and dtype is None and arr.dtype.kind in "biuf":
-            arr = arr.astype(held)
+            arr = convert(arr, held, op)  # a Python int beyond int64 is refused, not wrapped
         elif arr.dtype.kind == "f" and dtype is None and not isinstance(data, np.generic):
             arr = arr.astype(get_default_dtype())
         elif arr.dtype.kind in "iu" and dtype is None and not isinstance(data, np.generic):
@@ -214,6 +220,32 @@ def _numpy_scalar_dtype(data):
 
 
 _PYTHON_NUMBERS = frozenset((bool, int, float))
+
+
+def _unwrapped(seq):
+    """A (nested) list with every Tensor in it replaced by its array."""
+    if set(map(type, seq)) <= _PYTHON_NUMBERS:
+        return seq
+    return [
+        v.data if isinstance(v, Tensor) else _unwrapped(v) if type(v) in (list, tuple) else v
+        for v in seq
+    ]
+
+
+def _object_leaves(data):
+    return np.array(data, dtype=object).ravel() if np.ndim(data) else [data]
+
+
+def _refuse_none(data, op):
+    if any(v is None for v in _object_leaves(data)):
+        raise TypeError(f"{op}: None is not a number (the data holds a None)")
+
+
+def _has_float(data):
+    leaves = _object_leaves(data)
+    return all(is_real(v) for v in leaves) and any(
+        isinstance(v, (float, np.floating)) for v in leaves
+    )
 
 
 def _holds_numpy(seq):

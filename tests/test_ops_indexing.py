@@ -560,3 +560,16 @@ def test_an_empty_index_writes_nothing_whatever_the_shape_of_src(op):
     (y * 2.0).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.full((3, 4), 2.0))
     assert src.grad.shape == (2, 0)
+
+
+def test_gather_takes_int64_or_int32_indices_and_a_list_of_numpy_uint8_scalars_is_ints():
+    x = minidl.tensor([10.0, 20.0, 30.0])
+    for dtype in (np.int64, np.int32):
+        np.testing.assert_array_equal(
+            x.gather(0, minidl.tensor([2, 0], dtype=dtype)).data, [30, 10]
+        )
+    with raises(TypeError, "gather", "int64 or int32", "uint8"):
+        x.gather(0, minidl.tensor(np.array([2, 0], np.uint8)))
+    # a list of NumPy ints is a list of indices (PyTorch agrees); only a uint8 array or tensor
+    # is ambiguous
+    np.testing.assert_array_equal(x[[np.uint8(1), np.uint8(0)]].data, [20.0, 10.0])

@@ -581,3 +581,15 @@ def test_addmm_with_alpha_0_does_not_read_the_product():
     np.testing.assert_array_equal(minidl.addmm(eye, m, m, alpha=0, beta=2).data, 2 * np.eye(2))
     out = minidl.baddbmm(minidl.ones(1, 2, 2), minidl.ones(3, 2, 2), minidl.ones(3, 2, 2), alpha=0)
     np.testing.assert_array_equal(out.data, np.ones((3, 2, 2)))
+
+
+def test_kron_of_two_0d_tensors_is_0d_and_baddbmm_reads_its_product_even_at_alpha_0():
+    k = minidl.kron(minidl.tensor(2.0), minidl.tensor(3.0))
+    assert k.shape == () and k.item() == 6.0  # PyTorch: shape ()
+    b = np.ones((1, 2, 2), np.float32)
+    b[0, 0, 0] = np.inf
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = minidl.baddbmm(minidl.zeros(1, 2, 2), minidl.tensor(b), minidl.ones(1, 2, 2), alpha=0)
+    # unlike addmm, PyTorch's baddbmm computes 0 · (inf + 1) = NaN in row 0
+    assert np.isnan(out.data[0, 0]).all() and (out.data[0, 1] == 0).all()

@@ -649,3 +649,11 @@ def test_cumsum_and_cumprod_cast_first_with_dtype():
 def test_an_error_names_the_alias_that_was_called(call, name):
     with pytest.raises((IndexError, TypeError, ValueError), match=f"^{name}: "):
         call(minidl.ones(2, 3))
+
+
+def test_cumsum_and_cumprod_give_the_dtype_asked_for_even_a_narrow_int():
+    x = minidl.tensor([1, 2, 3])
+    for dtype in (np.int32, np.int16, np.float64):
+        assert minidl.cumsum(x, 0, dtype=dtype).dtype == dtype
+        assert x.cumprod(0, dtype=dtype).dtype == dtype
+    np.testing.assert_array_equal(minidl.cumsum(x, 0, dtype=np.int32).data, [1, 3, 6])

@@ -76,7 +76,10 @@ def test_overwriting_the_gather_index_before_backward_is_an_error():
 
 def test_gather_errors_name_the_op_the_shapes_and_what_was_expected():
     x = minidl.ones(2, 3)
-    with raises(TypeError, "gather: index must be an integer tensor, got dtype float32"):
+    with raises(
+        TypeError,
+        "gather: index must be an integer tensor of dtype int64 or int32, got dtype float32",
+    ):
         x.gather(1, minidl.tensor([[0.0]]))
     with raises(ValueError, "index of shape (2,) must have as many dims as the input"):
         x.gather(1, minidl.tensor([0, 1]))

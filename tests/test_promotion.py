@@ -148,3 +148,20 @@ def test_list_dtypes_agree_with_pytorch():
     torch = pytest.importorskip("torch")
     for data, dtype in LIST_DTYPES:
         assert str(torch.tensor(data).dtype) == f"torch.{np.dtype(dtype).name}", data
+
+
+def test_list_inference_refuses_what_pytorch_refuses_and_floats_big_ints_beside_floats():
+    # a Python int beyond int64 beside an unsigned NumPy scalar used to wrap to -2**63
+    for data in ([np.uint8(1), 2**63], [np.bool_(True), 2**63], [[2**63], [np.uint8(1)]]):
+        with pytest.raises(OverflowError, match="cannot be stored in int64"):
+            minidl.tensor(data)
+    for make in (minidl.tensor, minidl.Tensor, lambda d: minidl.tensor(d, dtype=np.float32)):
+        with pytest.raises(TypeError, match="None is not a number"):  # NumPy would give NaN
+            make([None, 1.0])
+    t = minidl.tensor([1.5, 2**70])  # beside a float, a huge int is a float (PyTorch too)
+    assert t.dtype == np.float32 and t.data[1] == np.float32(2.0**70)
+    # tensors nested in lists keep their dtype, at any depth
+    inner = minidl.tensor(0.1, dtype=np.float64)
+    assert minidl.tensor([[inner]]).dtype == np.float64 and minidl.tensor([[inner]]).item() == 0.1
+    pair = [[minidl.tensor(1, dtype=np.int16)], [minidl.tensor(2, dtype=np.int16)]]
+    assert minidl.tensor(pair).dtype == np.int16

@@ -182,11 +182,12 @@ def wrap_outputs(call, output):
     single = isinstance(output, Tensor)
     items = (output,) if single else output if type(output) is tuple else None
     if items is None:
+        call.hooks = call.pre_hooks = []  # nothing to report grad_output for: PyTorch skips
         return output
     call.n_outputs = len(items)
     call.tracked_outputs = tuple(
         j for j, y in enumerate(items) if isinstance(y, Tensor) and y.requires_grad
-    )
+    )  # none: the hooks run at the inputs, if any is reached
     if not call.tracked_outputs:
         return output
     passed = HookOutput.apply(call, *(items[j] for j in call.tracked_outputs))

@@ -246,13 +246,7 @@ def gather(x, dim, index):
     gradient goes back to the position it was picked from, and repeated picks add up."""
     x = as_tensor("gather", x)
     index = as_tensor("gather", index)
-    idx = index.data
-    if idx.dtype.kind not in "iu":
-        raise op_error(
-            TypeError,
-            f"gather: index must be an integer tensor, got dtype {idx.dtype} (shape "
-            f"{index.shape}); make one with .long()",
-        )
+    idx = _index_tensor("gather", index, _INT)  # int64 or int32, as torch.gather
     d = single_dim("gather", dim, builtins.max(x.ndim, 1))
     if idx.ndim != x.ndim:
         raise op_error(

@@ -212,19 +212,20 @@ class Tensordot(Function):
 class AddMatMul(Function):
     """out = β·input + α·(A @ B), A @ B of (n, k) @ (k, m) or batched (b, n, k) @ (b, k, m);
     d input = β·dout (summed back to input's shape),  dA = α·dout Bᵀ,  dB = α·Aᵀ dout.
-    With β = 0 input is not read, and with α = 0 neither is A @ B (a NaN or inf there does
-    not spread), as in PyTorch."""
+    With β = 0 input is not read, and (for addmm, 2-D) with α = 0 neither is A @ B (a NaN
+    or inf there does not spread), as in PyTorch, whose baddbmm reads both."""
 
     @staticmethod
     def forward(ctx, input, a, b, beta, alpha):
         need_a, need_b = ctx.needs_input_grad[1:3]
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.beta, ctx.alpha = beta, alpha
-        if alpha == 0:
+        skip = alpha == 0 and a.ndim == 2
+        if skip:
             out = np.zeros(a.shape[:-1] + b.shape[-1:], np.result_type(a, b))
         else:
             out = a @ b
-        if alpha not in (0, 1):
+        if alpha != 1 and not skip:
             out *= alpha
         if beta != 0:
             out += input if beta == 1 else beta * input
@@ -508,9 +509,11 @@ def kron(input, other):
     shape (a₁·b₁, a₂·b₂, …), the operand with fewer dims padded with leading 1s."""
     a, b = as_tensor("kron", input), as_tensor("kron", other)
     n = max(a.ndim, b.ndim, 1)
+    scalars = a.ndim == b.ndim == 0
     if a.ndim < n:
         a = reshape(a, (1,) * (n - a.ndim) + a.shape)
     if b.ndim < n:
         b = reshape(b, (1,) * (n - b.ndim) + b.shape)
     # dtypes after the padding: a 0-d operand is no weak scalar here (PyTorch's kron)
-    return Kron.apply(*_same_dtype("kron", a, b))
+    out = Kron.apply(*_same_dtype("kron", a, b))
+    return reshape(out, ()) if scalars else out

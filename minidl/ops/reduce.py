@@ -410,6 +410,8 @@ def cumsum(input, dim, *, dtype=None):
     Integers and bools give int64, as in PyTorch; ``dtype`` casts the input first.
     """
     x = _cast_first(as_tensor("cumsum", input), dtype)
+    if dtype is not None:  # an int dtype narrower than the int64 the sum would give
+        return cast(cumsum(x, dim), dtype)
     if not is_int(dim):
         raise op_error(TypeError, f"cumsum: dim must be one int, got {dim!r}")
     dims = normalize_dims("cumsum", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1
@@ -423,6 +425,8 @@ def cumprod(input, dim, *, dtype=None):
     gradient is exact where x has zeros (see :class:`Cumprod`).
     """
     x = _cast_first(as_tensor("cumprod", input), dtype)
+    if dtype is not None:
+        return cast(cumprod(x, dim), dtype)
     if not is_int(dim):
         raise op_error(TypeError, f"cumprod: dim must be one int, got {dim!r}")
     dims = normalize_dims("cumprod", dim, x.ndim)  # a 0-d tensor takes dim 0 or -1

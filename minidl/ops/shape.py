@@ -300,7 +300,7 @@ def _index_part(i, op):
             a = a.astype(np.intp)
         if a.dtype.kind not in "biu":
             raise op_error(IndexError, f"{op}: indices must be integers or booleans, got {a.dtype}")
-        if a.dtype == np.uint8:
+        if a.dtype == np.uint8 and isinstance(i, np.ndarray):  # a list of them: ints
             raise _uint8_index(op)
         return a
     return i  # a NumPy uint8 scalar is a plain int, in PyTorch too

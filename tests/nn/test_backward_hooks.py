@@ -281,3 +281,17 @@ def test_the_hooks_agree_with_pytorch():
                         np.testing.assert_allclose(u, v, rtol=1e-4, atol=1e-5)
         for u, v in zip(grads_a, grads_b, strict=True):
             np.testing.assert_allclose(u, v, rtol=1e-4, atol=1e-5)
+
+
+def test_a_module_with_a_list_output_runs_no_backward_hook_as_in_pytorch():
+    class ListOut(nn.Module):
+        def forward(self, x):
+            return [x * 2.0, x * 3.0]
+
+    m, seen = ListOut(), []
+    m.register_full_backward_hook(lambda m, gi, go: seen.append(1))
+    x = minidl.tensor([1.0, 2.0], requires_grad=True)
+    a, b = m(x)
+    (a + b).sum().backward()
+    assert not seen
+    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
