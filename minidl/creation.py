@@ -85,6 +85,12 @@ def tensor(data, dtype=None, requires_grad=False, *, device=None):
     return t
 
 
+def _copied(data, dtype, op):
+    t = Tensor.__new__(Tensor)
+    t._init(data, dtype, False, op)  # errors name op, the function called
+    return t
+
+
 def from_numpy(array):
     """A tensor sharing memory with ``array`` (its dtype kept)."""
     if not isinstance(array, np.ndarray):
@@ -112,7 +118,7 @@ def as_tensor(data, dtype=None, device=None):
         return data.to(dtype)
     if isinstance(data, np.ndarray):
         return Tensor._make(as_array(data, dtype, op="as_tensor"))  # astype(copy=False)
-    return tensor(data, dtype)
+    return _copied(data, dtype, "as_tensor")
 
 
 def zeros(*shape, dtype=None, device=None, requires_grad=False):
@@ -297,10 +303,12 @@ def randn(*shape, dtype=None, device=None, requires_grad=False):
     )
 
 
-def randint(low, high=None, size=None, dtype=np.int64, *, device=None):
+def randint(low, high=None, size=None, dtype=np.int64, *, device=None, requires_grad=False):
     """Integers uniform in [low, high) from minidl's seeded generator.
 
-    ``randint(high, size)`` is ``randint(0, high, size)``, as in PyTorch.
+    ``randint(high, size)`` is ``randint(0, high, size)``, as in PyTorch.  ``dtype`` may be
+    bool, an integer or a float dtype (whole numbers as floats, as torch's); only a float
+    one can take ``requires_grad=True``.
     """
     check_device("randint", device)
     if size is None and isinstance(high, (tuple, list)):
@@ -308,17 +316,27 @@ def randint(low, high=None, size=None, dtype=np.int64, *, device=None):
     if high is None or size is None:
         raise TypeError("randint: expected randint(low, high, size) or randint(high, size)")
     low, high = check_int("randint", "low", low), check_int("randint", "high", high)
-    dtype = _dtype(dtype, "randint", "biu")
+    dtype = np.dtype(np.int64) if dtype is None else check_dtype("randint", dtype)
+    requires_grad = check_bool("randint", "requires_grad", requires_grad)
+    if requires_grad and dtype.kind != "f":
+        # PyTorch: "Only Tensors of floating point and complex dtype can require gradients"
+        raise TypeError(
+            f"randint: requires_grad=True needs a float dtype (only float tensors can "
+            f"require gradients), got dtype {dtype}; pass dtype=minidl.float32"
+        )
     if low >= high:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
-    lo, hi = (0, 1) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    if dtype.kind == "f":
+        # whole numbers a float holds exactly: 2**24 for float32 (beyond, they would round)
+        lo, hi = -(2 ** (np.finfo(dtype).nmant + 1)), 2 ** (np.finfo(dtype).nmant + 1)
+    else:
+        lo, hi = (0, 1) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
     if low < lo or high - 1 > hi:
         raise OverflowError(
             f"randint: [{low}, {high}) does not fit in {dtype} (range {lo} .. {hi})"
         )
-    return _new(
-        generator().integers(low, high, _size((size,), "randint")).astype(dtype), False, "randint"
-    )
+    values = generator().integers(low, high, _size((size,), "randint")).astype(dtype)
+    return _new(values, requires_grad, "randint")
 
 
 def randperm(n, *, dtype=np.int64, device=None, requires_grad=False):

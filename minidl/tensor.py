@@ -150,6 +150,10 @@ def as_array(data, dtype=None, op="tensor"):
         try:
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
+            # only now, after NumPy failed: the rectangular (normal) path pays nothing for it
+            where = _ragged(data) if isinstance(data, (list, tuple)) else None
+            if where is not None:
+                raise ValueError(f"{op}: the nested lists are ragged: {where}") from None
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
         except OverflowError:  # NumPy refuses some ints beyond 64 bits outright
             raise OverflowError(f"{op}: an integer in the data does not fit in int64") from None
@@ -184,6 +188,62 @@ def as_array(data, dtype=None, op="tensor"):
     if dtype is not None:
         arr = convert(arr, dtype, op)
     return arr
+
+
+def _ragged(data):
+    """Where a nested list stops being rectangular, as 'data[1] has length 2, expected 1
+    (as data[0])', or None if it is rectangular.
+
+    The expected length at each depth is that of the first list there (PyTorch's rule,
+    "expected sequence of length 1 at dim 1 (got 2)"); arrays (tensors) inside count by
+    their shape.
+    """
+    shape, x = [], data
+    while True:  # the shape the first element at each depth implies
+        if isinstance(x, np.ndarray):
+            shape.extend(x.shape)
+            break
+        if not isinstance(x, (list, tuple)):
+            break
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def name(path):
+        return "data" + "".join(f"[{i}]" for i in path)
+
+    def expected(depth):
+        return name([0] * depth)
+
+    stack = [(data, ())]
+    while stack:
+        x, path = stack.pop()
+        depth = len(path)
+        if isinstance(x, np.ndarray):
+            if x.shape != tuple(shape[depth:]):
+                return (
+                    f"{name(path)} has shape {x.shape}, expected {tuple(shape[depth:])} "
+                    f"(as {expected(depth)})"
+                )
+        elif isinstance(x, (list, tuple)):
+            if depth >= len(shape):
+                return (
+                    f"{name(path)} is a list of length {len(x)}, expected a number "
+                    f"(as {expected(depth)})"
+                )
+            if len(x) != shape[depth]:
+                return (
+                    f"{name(path)} has length {len(x)}, expected {shape[depth]} "
+                    f"(as {expected(depth)})"
+                )
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(x))))
+        elif depth < len(shape):
+            return (
+                f"{name(path)} is {x!r}, not a list; expected a list of length "
+                f"{shape[depth]} (as {expected(depth)})"
+            )
+    return None
 
 
 def _numpy_scalar_dtype(data):
@@ -309,11 +369,26 @@ class Tensor:
                 f"minidl.zeros({', '.join(sizes)}) for a tensor of that shape"
                 + (f", or minidl.tensor({data}) for the number" if len(sizes) == 1 else "")
             )
-        self._init(data, get_default_dtype() if dtype is None else dtype, requires_grad)
+        if dtype is None:
+            dtype = get_default_dtype()
+            if isinstance(data, Tensor) and data.data.dtype != dtype:
+                # torch.Tensor(t) is a legacy alias: t itself (its dtype, its memory, in the
+                # graph), not a new float tensor as torch.Tensor(list) is.  Refused rather
+                # than matched: minidl's Tensor(...) always makes a copy, and a copy of an
+                # int32 t as int32 would silently differ from PyTorch's on the first write
+                # (a float copy, minidl's old answer, differs in dtype)
+                raise TypeError(
+                    f"Tensor(t) with a {data.data.dtype} tensor t: PyTorch returns t itself "
+                    f"({data.data.dtype}, sharing memory), not a {dtype} copy; write "
+                    f"minidl.tensor(t) (or t.clone()) for a {data.data.dtype} copy, or "
+                    f"t.to(minidl.{dtype}) for {dtype}"
+                )
+        self._init(data, dtype, requires_grad, "Tensor")
 
-    def _init(self, data, dtype, requires_grad):
-        """Fill a new tensor with a copy of ``data`` (``dtype`` None: the data's own dtype)."""
-        arr = as_array(data, dtype)
+    def _init(self, data, dtype, requires_grad, op="tensor"):
+        """Fill a new tensor with a copy of ``data`` (``dtype`` None: the data's own dtype);
+        errors name ``op``, the function the user called."""
+        arr = as_array(data, dtype, op)
         if arr is data or (isinstance(data, Tensor) and arr is data.data):
             arr = arr.copy()  # like torch.tensor: a new tensor owns its data
         self.data = arr
@@ -321,7 +396,7 @@ class Tensor:
         self.grad_fn = None
         self._out_index = 0
         self._requires_grad = False
-        if check_bool("tensor", "requires_grad", requires_grad):  # "no" is not True
+        if check_bool(op, "requires_grad", requires_grad):  # "no" is not True
             self.requires_grad_(True)
 
     @classmethod
@@ -600,7 +675,13 @@ class Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return _ew.Neg.apply(self)
+        try:  # free unless it raises: -x runs in training loops
+            return _ew.Neg.apply(self)
+        except TypeError:
+            if self.data.dtype != np.bool_:
+                raise
+        # NumPy's bool-negative text is not minidl's: give neg()'s error
+        return _ew._neg("neg (the - operator)", self)
 
     def __pos__(self):
         return self
@@ -716,7 +797,23 @@ class Tensor:
         Unlike PyTorch, an op that used t *before* ``detach_`` then no longer passes its
         gradient back through t either (minidl's graph reads t's ``grad_fn`` at backward
         time); call ``detach_`` before using t, or use ``u = t.detach()``.
+
+        A view made in the graph (``(x * 2)[1:]``, ``.view``, ``.T``) is refused, as in
+        PyTorch ("Can't detach views in-place"): it shares memory with the tensor it was
+        taken from, which stays in the graph.  PyTorch refuses a view made outside a graph
+        too; minidl does not record those (to it they are plain leaves), and cutting them
+        is the no-op it would be for any leaf.
         """
+        node = self.grad_fn
+        if node is not None and self.data.base is not None and node.inputs is not None:
+            owner = _autograd._owner(self.data)
+            for inp in node.inputs:
+                if isinstance(inp, Tensor) and _autograd._owner(inp.data) is owner:
+                    raise RuntimeError(
+                        f"detach_: this tensor is a view of another ({node.name} made it from "
+                        f"a tensor of shape {inp.shape}), and a view cannot be detached in "
+                        "place, as in PyTorch; use v = t.detach() instead"
+                    )
         self.grad_fn = None
         self._requires_grad = False
         self._out_index = 0

@@ -114,9 +114,21 @@ def test_tensor_from_a_string():
         minidl.tensor("abc")
 
 
-def test_tensor_from_ragged_lists():
-    with raises(TypeError, "tensor", "list"):
-        minidl.tensor([[1.0, 2.0], [3.0]])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([[1.0, 2.0], [3.0]], "data[1] has length 1, expected 2 (as data[0])"),
+        ([[1], [1, 2]], "data[1] has length 2, expected 1 (as data[0])"),
+        ([[[1, 2], [3, 4]], [[1, 2], [3]]], "data[1][1] has length 1, expected 2 (as data[0][0])"),
+        ([[1, 2], 3], "data[1] is 3, not a list; expected a list of length 2 (as data[0])"),
+        ([1, [2]], "data[1] is a list of length 1, expected a number (as data[0])"),
+        ([np.zeros(2), np.zeros(3)], "data[1] has shape (3,), expected (2,) (as data[0])"),
+    ],
+)
+def test_tensor_from_ragged_lists(data, message):
+    # PyTorch: ValueError "expected sequence of length 1 at dim 1 (got 2)"
+    with raises(ValueError, "tensor: the nested lists are ragged: " + message):
+        minidl.tensor(data)
 
 
 def test_requires_grad_on_an_int_tensor():

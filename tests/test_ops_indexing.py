@@ -314,6 +314,31 @@ def test_scatter_errors_name_the_op_the_shapes_and_what_was_expected():
         x.scatter_add(1, minidl.tensor([[0]]), 1.0)
 
 
+@pytest.mark.parametrize("shape", [(0,), (0, 2, 2), (0, 4)])
+def test_scatter_with_an_empty_index_of_other_dims_returns_the_input_as_pytorch(shape):
+    # PyTorch 2.13 checks no dims when the index is empty: the input comes back unchanged
+    x = minidl.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    empty = minidl.zeros(*shape, dtype=np.int64)
+    weights = minidl.tensor(np.arange(1.0, 13.0).reshape(3, 4))
+    for y in (
+        minidl.scatter(x, 1, empty, value=5.0),
+        x.scatter(1, empty, 5.0),
+        x.scatter(1, empty, minidl.ones(5, dtype=np.float64)),
+        x.scatter_add(0, empty, minidl.ones(3, 4, dtype=np.float64)),
+    ):
+        assert y.tolist() == x.tolist() and y.data is not x.data
+        x.grad = None
+        (y * weights).sum().backward()  # dx = dy: nothing was overwritten
+        assert x.grad.tolist() == weights.tolist()
+    z = minidl.zeros(3, 4).scatter_(1, empty, 5.0)
+    assert z.tolist() == [[0.0] * 4] * 3
+    assert minidl.tensor(1.0).scatter(0, empty, 2.0).tolist() == 1.0
+    with pytest.raises(IndexError, match="dim 5 out of range"):
+        x.scatter(5, empty, 1.0)  # dim is still checked, as PyTorch does
+    with pytest.raises(TypeError, match="index must be an integer tensor"):
+        x.scatter(1, minidl.zeros(*shape), 1.0)  # so is the dtype (PyTorch skips it here)
+
+
 # ----- index_add, index_fill, index_copy ------------------------------------------------
 
 

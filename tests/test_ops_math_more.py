@@ -563,6 +563,31 @@ def test_clamp_min_max_methods_and_dtypes_by_hand():
     assert i.clamp_min(0.5).dtype == np.float32  # an integer clamped to a float bound
 
 
+def test_clamp_min_and_clamp_max_refuse_none_naming_themselves():
+    x = minidl.ones(2)
+    with raises(TypeError, "clamp_min: min must be a number or a tensor, got None"):
+        minidl.clamp_min(x, None)
+    with raises(TypeError, "clamp_max: max must be a number or a tensor, got None"):
+        x.clamp_max(None)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: minidl.clamp(x, minidl.zeros(4)), "clamp: input of shape (2, 3) and min of"),
+        (lambda x: minidl.clamp_min(x, minidl.zeros(4)), "clamp_min: input of shape (2, 3) and"),
+        (lambda x: x.clamp_max(minidl.zeros(4)), "clamp_max: input of shape (2, 3) and max of"),
+        (
+            lambda x: minidl.clamp(x, minidl.zeros(3), minidl.zeros(4)),
+            "clamp: input of shape (2, 3), min of shape (3,) and max of shape (4,) do not",
+        ),
+    ],
+)
+def test_clamp_bounds_that_do_not_broadcast_name_the_op_and_the_shapes(call, message):
+    with raises(ValueError, message, "do not broadcast together"):
+        call(minidl.ones(2, 3))
+
+
 def test_neg_and_negative_methods():
     x = minidl.tensor([1.5, -2.0], requires_grad=True)
     assert x.neg().tolist() == x.negative().tolist() == minidl.negative(x).tolist() == [-1.5, 2.0]
@@ -571,6 +596,8 @@ def test_neg_and_negative_methods():
     assert minidl.tensor([3, -1]).negative().tolist() == [-3, 1]
     with raises(TypeError, "neg: not defined for a bool tensor", "logical_not"):
         minidl.tensor([True]).neg()
+    with raises(TypeError, "neg (the - operator): not defined for a bool tensor", "logical_not"):
+        -minidl.tensor([True])
     assert gradcheck(minidl.negative, (leaf([0.5, -1.0]),))
 
 

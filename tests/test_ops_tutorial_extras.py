@@ -474,6 +474,33 @@ def test_detach_in_place_cuts_the_tensor_from_the_graph():
     assert not leaf_w.detach_().requires_grad
 
 
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda h: h[1:],
+        lambda h: h[0],
+        lambda h: h.view(6),
+        lambda h: h.T,
+        lambda h: h.unsqueeze(0),
+        lambda h: h.narrow(1, 0, 2),
+        lambda h: h.diagonal(),
+    ],
+)
+def test_detach_in_place_refuses_a_view_in_the_graph_as_pytorch(view):
+    # PyTorch: "Can't detach views in-place. Use detach() instead."
+    x = minidl.ones(2, 3, requires_grad=True)
+    v = view(x * 2)
+    with raises(RuntimeError, "detach_: this tensor is a view of another", "t.detach()"):
+        v.detach_()
+    assert v.requires_grad and v.grad_fn is not None  # left as it was
+
+
+def test_detach_in_place_still_cuts_what_is_not_a_view():
+    x = minidl.ones(2, 3, requires_grad=True)
+    for t in ((x * 2)[[0, 1]], (x * 2).T.reshape(6), (x * 2)[1:].clone(), x[1:].detach()):
+        assert not t.detach_().requires_grad  # a copy, or detach() of a view: as in PyTorch
+
+
 # ----- against PyTorch ------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ PyTorch 2.13); the expected values are worked out by hand.
 
 import numpy as np
 import pytest
-from strategies import gradcheck
+from strategies import gradcheck, raises
 
 import minidl
 from minidl import nn
@@ -29,6 +29,35 @@ def test_the_tensor_class_makes_float_tensors_as_torch_tensor_does():
         assert minidl.Tensor([1]).dtype == np.float64
     finally:
         minidl.set_default_dtype(previous)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_, np.float64])
+def test_the_tensor_class_refuses_a_tensor_of_another_dtype(dtype):
+    # torch.Tensor(t) gives t itself (int32, sharing memory), not a float32 copy
+    t = minidl.tensor([1, 0], dtype=dtype)
+    with raises(TypeError, f"Tensor(t) with a {np.dtype(dtype)} tensor", "minidl.tensor(t)"):
+        minidl.Tensor(t)
+    assert minidl.Tensor(t, dtype=np.float32).tolist() == [1.0, 0.0]  # asked for: converted
+    f = minidl.tensor([1.5, 2.0])
+    copy = minidl.Tensor(f)  # the default dtype: a copy, as before
+    assert copy.dtype == np.float32 and copy.tolist() == [1.5, 2.0] and copy.data is not f.data
+
+
+def test_the_tensor_class_and_as_tensor_name_themselves_in_errors():
+    with raises(TypeError, "Tensor: expected numeric data"):
+        minidl.Tensor(["a"])
+    with raises(TypeError, "Tensor: requires_grad must be True or False"):
+        minidl.Tensor([1.0], requires_grad="no")
+    with raises(ValueError, "Tensor: the nested lists are ragged"):
+        minidl.Tensor([[1.0], [1.0, 2.0]])
+    with raises(TypeError, "as_tensor: expected numeric data"):
+        minidl.as_tensor(["a"])
+    with raises(TypeError, "as_tensor: None is not a number"):
+        minidl.as_tensor([1, None])
+    with raises(OverflowError, "as_tensor: integer 1180591620717411303424 does not fit"):
+        minidl.as_tensor([2**70])
+    with raises(OverflowError, "as_tensor: the value 300 cannot be stored in uint8"):
+        minidl.as_tensor([300], dtype=np.uint8)
 
 
 @pytest.mark.parametrize(
@@ -217,6 +246,25 @@ def test_randint_takes_pytorch_s_high_and_size_form():
     assert short.dtype == np.int64 and all(0 <= v < 10 for v in short.tolist())
     with pytest.raises(TypeError, match="randint"):
         minidl.randint(10)
+
+
+def test_randint_takes_requires_grad_and_a_float_dtype_as_torch():
+    minidl.manual_seed(0)
+    x = minidl.randint(0, 5, (3,), dtype=np.float32, requires_grad=True)
+    assert x.dtype == np.float32 and x.requires_grad and x.is_leaf
+    assert all(v in (0.0, 1.0, 2.0, 3.0, 4.0) for v in x.tolist())
+    x.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
+    assert not minidl.randint(0, 5, (3,)).requires_grad
+    assert minidl.randint(0, 5, (3,), dtype=None).dtype == np.int64  # None: torch's int64
+    # PyTorch: "Only Tensors of floating point and complex dtype can require gradients"
+    with raises(TypeError, "randint: requires_grad=True needs a float dtype", "int64"):
+        minidl.randint(0, 5, (3,), requires_grad=True)
+    with raises(TypeError, "randint: requires_grad must be True or False"):
+        minidl.randint(0, 5, (3,), requires_grad="no")
+    # floats hold whole numbers exactly up to 2**24 only (torch warns beyond, then rounds)
+    with raises(OverflowError, "randint", "float32", "16777216"):
+        minidl.randint(0, 2**25, (3,), dtype=np.float32)
 
 
 # ----- layers and helpers of beginner models ----------------------------------------------

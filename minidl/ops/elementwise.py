@@ -628,17 +628,48 @@ def _clamp(op, x, min, max):
     lo, hi = (
         cast(b, x.dtype) if isinstance(b, Tensor) and b.dtype != x.dtype else b for b in (lo, hi)
     )
-    return Clamp.apply(x, lo, hi)
+    try:
+        return Clamp.apply(x, lo, hi)
+    except ValueError:  # checked only after NumPy failed: the normal path pays nothing
+        _clamp_broadcast(op, x, lo, hi)
+        raise
+
+
+def _clamp_broadcast(op, x, lo, hi):
+    """Raise an error naming ``op`` and the shapes if x and the tensor bounds do not
+    broadcast together (NumPy's own text names neither the op nor which bound)."""
+    shapes = [("input", x.shape)] + [
+        (name, b.shape) for name, b in (("min", lo), ("max", hi)) if isinstance(b, Tensor)
+    ]
+    for k in range(1, len(shapes)):
+        try:
+            np.broadcast_shapes(*(shape for _, shape in shapes[: k + 1]))
+        except ValueError:
+            named = [f"{name} of shape {shape}" for name, shape in shapes[: k + 1]]
+            named = ", ".join(named[:-1]) + " and " + named[-1]
+            raise op_error(
+                ValueError,
+                f"{op}: {named} do not broadcast together (each size must match or be 1, "
+                "counting from the last dim)",
+            ) from None
+
+
+def _bound(op, name, value):
+    # clamp_min(x, None) is a slip (PyTorch refuses it too): clamp's "at least one of min
+    # and max" would not say which function or argument
+    if value is None:
+        raise TypeError(f"{op}: {name} must be a number or a tensor, got None")
+    return value
 
 
 def clamp_min(input, min):
     """max(x, min) elementwise: ``clamp(input, min=min)``."""
-    return _clamp("clamp_min", input, min, None)
+    return _clamp("clamp_min", input, _bound("clamp_min", "min", min), None)
 
 
 def clamp_max(input, max):
     """min(x, max) elementwise: ``clamp(input, max=max)``."""
-    return _clamp("clamp_max", input, None, max)
+    return _clamp("clamp_max", input, None, _bound("clamp_max", "max", max))
 
 
 def maximum(a, b):

@@ -201,6 +201,13 @@ def _scatter_args(op, input, dim, index, src):
     x = as_tensor(op, input)
     idx = _index_tensor(op, index, _INT)
     d = _dim_of(op, x, dim)
+    if idx.size == 0:
+        # an empty index writes nothing, and PyTorch then checks no dims either: the input
+        # comes back unchanged whatever the index's (or src's) number of dims.  An index of
+        # input's dims (one for a 0-d input) stands in for it, so the op runs as for any
+        # empty index.  The index's dtype is still checked (PyTorch accepts an empty float
+        # index here, a quirk of skipping the work: a float index is refused everywhere else)
+        return x, d, np.zeros((0,) * builtins.max(x.ndim, 1), idx.dtype)
     if idx.ndim != x.ndim:
         raise op_error(
             ValueError,
@@ -239,7 +246,7 @@ def _apply(fn, x, idx, other, d, *rest):
 
 def _scatter(fn, op, input, dim, index, src):
     x, d, idx = _scatter_args(op, input, dim, index, src)
-    if x.ndim == 0:  # then index and src are 0-d too: one place, one value
+    if x.ndim == 0 and idx.size:  # then index and src are 0-d too: one place, one value
         idx = idx.reshape(1)
         src = Reshape.apply(src, (1,)) if isinstance(src, Tensor) else src.reshape(1)
     return _apply(fn, x, idx, src, d)

@@ -145,6 +145,31 @@ def test_pad_sequence_refuses_an_empty_list_and_mismatched_sequences():
         pad_sequence([minidl.zeros(2)], padding_side="up")
 
 
+def test_pad_sequence_of_mixed_dtypes_takes_sequence_0_s_where_promotion_agrees():
+    # PyTorch writes every sequence into sequence 0's dtype; minidl follows where nothing is
+    # lost (an int64 or bool sequence beside a float32 or int64 sequence 0)
+    out = pad_sequence([minidl.tensor([1.5, 2.0]), minidl.tensor([1, 2, 3])])
+    assert out.dtype == np.float32 and out.tolist() == [[1.5, 1.0], [2.0, 2.0], [0.0, 3.0]]
+    out = pad_sequence([minidl.tensor([1, 2]), minidl.tensor([True])], batch_first=True)
+    assert out.dtype == np.int64 and out.tolist() == [[1, 2], [1, 0]]
+    a = minidl.tensor([1.0, 2.0], requires_grad=True)
+    b = minidl.tensor([3.0], dtype=np.float16, requires_grad=True)
+    (pad_sequence([a, b]) * minidl.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert a.grad.tolist() == [1.0, 3.0] and b.grad.tolist() == [2.0]
+    assert b.grad.dtype == np.float16
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [(np.int64, np.float32), (np.float32, np.float64), (np.int32, np.int64), (np.bool_, np.int64)],
+)
+def test_pad_sequence_refuses_mixed_dtypes_that_sequence_0_s_would_lose(first, second):
+    # PyTorch's answer here truncates (1.5 -> 1), narrows or wraps, and depends on the order
+    seqs = [minidl.tensor([1, 0], dtype=first), minidl.tensor([1, 0, 1], dtype=second)]
+    with pytest.raises(TypeError, match=f"sequence 1 has dtype {np.dtype(second)} but sequence 0"):
+        pad_sequence(seqs)
+
+
 def test_pad_packed_sequence_refuses_a_total_length_below_the_longest():
     packed = pack_sequence([minidl.zeros(3), minidl.zeros(1)])
     with pytest.raises(

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from minidl import ops
-from minidl.ops.elementwise import as_tensor
+from minidl.ops.elementwise import as_tensor, cast, result_dtype
 from minidl.tensor import Tensor, check_bool, is_int
 
 __all__ = [
@@ -101,11 +101,25 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         raise ValueError(f"{op}: padding_side must be 'right' or 'left', got {padding_side!r}")
     tail, dtype = sequences[0].shape[1:], sequences[0].dtype
     for b, s in enumerate(sequences):
-        if s.ndim == 0 or s.shape[1:] != tail or s.dtype != dtype:
+        if s.ndim == 0 or s.shape[1:] != tail:
             raise ValueError(
-                f"{op}: sequence {b} has shape {s.shape} and dtype {s.dtype}; every sequence "
-                f"must be (L, *{tail}) of dtype {dtype}, as sequence 0"
+                f"{op}: sequence {b} has shape {s.shape}; every sequence must be "
+                f"(L, *{tail}), as sequence 0"
             )
+        if s.dtype != dtype:
+            # PyTorch writes every sequence into a tensor of sequence 0's dtype.  Followed
+            # where that is also what promotion gives (an int64 or float16 sequence beside a
+            # float32 sequence 0); refused where it would silently truncate or narrow
+            # (floats into an int64 sequence 0: 1.5 -> 1, float64 into float32, int64 into
+            # int32), as the answer would then depend on which sequence comes first
+            if result_dtype(sequences[0], s) != dtype:
+                raise TypeError(
+                    f"{op}: sequence {b} has dtype {s.dtype} but sequence 0 has {dtype}; "
+                    f"PyTorch would convert it to {dtype} (sequence 0's dtype), losing "
+                    f"values or precision; convert the sequences to one dtype first "
+                    f"(e.g. s.to(minidl.{result_dtype(sequences[0], s)}))"
+                )
+            sequences[b] = cast(s, dtype)
     lengths = np.array([s.shape[0] for s in sequences], dtype=np.int64)
     T = int(lengths.max())
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
