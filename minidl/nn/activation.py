@@ -76,8 +76,8 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _KAPPA = 0.044715
-# erfc, not 1 + erf: Φ(−10) ≈ 7.6e-24 would cancel to 0 in 1 + erf.  NumPy has none;
-# minidl.ops.special's is vectorised (float32 computed in float64 and rounded once).
+# erfc, not 1 + erf: Φ(−10) ≈ 7.6e-24 would cancel to 0 in 1 + erf.  NumPy has no erfc:
+# minidl.ops.special's is vectorised (a float32 x is computed in float64, rounded once).
 
 
 class Gelu(Function):
