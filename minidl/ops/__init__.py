@@ -5,6 +5,7 @@ elementwise.py  arithmetic, clamp, maximum/minimum, where, cast; bitwise and log
 elementary.py   exp, log, sqrt, trigonometric and hyperbolic functions, erf, sigmoid,
                 relu, abs, nan_to_num
 rounding.py     round, floor, ceil, trunc, frac, sign
+special.py      erf and erfc on NumPy arrays, vectorised (NumPy has neither)
 reduce.py       sum, mean, prod, var/std, max/min, argmax/argmin, norm, median, cumsum
 shape.py        views and reshapes, cat/stack/split, ``x[...]`` indexing
 arrange.py      flip, roll, repeat, repeat_interleave, tile, tril/triu, diag/diagonal/trace

@@ -22,7 +22,12 @@ import numpy as np
 
 __all__ = ["erf", "erfc"]
 
-# fdlibm's coefficients, lowest power first; every denominator's constant term is 1
+# fdlibm's coefficients, lowest power first; every denominator's constant term is 1.
+# They come with fdlibm's notice, kept here as it asks:
+#   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+#   Developed at SunPro, a Sun Microsystems, Inc. business.
+#   Permission to use, copy, modify, and distribute this software is freely granted,
+#   provided that this notice is preserved.
 _R = ((1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
        -5.77027029648944159157e-03, -2.37630166566501626084e-05),
       (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
