@@ -649,8 +649,15 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
         pending[root][tensor._out_index] = g
     heap = []
     leaves = {}
+    # grad(): only nodes between the outputs and the inputs asked for run, as in PyTorch
+    # (a hook or retain_grad() elsewhere in the graph does not fire)
+    needed = None if capture is None else _needed(root, capture)
     node = root
     while node is not None:
+        if needed is not None and node not in needed:
+            pending.pop(node)
+            node = heappop(heap)[1] if heap else None
+            continue
         inputs = node.inputs
         if inputs is None:
             raise RuntimeError(
@@ -665,6 +672,9 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
             grad = got if type(got) is np.ndarray else _value(got)
             if node.retained:  # hooks, retain_grad(), grad()
                 (grad,) = _store_retained(node, [grad])
+            if needed is not None and not needed[node]:  # holds an input of grad(): done
+                node = _next_after(node, heap, retain_graph)
+                continue
             in_grads = node.fn.backward(node, grad)
         else:
             zeros = node.materialize_grads
@@ -677,6 +687,9 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
                     node, [g if gr is not None else None for gr, g in zip(got, grads)]
                 )
                 grads = [g if k is None else k for k, g in zip(kept, grads)]
+            if needed is not None and not needed[node]:
+                node = _next_after(node, heap, retain_graph)
+                continue
             in_grads = node.fn.backward(node, *grads)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
@@ -731,6 +744,8 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
 def _deliver(leaves, handed, capture):
     if _leaf_hooks:
         for key, entry in leaves.items():
+            if capture is not None and key not in capture:
+                continue  # grad() does not reach this leaf in PyTorch: its hooks do not run
             hooked = _leaf_hooks.get(key)
             if hooked is not None and hooked[0]() is entry[0] and hooked[1]:
                 entry[1] = _run_hooks(hooked[1], _value(entry[1]), "a leaf")
@@ -740,6 +755,52 @@ def _deliver(leaves, handed, capture):
     for key, (_, got) in leaves.items():
         if key in capture:
             capture[key].append(np.array(_value(got), copy=True))
+
+
+def _needed(root, capture):
+    """For ``grad()``: the nodes it must visit, each mapped to True if its backward must run
+    (an input of ``grad()`` lies behind it) or False if it only holds one of those inputs
+    (its output's gradient is captured; nothing behind it is needed).
+
+    Found by a depth-first walk of the graph without recursion (a chain may be long).
+    """
+    behind = {}  # node -> an input of grad() lies behind it
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            found = False
+            for inp, need in zip(node.inputs, node.needs_input_grad):
+                if not need:
+                    continue
+                parent = inp.grad_fn
+                if parent is None:
+                    found = found or id(inp) in capture
+                elif behind[parent] or _holds_input(parent):
+                    found = True
+            behind[node] = found
+        elif node not in behind:
+            if node.inputs is None:  # freed by an earlier backward: let the engine say so
+                behind[node] = True
+                continue
+            stack.append((node, True))
+            for inp, need in zip(node.inputs, node.needs_input_grad):
+                if need and inp.grad_fn is not None and inp.grad_fn not in behind:
+                    stack.append((inp.grad_fn, False))
+    return {node: through for node, through in behind.items() if through or _holds_input(node)}
+
+
+def _holds_input(node):
+    """Whether one of ``node``'s outputs is an input of ``grad()`` (its list is installed)."""
+    return node.retained is not None and any(type(v) is list for v in node.retained.values())
+
+
+def _next_after(node, heap, retain_graph):
+    """Free ``node`` (unless the graph is retained) and return the next node to run."""
+    if not retain_graph:
+        node.inputs = None
+        node.saved_tensors = ()
+    return heappop(heap)[1] if heap else None
 
 
 def _wait(heap, chained, parent):
@@ -918,8 +979,10 @@ def grad(
 
     As ``torch.autograd.grad``: with several outputs the gradients add up,
     Σₖ ∂outputsₖ/∂input · grad_outputsₖ (``grad_outputs[k]`` may be None for a
-    one-element output).  Inputs may be leaves or results of ops.  The graph
-    is freed unless ``retain_graph=True``.  ``create_graph=True`` (a gradient
+    one-element output).  Inputs may be leaves or results of ops.  Only the part
+    of the graph between the outputs and the inputs runs: hooks and
+    ``retain_grad()`` elsewhere do not fire.  The graph is freed unless
+    ``retain_graph=True``.  ``create_graph=True`` (a gradient
     that is itself differentiable, for second derivatives) is not available:
     minidl's backward computes on NumPy arrays and records nothing.
     """

@@ -138,3 +138,72 @@ def test_an_output_of_a_multi_output_op_that_nothing_used_has_no_gradient():
     (p * 2.0).sum().backward()
     assert q.grad is None
     np.testing.assert_array_equal(p.grad.data, [2.0, 2.0])
+
+
+def _graph_with_hooks(fired):
+    """x → a = 2x → y = 3a → z = Σ y²  (dz/dy = 2y = 12x, dz/da = 36x, dz/dx = 72x),
+    with w → Σ w² beside it; every hook records its tensor's name in ``fired``."""
+    x = minidl.tensor([1.0, 2.0], requires_grad=True)
+    w = minidl.tensor([0.5, 0.5], requires_grad=True)
+    a = x * 2
+    a.retain_grad()
+    y = a * 3
+    z = (y * y).sum() + (w * w).sum()
+    for name, t in (("x", x), ("w", w), ("a", a), ("y", y)):
+        t.register_hook(lambda g, name=name: fired.append(name))
+    return x, w, a, y, z
+
+
+def test_only_the_part_of_the_graph_between_outputs_and_inputs_runs():
+    # as torch.autograd.grad: a hook or retain_grad() behind (or beside) the inputs asked
+    # for does not fire; the ones on the way do
+    fired = []
+    x, w, a, y, z = _graph_with_hooks(fired)
+    (gy,) = grad(z, [y], retain_graph=True)
+    np.testing.assert_allclose(gy.data, [12.0, 24.0])
+    assert fired == ["y"] and a.grad is None and x.grad is None and w.grad is None
+
+    fired.clear()
+    (gx,) = grad(z, [x])
+    np.testing.assert_allclose(gx.data, [72.0, 144.0])
+    # on the way: y, a (and a.retain_grad() gets dz/da); w's branch and w are beside it
+    assert sorted(fired) == ["a", "x", "y"]
+    np.testing.assert_allclose(a.grad.data, [36.0, 72.0])
+    assert w.grad is None
+
+
+def test_a_leaf_input_and_an_input_behind_it_both_reached():
+    fired = []
+    x, w, a, y, z = _graph_with_hooks(fired)
+    gx, ga, gw = grad(z, [x, a, w])
+    np.testing.assert_allclose(gx.data, [72.0, 144.0])
+    np.testing.assert_allclose(ga.data, [36.0, 72.0])
+    np.testing.assert_allclose(gw.data, [1.0, 1.0])  # d(Σ w²)/dw = 2w
+    assert sorted(fired) == ["a", "w", "x", "y"]
+
+
+def test_the_pruned_graph_matches_torch():
+    torch = pytest.importorskip("torch")
+    fired = {"minidl": [], "torch": []}
+    results = {}
+    for lib, mod in (("minidl", minidl), ("torch", torch)):
+        x = mod.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        u = mod.tensor([0.3, 0.1, -0.7], requires_grad=True)
+        h = (x * u).tanh()
+        h.retain_grad()
+        k = h * u
+        out = (k * k).sum() + h.sum()
+        for name, t in (("x", x), ("u", u), ("h", h), ("k", k)):
+            t.register_hook(lambda g, name=name, lib=lib: fired[lib].append(name))
+        got = mod.autograd.grad(out, [k, h], retain_graph=True)
+        results[lib] = [np.asarray(g.detach().numpy() if lib == "torch" else g.data) for g in got]
+        results[lib].append(
+            None
+            if h.grad is None
+            else np.asarray(h.grad.detach().numpy() if lib == "torch" else h.grad.data)
+        )
+    assert sorted(fired["minidl"]) == sorted(fired["torch"])
+    for m, t in zip(results["minidl"], results["torch"]):
+        assert (m is None) == (t is None)
+        if m is not None:
+            np.testing.assert_allclose(m, t, rtol=1e-6)
