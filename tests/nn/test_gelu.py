@@ -150,3 +150,30 @@ def test_approximate_is_keyword_only_as_in_pytorch():
     x = minidl.tensor([0.5, -1.0])
     with pytest.raises(TypeError):
         F.gelu(x, "tanh")
+
+
+def _gelu_and_slope_by_math(v):
+    """x Φ(x) and Φ(x) + x φ(x) in float64 from the stdlib, Φ(x) = ½ erfc(−x/√2)."""
+    cdf = 0.5 * math.erfc(-v / math.sqrt(2))
+    return v * cdf, cdf + v * math.exp(-0.5 * v * v) / math.sqrt(2 * math.pi)
+
+
+def test_float32_exact_gelu_is_rounded_once_from_float64():
+    # x/√2 rounded in float32 moved Φ's tail by ~x² · 2⁻²⁴ relatively: 183 ulp at x ≈ −13
+    x = np.linspace(-13, 13, 20001, dtype=np.float32)
+    y = minidl.nn.functional.gelu(minidl.tensor(x)).data
+    assert y.dtype == np.float32
+    expected = np.array([_gelu_and_slope_by_math(float(v))[0] for v in x], np.float32)
+    ulp = np.abs(y.view(np.int32).astype(np.int64) - expected.view(np.int32).astype(np.int64))
+    assert ulp.max() <= 1
+
+
+def test_float16_exact_gelu_gradient_is_computed_in_float32():
+    # near x = −0.75, Φ(x) + x φ(x) cancels to 3 % of either term: in float16 arithmetic the
+    # slope was 75 % off there (PyTorch computes half precision in float32 too)
+    x = minidl.tensor(np.linspace(-1.0, -0.5, 201).astype(np.float16), requires_grad=True)
+    minidl.nn.functional.gelu(x).sum().backward()
+    assert x.grad.dtype == np.float16
+    expected = np.array([_gelu_and_slope_by_math(float(v))[1] for v in x.data])
+    # the slope rounded to float16 (relative 2⁻¹¹), plus the rounding of the float32 work
+    np.testing.assert_allclose(x.grad.data.astype(np.float64), expected, rtol=2e-3, atol=1e-7)
