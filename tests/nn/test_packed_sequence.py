@@ -290,3 +290,34 @@ def test_packed_layers_match_pytorch(kind):
         np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=1e-10)
         for (name, p), q in zip(theirs.named_parameters(), mine.parameters()):
             np.testing.assert_allclose(q.grad.data, p.grad.numpy(), atol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "dtype, value, error",
+    [
+        (np.int64, float("nan"), OverflowError),  # NumPy would store -2**63
+        (np.int32, float("inf"), OverflowError),
+        (np.int32, 1e10, OverflowError),
+        (np.uint8, -1, OverflowError),  # NumPy: 255, or its own OverflowError text
+        (np.uint8, 300, OverflowError),
+        (np.float16, 1e10, OverflowError),  # NumPy: inf
+        (np.float32, None, TypeError),  # NumPy: NaN
+        (np.float32, "0", TypeError),
+    ],
+)
+def test_a_padding_value_the_dtype_cannot_hold_is_refused(dtype, value, error):
+    seqs = [minidl.tensor(np.array([3, 4], dtype)), minidl.tensor(np.array([3], dtype))]
+    with pytest.raises(error, match="pad_sequence: padding_value"):
+        pad_sequence(seqs, padding_value=value)
+    packed = pack_sequence(seqs)
+    with pytest.raises(error, match="pad_packed_sequence: padding_value"):
+        pad_packed_sequence(packed, padding_value=value)
+
+
+def test_a_padding_value_the_dtype_holds_is_stored_exactly():
+    ints = [minidl.tensor([3, -4]), minidl.tensor([3])]
+    assert pad_sequence(ints, padding_value=10**10).data[1, 1] == 10**10
+    assert pad_sequence(ints, padding_value=-(2**63)).data[1, 1] == -(2**63)
+    floats = [minidl.tensor([1.0, 2.0]), minidl.tensor([1.0])]
+    assert np.isnan(pad_sequence(floats, padding_value=float("nan")).data[1, 1])
+    assert pad_sequence(floats, padding_value=-np.inf).data[1, 1] == -np.inf

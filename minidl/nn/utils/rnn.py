@@ -23,7 +23,7 @@ import numpy as np
 
 from minidl import ops
 from minidl.ops.elementwise import as_tensor, cast, result_dtype
-from minidl.tensor import Tensor, check_bool, is_int
+from minidl.tensor import Tensor, check_bool, is_int, is_real
 
 __all__ = [
     "PackedSequence",
@@ -77,13 +77,27 @@ def _grid_gather(sequences, index):
 
 
 def _filler(op, like, value):
-    """One row of ``value``, shaped as a step of ``like`` (1, *) and of its dtype."""
-    try:
-        return Tensor._make(np.full((1, *like.shape[1:]), value, dtype=like.dtype))
-    except (TypeError, ValueError) as e:
-        raise TypeError(
-            f"{op}: padding_value {value!r} cannot be stored in a {like.dtype} tensor"
-        ) from e
+    """One row of ``value``, shaped as a step of ``like`` (1, *) and of its dtype.
+
+    A value the dtype cannot hold is refused, as in PyTorch: NumPy would store NaN as
+    −2⁶³ in an int64 tensor, −1 as 255 in a uint8 one and 1e10 as inf in float16.
+    """
+    if not (is_real(value) or isinstance(value, (bool, np.bool_))):
+        raise TypeError(f"{op}: padding_value must be a number, got {type(value).__name__}")
+    dtype = like.dtype
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not (np.isfinite(value) and info.min <= value <= info.max):
+            raise OverflowError(
+                f"{op}: padding_value {value!r} cannot be stored in the sequences' dtype "
+                f"{dtype} (range {info.min} .. {info.max})"
+            )
+    elif dtype.kind == "f" and np.isfinite(value) and abs(value) > float(np.finfo(dtype).max):
+        raise OverflowError(
+            f"{op}: padding_value {value!r} does not fit in the sequences' dtype {dtype} "
+            f"(largest {np.finfo(dtype).max:g}): it would become inf"
+        )
+    return Tensor._make(np.full((1, *like.shape[1:]), value, dtype=dtype))
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
@@ -115,8 +129,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
             if result_dtype(sequences[0], s) != dtype:
                 raise TypeError(
                     f"{op}: sequence {b} has dtype {s.dtype} but sequence 0 has {dtype}; "
-                    f"PyTorch would convert it to {dtype} (sequence 0's dtype), losing "
-                    f"values or precision; convert the sequences to one dtype first "
+                    f"PyTorch would convert it to {dtype} (sequence 0's dtype), which "
+                    f"can lose values or precision; convert the sequences to one dtype first "
                     f"(e.g. s.to(minidl.{result_dtype(sequences[0], s)}))"
                 )
             sequences[b] = cast(s, dtype)
