@@ -151,7 +151,7 @@ def as_array(data, dtype=None, op="tensor"):
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
             # only now, after NumPy failed: the rectangular (normal) path pays nothing for it
-            where = _ragged(data) if isinstance(data, (list, tuple)) else None
+            where = _ragged(data) if isinstance(data, _NESTED) else None
             if where is not None:
                 raise ValueError(f"{op}: the nested lists are ragged: {where}") from None
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
@@ -190,6 +190,10 @@ def as_array(data, dtype=None, op="tensor"):
     return arr
 
 
+# what NumPy reads as a row of a nested list (a range too: tensor([range(3)]) is [[0, 1, 2]])
+_NESTED = (list, tuple, range)
+
+
 def _ragged(data):
     """Where a nested list stops being rectangular, as 'data[1] has length 2, expected 1
     (as data[0])', or None if it is rectangular.
@@ -203,7 +207,7 @@ def _ragged(data):
         if isinstance(x, np.ndarray):
             shape.extend(x.shape)
             break
-        if not isinstance(x, (list, tuple)):
+        if not isinstance(x, _NESTED):
             break
         shape.append(len(x))
         if not x:
@@ -226,10 +230,10 @@ def _ragged(data):
                     f"{name(path)} has shape {x.shape}, expected {tuple(shape[depth:])} "
                     f"(as {expected(depth)})"
                 )
-        elif isinstance(x, (list, tuple)):
+        elif isinstance(x, _NESTED):
             if depth >= len(shape):
                 return (
-                    f"{name(path)} is a list of length {len(x)}, expected a number "
+                    f"{name(path)} is a {type(x).__name__} of length {len(x)}, expected a number "
                     f"(as {expected(depth)})"
                 )
             if len(x) != shape[depth]:
@@ -345,6 +349,27 @@ def _refuse_big_ints(data, arr, op):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+def _tensor_of_tensor(t, default):
+    """Refuse ``Tensor(t)`` where PyTorch's answer (``t`` itself: its dtype, its memory, its
+    place in the graph) cannot be matched by a new tensor."""
+    dtype = t.data.dtype
+    if dtype != default:
+        # a copy of an int32 t as int32, or a default-float one (minidl's old answer), would
+        # silently differ from PyTorch's on the first write, or in dtype
+        article = "an" if dtype.name.startswith("int") else "a"
+        raise TypeError(
+            f"Tensor(t) with {article} {dtype} tensor t: PyTorch returns t itself ({dtype}, "
+            f"sharing memory), not a {default} tensor; write t.clone() for {article} {dtype} copy, "
+            f"or t.to(minidl.{default}) for {default}"
+        )
+    if t._requires_grad:
+        # PyTorch's alias stays in the graph (gradients reach t); a new tensor would not
+        raise TypeError(
+            "Tensor(t) with a tensor t that requires grad: PyTorch returns t itself, in the "
+            "graph; use t, t.clone() (a copy that passes gradients back to t) or t.detach()"
+        )
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
@@ -371,25 +396,19 @@ class Tensor:
             )
         if dtype is None:
             dtype = get_default_dtype()
-            if isinstance(data, Tensor) and data.data.dtype != dtype:
-                # torch.Tensor(t) is a legacy alias: t itself (its dtype, its memory, in the
-                # graph), not a new float tensor as torch.Tensor(list) is.  Refused rather
-                # than matched: minidl's Tensor(...) always makes a copy, and a copy of an
-                # int32 t as int32 would silently differ from PyTorch's on the first write
-                # (a float copy, minidl's old answer, differs in dtype)
-                raise TypeError(
-                    f"Tensor(t) with a {data.data.dtype} tensor t: PyTorch returns t itself "
-                    f"({data.data.dtype}, sharing memory), not a {dtype} copy; write "
-                    f"minidl.tensor(t) (or t.clone()) for a {data.data.dtype} copy, or "
-                    f"t.to(minidl.{dtype}) for {dtype}"
-                )
+            if isinstance(data, Tensor):
+                _tensor_of_tensor(data, dtype)
+                # torch.Tensor(t) is an alias of t: the same memory, so writes show in both
+                self._init(data, dtype, requires_grad, "Tensor", copy=False)
+                return
         self._init(data, dtype, requires_grad, "Tensor")
 
-    def _init(self, data, dtype, requires_grad, op="tensor"):
-        """Fill a new tensor with a copy of ``data`` (``dtype`` None: the data's own dtype);
-        errors name ``op``, the function the user called."""
+    def _init(self, data, dtype, requires_grad, op="tensor", copy=True):
+        """Fill a new tensor with a copy of ``data`` (``dtype`` None: the data's own dtype;
+        ``copy=False``: its memory, where the dtype is its own); errors name ``op``, the
+        function the user called."""
         arr = as_array(data, dtype, op)
-        if arr is data or (isinstance(data, Tensor) and arr is data.data):
+        if copy and (arr is data or (isinstance(data, Tensor) and arr is data.data)):
             arr = arr.copy()  # like torch.tensor: a new tensor owns its data
         self.data = arr
         self.grad = None

@@ -21,6 +21,17 @@ def test_the_pytorch_behaviours_the_gap_fixes_follow():
     assert alias.dtype == torch.int32 and alias.data_ptr() == t.data_ptr()
     with pytest.raises(TypeError, match="PyTorch returns t itself"):
         minidl.Tensor(minidl.tensor([1, 2], dtype=np.int32))
+    # of the default dtype both alias t (minidl: the same memory); t requiring grad stays in
+    # torch's graph, which minidl's new tensor could not: refused
+    f, mf = torch.tensor([1.0, 2.0]), minidl.tensor([1.0, 2.0])
+    torch.Tensor(f)[0] = 9.0
+    minidl.Tensor(mf)[0] = 9.0
+    assert f.tolist() == mf.tolist() == [9.0, 2.0]
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    (torch.Tensor(w) * 3).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="PyTorch returns t itself, in the graph"):
+        minidl.Tensor(minidl.tensor([1.0, 2.0], requires_grad=True))
     # -bool and clamp_min(x, None) are refused by both
     with pytest.raises(RuntimeError, match="bool tensor is not supported"):
         -torch.tensor([True])

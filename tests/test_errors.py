@@ -123,6 +123,11 @@ def test_tensor_from_a_string():
         ([[1, 2], 3], "data[1] is 3, not a list; expected a list of length 2 (as data[0])"),
         ([1, [2]], "data[1] is a list of length 1, expected a number (as data[0])"),
         ([np.zeros(2), np.zeros(3)], "data[1] has shape (3,), expected (2,) (as data[0])"),
+        # ranges and tuples are rows too (NumPy reads tensor([range(3)]) as [[0, 1, 2]])
+        ([range(2), range(3)], "data[1] has length 3, expected 2 (as data[0])"),
+        ([[1, 2], range(3)], "data[1] has length 3, expected 2 (as data[0])"),
+        ([(1, 2), (3,)], "data[1] has length 1, expected 2 (as data[0])"),
+        ([1, range(2)], "data[1] is a range of length 2, expected a number (as data[0])"),
     ],
 )
 def test_tensor_from_ragged_lists(data, message):

@@ -35,12 +35,22 @@ def test_the_tensor_class_makes_float_tensors_as_torch_tensor_does():
 def test_the_tensor_class_refuses_a_tensor_of_another_dtype(dtype):
     # torch.Tensor(t) gives t itself (int32, sharing memory), not a float32 copy
     t = minidl.tensor([1, 0], dtype=dtype)
-    with raises(TypeError, f"Tensor(t) with a {np.dtype(dtype)} tensor", "minidl.tensor(t)"):
+    article = "an" if np.dtype(dtype).name.startswith("int") else "a"
+    with raises(TypeError, f"Tensor(t) with {article} {np.dtype(dtype)} tensor", "t.clone()"):
         minidl.Tensor(t)
     assert minidl.Tensor(t, dtype=np.float32).tolist() == [1.0, 0.0]  # asked for: converted
+
+
+def test_the_tensor_class_of_a_tensor_shares_its_memory_as_torch():
+    # torch.Tensor(t) of the default dtype is t itself: a write through either shows in both
     f = minidl.tensor([1.5, 2.0])
-    copy = minidl.Tensor(f)  # the default dtype: a copy, as before
-    assert copy.dtype == np.float32 and copy.tolist() == [1.5, 2.0] and copy.data is not f.data
+    alias = minidl.Tensor(f)
+    alias[0] = 9.0
+    assert alias.dtype == np.float32 and f.tolist() == [9.0, 2.0]
+    # ... and stays in the graph, which a new tensor cannot: refused, not silently cut off
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    with raises(TypeError, "Tensor(t) with a tensor t that requires grad", "t.clone()"):
+        minidl.Tensor(w)
 
 
 def test_the_tensor_class_and_as_tensor_name_themselves_in_errors():
