@@ -45,6 +45,11 @@ def pad(input, pad, mode="constant", value=None):
         dim = x.ndim - 1 - k
         left, right = int(amounts[2 * k]), int(amounts[2 * k + 1])
         x = _pad_dim(op, x, dim, left, right, mode, 0.0 if value is None else value)
+    if not any(a > 0 for a in amounts):
+        # nothing added, so x is the input or a crop of it (a view): PyTorch's pad returns a
+        # new tensor in its own memory whatever the amounts, so a write into the result, or
+        # detach_() on it, never reaches the input
+        x = ops.clone(x)
     return x
 
 

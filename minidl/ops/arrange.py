@@ -14,7 +14,7 @@ from minidl.autograd import Function, op_error
 from minidl.ops import reduce
 from minidl.ops.elementwise import as_tensor
 from minidl.ops.reduce import normalize_dims, single_dim
-from minidl.ops.shape import Expand, Reshape, _dims_in_order, _flat_args, _shape_arg, clone
+from minidl.ops.shape import Reshape, _dims_in_order, _flat_args, _shape_arg, clone
 from minidl.tensor import Tensor, check_int, is_int
 
 
@@ -43,6 +43,23 @@ class Roll(Function):
     @staticmethod
     def backward(ctx, grad):
         return np.roll(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+class Repeat(Function):
+    """y = x tiled rᵢ times along each axis i (x: (s₀, s₁, …) -> y: (r₀·s₀, r₁·s₁, …); a
+    longer ``reps`` gives x leading axes of size 1 first);  dx = the sum of dy over the
+    tiles: dy viewed as (r₀, s₀, r₁, s₁, …), summed over the r axes"""
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        ctx.shape, ctx.reps = x.shape, reps
+        return np.tile(x, reps)  # always new memory, as PyTorch's repeat (never a view of x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape = (1,) * (len(ctx.reps) - len(ctx.shape)) + ctx.shape
+        tiles = grad.reshape(tuple(n for pair in zip(ctx.reps, shape) for n in pair))
+        return tiles.sum(axis=tuple(range(0, tiles.ndim, 2))).reshape(ctx.shape), None
 
 
 class RepeatInterleave(Function):
@@ -108,6 +125,17 @@ class Diag(Function):
         return np.diagonal(grad, ctx.k), None
 
 
+def _on_diagonal(shape, grad, offset, dims):
+    """zeros of ``shape`` with ``grad`` written on diagonal ``offset`` of axes ``dims``"""
+    dx = np.zeros(shape, grad.dtype)
+    # np.diagonal of dx is read-only; the same elements through a view with the two axes
+    # last can be written: row i + max(−offset, 0), column i + max(offset, 0)
+    planes = np.moveaxis(dx, dims, (-2, -1))
+    i = np.arange(grad.shape[-1])
+    planes[..., i + builtins.max(-offset, 0), i + builtins.max(offset, 0)] = grad
+    return dx
+
+
 class Diagonal(Function):
     """y[…, i] = x[…, i, i + offset] over axes dim1, dim2, which are removed while the
     diagonal becomes the last axis (a view);  dx = zeros with dy written on that diagonal"""
@@ -119,13 +147,21 @@ class Diagonal(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        dx = np.zeros(ctx.shape, grad.dtype)
-        # np.diagonal of dx is read-only; the same elements through a view with the two axes
-        # last can be written: row i + max(−offset, 0), column i + max(offset, 0)
-        planes = np.moveaxis(dx, ctx.dims, (-2, -1))
-        i = np.arange(grad.shape[-1])
-        planes[..., i + builtins.max(-ctx.offset, 0), i + builtins.max(ctx.offset, 0)] = grad
-        return dx, None, None, None
+        return _on_diagonal(ctx.shape, grad, ctx.offset, ctx.dims), None, None, None
+
+
+class DiagOfMatrix(Function):
+    """y[i] = X[i, i + k], a copy in new memory (``diag`` of a matrix; ``diagonal`` is the
+    view);  dX = zeros with dy written on diagonal k"""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.shape, ctx.k = x.shape, k
+        return np.diagonal(x, k).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _on_diagonal(ctx.shape, grad, ctx.k, (0, 1)), None
 
 
 # ----- functional forms -------------------------------------------------------------------
@@ -176,14 +212,11 @@ def roll(input, shifts, dims=None):
 
 
 def repeat(x, *sizes):
-    """x tiled ``sizes[i]`` times along axis i, as PyTorch's ``Tensor.repeat``.
+    """x tiled ``sizes[i]`` times along axis i, as PyTorch's ``Tensor.repeat``: a copy in
+    new memory, even when every size is 1.
 
     ``sizes`` may be longer than x's shape (x gets leading axes of size 1 first),
-    never shorter.  Built from recorded ops, so no new backward: x is viewed as
-    (1, s₀, 1, s₁, …), expanded to (r₀, s₀, r₁, s₁, …) and reshaped to
-    (r₀·s₀, r₁·s₁, …), which puts tile t, element j at position t·sᵢ + j.
-    Backward runs the same steps in reverse: the expand's gradient is summed
-    over the r axes, i.e. dx = the sum of dy over the tiles.
+    never shorter.  Tile t, element j lands at position t·sᵢ + j along axis i.
     """
     x = as_tensor("repeat", x)
     if not sizes:
@@ -197,11 +230,7 @@ def repeat(x, *sizes):
         )
     if any(r < 0 for r in reps):
         raise op_error(ValueError, f"repeat: repeat sizes must be >= 0, got {reps}")
-    shape = (1,) * (len(reps) - x.ndim) + x.shape
-    paired = tuple(n for pair in zip((1,) * len(shape), shape) for n in pair)
-    tiled = tuple(n for pair in zip(reps, shape) for n in pair)
-    out = Expand.apply(Reshape.apply(x, paired), tiled)
-    return Reshape.apply(out, tuple(r * n for r, n in zip(reps, shape)))
+    return Repeat.apply(x, reps)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -303,7 +332,7 @@ def diag(input, diagonal=0):
     if x.ndim == 1:
         return Diag.apply(x, k)
     if x.ndim == 2:
-        return Diagonal.apply(x, k, 0, 1)
+        return DiagOfMatrix.apply(x, k)
     raise op_error(
         ValueError, f"diag: expected a 1-D or 2-D tensor, got shape {x.shape} ({x.ndim}-D)"
     )

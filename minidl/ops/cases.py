@@ -459,7 +459,7 @@ CASES = [
         "repeat",
         _unary(lambda x: ops.repeat(x, 2, 1, 3), (3, 2)),
         "(3, 2) repeat (2, 1, 3) → (2, 3, 6)",
-        ("Reshape", "Expand"),
+        ("Repeat",),
     ),
     GradCase(
         "sort descending",
@@ -531,7 +531,7 @@ CASES = [
         "tile",
         _unary(lambda x: ops.tile(x, (2, 1, 3)), (2, 2)),
         "(2, 2) tile (2, 1, 3)",
-        ("Expand",),
+        ("Repeat",),
     ),
     GradCase(
         "movedim",
@@ -558,7 +558,9 @@ CASES = [
         ("Reshape",),
     ),
     GradCase("diag 1-D", _unary(lambda x: ops.diag(x, -1), (3,)), "(3,) → (4, 4)", ("Diag",)),
-    GradCase("diag 2-D", _unary(lambda x: ops.diag(x, 1), (3, 4)), "(3, 4) → (3,)", ("Diagonal",)),
+    GradCase(
+        "diag 2-D", _unary(lambda x: ops.diag(x, 1), (3, 4)), "(3, 4) → (3,)", ("DiagOfMatrix",)
+    ),
     GradCase(
         "diagonal",
         _unary(lambda x: ops.diagonal(x, -1, 2, 0), (3, 2, 4)),

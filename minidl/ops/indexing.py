@@ -248,6 +248,13 @@ def gather(x, dim, index):
     index = as_tensor("gather", index)
     idx = _index_tensor("gather", index, _INT)  # int64 or int32, as torch.gather
     d = single_dim("gather", dim, builtins.max(x.ndim, 1))
+    if idx.size == 0:
+        # an empty index picks nothing, and PyTorch then checks no dims or sizes: the result
+        # is empty, of the index's shape and x's dtype (as scatter's empty index, scatter.py).
+        # An empty index of x's dims stands in for it (x 0-d runs as one element)
+        row = x if x.ndim else Reshape.apply(x, (1,))
+        stand_in = np.zeros((0,) * row.ndim, np.intp)
+        return Reshape.apply(Gather.apply(row, stand_in, d), idx.shape)
     if idx.ndim != x.ndim:
         raise op_error(
             ValueError,

@@ -208,6 +208,8 @@ def flatten(x, start_dim=0, end_dim=-1):
         return reshape(x, 1)
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if s == e:
+        return x  # nothing to merge: x itself, as PyTorch's flatten (not a view of it)
     return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1 :])
 
 
@@ -234,7 +236,9 @@ def _swap(op, x, dim0, dim1):
     # transpose under each of its names: an error names the one that was called
     x = as_tensor(op, x)
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
+        # a new view, not x itself, as PyTorch's: so that detach_() on it is refused rather
+        # than cutting x from the graph
+        return Permute.apply(x, tuple(range(x.ndim)))
     d0 = single_dim(op, dim0, x.ndim)
     d1 = single_dim(op, dim1, x.ndim)
     dims = list(range(x.ndim))
