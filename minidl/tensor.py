@@ -1398,13 +1398,14 @@ class Tensor:
         return t
 
     def t(self):
-        """The transpose of a matrix (a tensor of ≤ 2 dims; 0-d and 1-d come back as they are)."""
+        """The transpose of a matrix (a tensor of ≤ 2 dims; 0-d and 1-d come back as a view of
+        the same values, as in PyTorch)."""
         if self.data.ndim > 2:
             raise ValueError(
                 f"t: expects a tensor of at most 2 dims, got shape {self.shape}; "
                 "use transpose(dim0, dim1) or permute"
             )
-        return _ops.transpose(self, 0, 1) if self.data.ndim == 2 else self
+        return _ops.transpose(self, 0, -1)  # ≤ 1 dim: a recorded view, as PyTorch's
 
     def contiguous(self):
         """This tensor if its array is C-contiguous, else a recorded copy (``clone``)."""

@@ -32,6 +32,7 @@ def _kind(x, y):
 NO_OP_TRANSPOSES = {
     "transpose(0, 0)": lambda h: h.transpose(0, 0),
     "transpose(0, -1)": lambda h: h.transpose(0, -1),
+    "t()": lambda h: h.t(),
     "swapaxes(0, 0)": lambda h: h.swapaxes(0, 0),
     "swapdims(-1, 0)": lambda h: minidl.swapdims(h, -1, 0),
     "0-d transpose(0, -1)": lambda h: h.sum().transpose(0, -1),
@@ -241,6 +242,7 @@ AGAINST_TORCH = [
     ("T 2-D", lambda m, F, h: h.reshape(2, 1).T),
     ("transpose(0, 0)", lambda m, F, h: h.transpose(0, 0)),
     ("transpose(0, -1)", lambda m, F, h: h.transpose(0, -1)),
+    ("t()", lambda m, F, h: h.t()),
     ("swapaxes(0, 0)", lambda m, F, h: h.swapaxes(0, 0)),
     ("swapdims(0, 0)", lambda m, F, h: m.swapdims(h, 0, 0)),
     ("permute(0)", lambda m, F, h: h.permute(0)),
