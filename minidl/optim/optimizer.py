@@ -98,11 +98,15 @@ class Optimizer:
         self.param_groups.append(full)
 
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients: ``p.grad = None`` (or a fresh zero tensor)."""
+        """Forget the gradients: ``p.grad = None`` (or a fresh zero tensor where there was a
+        gradient; a parameter without one keeps None, as in PyTorch, so that ``step`` still
+        skips it)."""
         for group in self.param_groups:
             for p in group["params"]:
-                # a fresh array, not an in-place fill: the old grad may be held by the user
-                p.grad = None if set_to_none else Tensor._make(np.zeros_like(p.data))
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:  # a fresh array, not an in-place fill: the old grad may be held by the user
+                    p.grad = Tensor._make(np.zeros_like(p.data))
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
@@ -164,6 +168,17 @@ class Optimizer:
         if "weight_decay" in group:
             decay = group["weight_decay"]
             group["weight_decay"] = real_in_range(name, "weight_decay λ", decay, 0, None)
+
+    def _state_mismatch(self, p, array):
+        """Raise for a state array (Adam's m, SGD's velocity) that no longer matches its
+        parameter: in-place NumPy would keep float32 moments for a float64 parameter."""
+        if array.dtype != p.data.dtype or array.shape != p.data.shape:
+            raise RuntimeError(
+                f"{type(self).__name__}.step: the state of the parameter of shape "
+                f"{p.data.shape} is {array.dtype} {array.shape} but the parameter is now "
+                f"{p.data.dtype} (was the model converted, e.g. .double(), after the optimizer "
+                "made a step?); create the optimizer after converting the model, as in PyTorch"
+            )
 
     def _update(self, p, g, group):
         raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, group)")

@@ -78,6 +78,51 @@ def test_zero_grad_sets_none_or_fresh_zeros():
     assert p.grad is None
 
 
+def test_zero_grad_with_zeros_leaves_a_parameter_without_gradient_without_one():
+    # as PyTorch: else step() would update it (weight decay shrank a frozen embedding, and
+    # Adam counted steps it never got a gradient for)
+    frozen = minidl.nn.Parameter(np.ones(2, np.float64))
+    opt = SGD([frozen], lr=0.1, weight_decay=0.1)
+    for _ in range(10):
+        opt.zero_grad(set_to_none=False)
+        opt.step()
+    assert frozen.grad is None and frozen.data.tolist() == [1.0, 1.0]
+
+    p = minidl.nn.Parameter(np.ones(1, np.float64))
+    adam = Adam([p], lr=0.1)
+    for step in range(5):
+        adam.zero_grad(set_to_none=False)
+        if step == 4:
+            p.grad = minidl.tensor([1.0], dtype=np.float64)
+        adam.step()
+    # Adam's first step: m̂ = g, v̂ = g², θ = 1 − 0.1 · 1 / (1 + 1e-8)
+    assert adam.state[p]["step"] == 1
+    np.testing.assert_allclose(p.data, [1 - 0.1 / (1 + 1e-8)], rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: Adam(ps),
+        lambda ps: minidl.optim.AdamW(ps),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: minidl.optim.RMSprop(ps),
+        lambda ps: minidl.optim.Adagrad(ps),
+    ],
+)
+def test_a_model_converted_after_a_step_is_refused_not_stepped_with_old_state(make):
+    # in-place NumPy would keep float32 moments for the float64 parameters (PyTorch refuses)
+    model = minidl.nn.Linear(2, 1)
+    opt = make(model.parameters())
+    model(minidl.randn(3, 2)).sum().backward()
+    opt.step()
+    model.double()
+    opt.zero_grad()
+    model(minidl.randn(3, 2, dtype=np.float64)).sum().backward()
+    with pytest.raises(RuntimeError, match="is float32 .* but the parameter is now float64"):
+        opt.step()
+
+
 def test_param_groups_use_their_own_lr_and_the_defaults():
     a, b = leaf([1.0], np.float64), leaf([1.0], np.float64)
     opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.0)
