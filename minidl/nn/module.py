@@ -52,7 +52,15 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns; shown as PyTorch shows it when nothing is missing."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
 
 
 class Module:
@@ -99,10 +107,16 @@ class Module:
                 params[name] = value
             elif name in params:
                 if value is not None:
+                    # the hint fits a tensor or array (new values), not a module
+                    hint = (
+                        f"; del self.{name} first to put a {type(value).__name__} there"
+                        if isinstance(value, Module)
+                        else "; to change its values, write "
+                        f"`with minidl.no_grad(): self.{name}[...] = value`"
+                    )
                     raise TypeError(
                         f"cannot assign {type(value).__name__} as parameter '{name}' "
-                        "(a Parameter or None expected); to change its values, write "
-                        f"`with minidl.no_grad(): self.{name}[...] = value`"
+                        f"(a Parameter or None expected){hint}"
                     )
                 params[name] = None
             elif isinstance(value, Module):
@@ -419,6 +433,26 @@ class Module:
                 raise AttributeError(f"get_submodule: {where} has no submodule {name!r}")
             module = child
         return module
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` ("0.weight"), as PyTorch."""
+        return self._get_tensor("get_parameter", target, "_parameters", "a parameter")
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target`` ("bn.running_mean"), as PyTorch."""
+        return self._get_tensor("get_buffer", target, "_buffers", "a buffer")
+
+    def _get_tensor(self, op, target, kind, what):
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in getattr(module, kind):
+            other = getattr(module, name, None) if name else None
+            found = f"a {type(other).__name__}" if other is not None else "nothing"
+            raise AttributeError(
+                f"{op}: {target!r} is not {what}: {type(module).__name__} has {found} "
+                f"named {name!r}"
+            )
+        return getattr(module, kind)[name]
 
     def float(self):
         return self.to(np.float32)

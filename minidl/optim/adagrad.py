@@ -61,8 +61,6 @@ class Adagrad(Optimizer):
             state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
         state["step"] += 1
         t, s = state["step"], state["sum"]
-        if s.dtype is not p.data.dtype:  # the model was converted (.double()) after a step
-            self._state_mismatch(p, s)
         lr_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])  # a Python float
         # the equations above, operation for operation, in place (see _work_arrays)
         d, step = self._work_arrays(p.data, 2)

@@ -74,8 +74,6 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["m"], state["v"]
-        if m.dtype is not p.data.dtype:  # the model was converted (.double()) after a step
-            self._state_mismatch(p, m)
         # the equations above, operation for operation, in place (see _work_arrays)
         s1, s2 = self._work_arrays(p.data, 2)
         np.multiply(g, 1 - beta1, out=s1)

@@ -116,6 +116,7 @@ class Optimizer:
                 loss = closure()
         written = []
         update = self._update
+        state = self.state
         previous = _GradMode.enabled
         _GradMode.enabled = False  # no_grad() without the block object: this runs every step
         coupled = not self._decoupled_weight_decay
@@ -151,6 +152,11 @@ class Optimizer:
                             f"parameter of dtype {data.dtype}, shape {data.shape}; .grad must "
                             "have the parameter's dtype"
                         )
+                    kept = state.get(p)
+                    if kept:  # Adam's m and v, SGD's velocity, ...: made for this dtype
+                        for value in kept.values():
+                            if type(value) is np.ndarray and value.dtype is not data.dtype:
+                                self._state_mismatch(p, value)
                     if decay:
                         g = self._add_weight_decay(g, data, decay)
                     update(p, g, group)
@@ -172,7 +178,7 @@ class Optimizer:
     def _state_mismatch(self, p, array):
         """Raise for a state array (Adam's m, SGD's velocity) that no longer matches its
         parameter: in-place NumPy would keep float32 moments for a float64 parameter."""
-        if array.dtype != p.data.dtype or array.shape != p.data.shape:
+        if array.dtype != p.data.dtype:
             raise RuntimeError(
                 f"{type(self).__name__}.step: the state of the parameter of shape "
                 f"{p.data.shape} is {array.dtype} {array.shape} but the parameter is now "

@@ -86,8 +86,6 @@ class RMSprop(Optimizer):
             state["momentum_buffer"] = np.zeros_like(p.data)
         state["step"] += 1
         v = state["square_avg"]
-        if v.dtype is not p.data.dtype:  # the model was converted (.double()) after a step
-            self._state_mismatch(p, v)
         # the equations above, operation for operation, in place (see _work_arrays)
         d, s = self._work_arrays(p.data, 2)
         np.multiply(g, g, out=s)  # v = α v + (1 − α) g²

@@ -83,8 +83,6 @@ class SGD(Optimizer):
             v += g  # 0 + g, not a copy of g: a −0.0 in g gives +0.0, as before τ existed
         else:  # v = μ v + (1 − τ) g
             v = state["velocity"]
-            if v.dtype is not p.data.dtype:  # the model was converted (.double()) after a step
-                self._state_mismatch(p, v)
             v *= mu
             np.multiply(g, 1 - group["dampening"], out=step)  # τ = 0: × 1.0, exact
             v += step

@@ -122,6 +122,36 @@ def test_get_submodule_follows_a_dotted_path():
         model.get_submodule("1.5")
 
 
+def test_get_parameter_and_get_buffer_follow_a_dotted_path():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert model.get_parameter("0.weight") is model[0].weight
+    assert model.get_buffer("1.running_mean") is model[1].running_mean
+    with pytest.raises(AttributeError, match="'0.nope' is not a parameter: Linear has nothing"):
+        model.get_parameter("0.nope")
+    with pytest.raises(AttributeError, match="'0' is not a parameter: Sequential has a Linear"):
+        model.get_parameter("0")
+    with pytest.raises(AttributeError, match="'1.weight' is not a buffer: BatchNorm1d has a Param"):
+        model.get_buffer("1.weight")
+    with pytest.raises(AttributeError, match="get_submodule: Sequential has no submodule '7'"):
+        model.get_parameter("7.weight")
+
+
+def test_load_state_dict_result_shows_as_in_pytorch():
+    model = nn.Linear(2, 1)
+    assert repr(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"
+    partial = model.load_state_dict({}, strict=False)
+    assert partial.missing_keys == ["weight", "bias"] and partial.unexpected_keys == []
+    assert "missing_keys=['weight', 'bias']" in repr(partial)
+
+
+def test_assigning_a_module_over_a_parameter_says_how():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="del self.weight first to put a ReLU there"):
+        layer.weight = nn.ReLU()
+    with pytest.raises(TypeError, match=r"self.weight\[...\] = value"):
+        layer.weight = minidl.zeros(2, 2)
+
+
 def test_state_dict_prefix_keep_vars_and_destination():
     model = _mlp()
     keys = list(model.state_dict(prefix="net."))
