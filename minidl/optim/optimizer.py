@@ -152,7 +152,7 @@ class Optimizer:
                             f"parameter of dtype {data.dtype}, shape {data.shape}; .grad must "
                             "have the parameter's dtype"
                         )
-                    kept = state.get(p)
+                    kept = state.get(p) if state else None  # plain SGD keeps none
                     if kept:  # Adam's m and v, SGD's velocity, ...: made for this dtype
                         for value in kept.values():
                             if type(value) is np.ndarray and value.dtype is not data.dtype:
