@@ -42,7 +42,9 @@ class SGD(Optimizer):
     # a checkpoint saved before these existed was made with the plain momentum rule
     _added_later = {**Optimizer._added_later, "dampening": 0.0, "nesterov": False}
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(
+        self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False
+    ):
         defaults = {
             "lr": lr,
             "momentum": momentum,

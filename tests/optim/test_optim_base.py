@@ -268,3 +268,8 @@ def test_updates_run_with_recording_off_and_recording_comes_back_after_an_error(
         Probe.seen.clear()
         Probe([a]).step()
         assert not minidl.is_grad_enabled()
+
+
+def test_sgd_default_learning_rate_is_pytorchs():
+    # torch.optim.SGD(params) has lr=1e-3 since PyTorch 2.0
+    assert SGD([leaf([1.0])]).param_groups[0]["lr"] == 1e-3
