@@ -681,6 +681,24 @@ class ModuleList(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def __repr__(self):
+        """As PyTorch prints a ModuleList: a run of children that print alike is one line,
+        ``(0-11): 12 x Block(...)``."""
+        if not self._modules:
+            return "ModuleList()"
+        runs = []  # [first index, last index, repr]
+        for i, m in enumerate(self._modules.values()):
+            body = repr(m)
+            if runs and runs[-1][2] == body:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, body])
+        lines = [
+            (f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + body.replace("\n", "\n  ")
+            for a, b, body in runs
+        ]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """A dict of modules whose parameters are registered under their keys (``layers.enc.weight``).

@@ -199,3 +199,24 @@ def test_sequential_and_module_list_add_and_repeat_as_pytorch():
     pair = nn.ModuleList([nn.ReLU()]) + nn.ModuleList([nn.Tanh()])
     pair += [nn.Sigmoid()]
     assert [type(m).__name__ for m in pair] == ["ReLU", "Tanh", "Sigmoid"]
+
+
+def test_a_module_list_prints_a_run_of_alike_children_once():
+    blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU(), nn.Linear(2, 2)])
+    assert repr(blocks) == (
+        "ModuleList(\n"
+        "  (0-2): 3 x Linear(in_features=2, out_features=2, bias=True)\n"
+        "  (3): ReLU()\n"
+        "  (4): Linear(in_features=2, out_features=2, bias=True)\n"
+        ")"
+    )
+    assert repr(nn.ModuleList()) == "ModuleList()"
+
+
+def test_module_list_repr_as_pytorch():
+    torch = pytest.importorskip("torch")
+    reprs = []
+    for lib in (nn, torch.nn):
+        inner = [lib.Sequential(lib.Linear(2, 3), lib.ReLU()) for _ in range(2)]
+        reprs.append(repr(lib.Sequential(lib.ModuleList([lib.ReLU(), *inner, lib.Tanh()]))))
+    assert reprs[0] == reprs[1]
