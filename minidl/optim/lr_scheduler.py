@@ -665,8 +665,10 @@ class OneCycleLR(LRScheduler):
     With ``cycle_momentum`` the momentum moves the other way, max_momentum → base_momentum
     → max_momentum: SGD's and RMSprop's ``momentum``, Adam's and AdamW's β1.  Phase
     ends at steps pct_start · total − 1 (and 2 pct_start · total − 2), total − 1, as
-    PyTorch's.  max_lr, η_min and the momenta are kept in the scheduler (PyTorch puts
-    them in the param groups), so the optimizer's checkpoint keeps its own keys.
+    PyTorch's; step total_steps is allowed (the loop's last ``step()``), where "linear"
+    gives max(extrapolated, 0), not PyTorch's negative lr.  max_lr, η_min and the momenta
+    are kept in the scheduler (PyTorch puts them in the param groups), so the optimizer's
+    checkpoint keeps its own keys.
     """
 
     def __init__(
@@ -802,6 +804,11 @@ class OneCycleLR(LRScheduler):
                     break
                 start = end
         self._momenta = momenta
+        if step == self.total_steps:
+            # one step past the cycle (the training loop's last scheduler.step()), allowed
+            # as in PyTorch: "linear" extrapolates below η_min there, to a negative lr
+            # that PyTorch keeps and minidl refuses, so it stops at 0 (never used)
+            lrs = [max(lr, 0.0) for lr in lrs]
         return lrs
 
     def _apply(self, lrs):
