@@ -29,7 +29,7 @@ __all__ = ["Optimizer"]
 
 
 _INF = float("inf")
-_SCHEDULER_KEYS = {"initial_lr"}  # what a scheduler adds to a group (lr_scheduler.py)
+_SCHEDULER_KEYS = {"initial_lr"}  # what a scheduler adds to a group (the lr_scheduler package)
 
 
 class Optimizer:
