@@ -36,6 +36,8 @@ class Adagrad(Optimizer):
         weight_decay=0.0,
         initial_accumulator_value=0.0,
         eps=1e-10,
+        *,
+        maximize=False,
     ):
         defaults = {
             "lr": lr,
@@ -43,6 +45,7 @@ class Adagrad(Optimizer):
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
             "eps": eps,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 

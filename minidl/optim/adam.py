@@ -40,7 +40,15 @@ class Adam(Optimizer):
     _state_keys = ("step", "m", "v")
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, correct_v=True, weight_decay=0.0
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        correct_v=True,
+        weight_decay=0.0,
+        *,
+        maximize=False,
     ):
         defaults = {
             "lr": lr,
@@ -48,6 +56,7 @@ class Adam(Optimizer):
             "eps": eps,
             "correct_v": correct_v,
             "weight_decay": weight_decay,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 

@@ -30,10 +30,24 @@ class AdamW(Adam):
     _decoupled_weight_decay = True
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, correct_v=True
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        correct_v=True,
+        *,
+        maximize=False,
     ):
         super().__init__(
-            params, lr=lr, betas=betas, eps=eps, correct_v=correct_v, weight_decay=weight_decay
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            correct_v=correct_v,
+            weight_decay=weight_decay,
+            maximize=maximize,
         )
 
     def _update(self, p, g, group):

@@ -21,10 +21,12 @@ class GD(Optimizer):
     left unchanged)::
 
         g ← g + λ θ_t
+
+    ``maximize=True`` ascends J instead (g ← −g first), as every optimizer here.
     """
 
-    def __init__(self, params, lr, weight_decay=0.0):
-        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
+    def __init__(self, params, lr, weight_decay=0.0, *, maximize=False):
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay, "maximize": maximize})
 
     def _update(self, p, g, group):
         p.data -= group["lr"] * g

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from minidl.autograd import _GradMode, enable_grad, note_write
-from minidl.tensor import Tensor, is_real
+from minidl.tensor import Tensor, check_bool, is_real
 
 __all__ = ["Optimizer"]
 
@@ -38,12 +38,14 @@ class Optimizer:
     ``params`` is an iterable of tensors, or of dicts ``{"params": [...], "lr": ...}``
     whose missing hyper-parameters are taken from ``defaults`` (as in PyTorch).
     ``state`` maps a parameter to its dict of running quantities (e.g. Adam's m, v).
+    ``maximize=True`` (every optimizer, as in PyTorch) ascends: each step is that of −g,
+    negated before any weight decay is added.
     """
 
     _state_keys = ()  # the keys of a parameter's state (Adam: "step", "m", "v")
     # hyper-parameters added after checkpoints were first saved, each with the value that
     # gives the old update: a checkpoint without one loads with that value (as in PyTorch)
-    _added_later = {"weight_decay": 0.0}
+    _added_later = {"weight_decay": 0.0, "maximize": False}
     # True: the subclass's _update applies "weight_decay" itself (AdamW), so step() does not
     # add the coupled λθ to g
     _decoupled_weight_decay = False
@@ -130,6 +132,7 @@ class Optimizer:
                         f"{type(self).__name__}.step", "learning rate lr", lr, 0, None
                     )
                 decay = group.get("weight_decay", 0.0) if coupled else 0.0
+                maximize = group.get("maximize", False)
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
@@ -157,6 +160,8 @@ class Optimizer:
                         for value in kept.values():
                             if type(value) is np.ndarray and value.dtype is not data.dtype:
                                 self._state_mismatch(p, value)
+                    if maximize:  # ascend: the update of −g, before any decay (PyTorch's order)
+                        g = -g
                     if decay:
                         g = self._add_weight_decay(g, data, decay)
                     update(p, g, group)
@@ -174,6 +179,8 @@ class Optimizer:
         if "weight_decay" in group:
             decay = group["weight_decay"]
             group["weight_decay"] = real_in_range(name, "weight_decay λ", decay, 0, None)
+        if "maximize" in group:
+            group["maximize"] = check_bool(name, "maximize", group["maximize"])
 
     def _state_mismatch(self, p, array):
         """Raise for a state array (Adam's m, SGD's velocity) that no longer matches its

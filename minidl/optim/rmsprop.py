@@ -50,6 +50,8 @@ class RMSprop(Optimizer):
         weight_decay=0.0,
         momentum=0.0,
         centered=False,
+        *,
+        maximize=False,
     ):
         defaults = {
             "lr": lr,
@@ -58,6 +60,7 @@ class RMSprop(Optimizer):
             "weight_decay": weight_decay,
             "momentum": momentum,
             "centered": centered,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 

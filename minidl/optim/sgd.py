@@ -43,11 +43,20 @@ class SGD(Optimizer):
     _added_later = {**Optimizer._added_later, "dampening": 0.0, "nesterov": False}
 
     def __init__(
-        self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False
+        self,
+        params,
+        lr=1e-3,
+        momentum=0.0,
+        dampening=0.0,
+        weight_decay=0.0,
+        nesterov=False,
+        *,
+        maximize=False,
     ):
         defaults = {
             "lr": lr,
             "momentum": momentum,
+            "maximize": maximize,
             "dampening": dampening,
             "weight_decay": weight_decay,
             "nesterov": nesterov,

@@ -273,3 +273,61 @@ def test_updates_run_with_recording_off_and_recording_comes_back_after_an_error(
 def test_sgd_default_learning_rate_is_pytorchs():
     # torch.optim.SGD(params) has lr=1e-3 since PyTorch 2.0
     assert SGD([leaf([1.0])]).param_groups[0]["lr"] == 1e-3
+
+
+MAXIMIZERS = {
+    "GD": lambda ps, **k: GD(ps, lr=0.1, weight_decay=0.01, **k),
+    "SGD": lambda ps, **k: SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01, **k),
+    "Adam": lambda ps, **k: Adam(ps, lr=0.1, weight_decay=0.01, **k),
+    "AdamW": lambda ps, **k: minidl.optim.AdamW(ps, lr=0.1, **k),
+    "RMSprop": lambda ps, **k: minidl.optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True, **k),
+    "Adagrad": lambda ps, **k: minidl.optim.Adagrad(ps, lr=0.1, weight_decay=0.01, **k),
+}
+
+
+@pytest.mark.parametrize("name", MAXIMIZERS)
+def test_maximize_is_minimizing_the_negated_objective(name):
+    # maximize=True ascends f: every update is that of −g (PyTorch negates g before any
+    # weight decay), so it retraces minimizing −f bit for bit
+    rng = np.random.default_rng(0)
+    up = minidl.nn.Parameter(np.array([0.5, -1.0, 2.0]))
+    down = minidl.nn.Parameter(np.array([0.5, -1.0, 2.0]))
+    ascend = MAXIMIZERS[name]([up], maximize=True)
+    descend = MAXIMIZERS[name]([down])
+    for _ in range(20):
+        g = rng.standard_normal(3)
+        up.grad, down.grad = minidl.tensor(g), minidl.tensor(-g)
+        ascend.step()
+        descend.step()
+    np.testing.assert_array_equal(up.data, down.data)
+    assert up.grad.tolist() == (-down.grad).tolist()  # p.grad itself is left as it was
+    with pytest.raises(TypeError, match="maximize must be True or False"):
+        MAXIMIZERS[name]([up], maximize="yes")
+
+
+@pytest.mark.parametrize("name", [n for n in MAXIMIZERS if n != "GD"])  # GD: no torch twin
+def test_maximize_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    grads = rng.standard_normal((15, 4))
+    start = rng.standard_normal(4)
+    mine = minidl.nn.Parameter(start.copy())
+    theirs = torch.tensor(start.copy(), requires_grad=True)
+    opt = MAXIMIZERS[name]([mine], maximize=True)
+    reference = {
+        "SGD": lambda: torch.optim.SGD(
+            [theirs], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01, maximize=True
+        ),
+        "Adam": lambda: torch.optim.Adam([theirs], lr=0.1, weight_decay=0.01, maximize=True),
+        "AdamW": lambda: torch.optim.AdamW([theirs], lr=0.1, maximize=True),
+        "RMSprop": lambda: torch.optim.RMSprop(
+            [theirs], lr=0.01, momentum=0.5, centered=True, maximize=True
+        ),
+        "Adagrad": lambda: torch.optim.Adagrad([theirs], lr=0.1, weight_decay=0.01, maximize=True),
+    }[name]()
+    for g in grads:
+        mine.grad = minidl.tensor(g)
+        theirs.grad = torch.tensor(g)
+        opt.step()
+        reference.step()
+    np.testing.assert_allclose(mine.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
