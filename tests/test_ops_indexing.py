@@ -598,3 +598,30 @@ def test_gather_takes_int64_or_int32_indices_and_a_list_of_numpy_uint8_scalars_i
     # a list of NumPy ints is a list of indices (PyTorch agrees); only a uint8 array or tensor
     # is ambiguous
     np.testing.assert_array_equal(x[[np.uint8(1), np.uint8(0)]].data, [20.0, 10.0])
+
+
+@pytest.mark.parametrize(
+    "x, index, expected",
+    [
+        ([1.0, 2.0, 3.0], 2, 3.0),  # a 0-d index of a 1-D input: a 0-d result
+        (5.0, 0, 5.0),
+        (5.0, [0, 0], [5.0, 5.0]),  # a 1-D index of a 0-d input
+    ],
+)
+def test_gather_counts_a_0d_tensor_as_1d_as_pytorch(x, index, expected):
+    x = minidl.tensor(x, dtype=np.float64, requires_grad=True)
+    y = minidl.gather(x, 0, minidl.tensor(index))
+    assert y.shape == np.shape(expected) and y.tolist() == expected
+    y.sum().backward()
+    # d/dx of Σ picked values: 1 per pick, added at the picked position
+    picks = np.zeros(max(x.data.size, 1))
+    np.add.at(picks, np.ravel(index), 1.0)
+    np.testing.assert_array_equal(x.grad.data, picks.reshape(x.shape))
+
+
+def test_gather_0d_and_1d_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for x, index in [([1.0, 2.0, 3.0], 2), (5.0, 0), (5.0, [0, 0]), ([4.0, 5.0], [1, 1, 0])]:
+        got = minidl.gather(minidl.tensor(x), -1, minidl.tensor(index))
+        want = torch.gather(torch.tensor(x), -1, torch.tensor(index))
+        assert got.shape == tuple(want.shape) and got.tolist() == want.tolist()

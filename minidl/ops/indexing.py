@@ -255,15 +255,18 @@ def gather(x, dim, index):
         row = x if x.ndim else Reshape.apply(x, (1,))
         stand_in = np.zeros((0,) * row.ndim, np.intp)
         return Reshape.apply(Gather.apply(row, stand_in, d), idx.shape)
+    if x.ndim <= 1 and idx.ndim <= 1 and (x.ndim == 0 or idx.ndim == 0):
+        # PyTorch counts a 0-d tensor as one element of 1-D here: gathered as 1-D, the result
+        # takes the index's shape (x[2] of a 0-d index is 0-d)
+        row = x if x.ndim else Reshape.apply(x, (1,))
+        picked = gather(row, 0, Tensor._make(idx.reshape(-1)))
+        return Reshape.apply(picked, idx.shape)
     if idx.ndim != x.ndim:
         raise op_error(
             ValueError,
             f"gather: index of shape {index.shape} must have as many dims as the input of "
             f"shape {x.shape} ({x.ndim})",
         )
-    if x.ndim == 0:  # a 0-d x is gathered as one element: dim 0 or -1, as in PyTorch
-        picked = gather(Reshape.apply(x, (1,)), 0, Tensor._make(idx.reshape(1)))
-        return Reshape.apply(picked, ())
     for a, (ni, nx) in enumerate(zip(idx.shape, x.shape)):
         if a != d and ni > nx:
             raise op_error(
