@@ -349,6 +349,16 @@ def _refuse_big_ints(data, arr, op):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+def _not_an_array(t):
+    """The message for a tensor whose ``.data`` was given something other than an array."""
+    return (
+        f"this tensor's .data is a {type(t.data).__name__}, not a NumPy array: in minidl, "
+        ".data IS the array, so `p.data = <tensor>` and `p.data -= lr * p.grad` (NumPy turns "
+        "it into p.data = p.data - <tensor>) replace it; write `p.data = t.data`, "
+        "`p.data -= lr * p.grad.data`, or `with minidl.no_grad(): p -= lr * p.grad`"
+    )
+
+
 def _tensor_of_tensor(t, default):
     """Refuse ``Tensor(t)`` where PyTorch's answer (``t`` itself: its dtype, its memory, its
     place in the graph) cannot be matched by a new tensor."""
@@ -561,6 +571,8 @@ class Tensor:
 
     # ----- display ---------------------------------------------------------
     def __repr__(self):
+        if type(self.data) is not np.ndarray:
+            raise TypeError(_not_an_array(self))
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extra = []
         if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from minidl.autograd import _GradMode, enable_grad, note_write
-from minidl.tensor import Tensor, check_bool, is_real
+from minidl.tensor import Tensor, _not_an_array, check_bool, is_real
 
 __all__ = ["Optimizer"]
 
@@ -143,6 +143,8 @@ class Optimizer:
                             f"{p.data.shape} must be a Tensor or None, got {type(grad).__name__}"
                         )
                     g, data = grad.data, p.data
+                    if type(data) is not np.ndarray:
+                        raise TypeError(f"{type(self).__name__}.step: {_not_an_array(p)}")
                     if g.shape != data.shape:
                         raise ValueError(
                             f"{type(self).__name__}.step: gradient of shape {g.shape} "

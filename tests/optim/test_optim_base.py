@@ -331,3 +331,16 @@ def test_maximize_as_pytorch(name):
         opt.step()
         reference.step()
     np.testing.assert_allclose(mine.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_a_tensor_put_into_data_is_named_at_the_step_and_in_repr():
+    # PyTorch's `p.data = torch.randn(...) * 0.01` stores a Tensor where minidl keeps the
+    # array; it used to fail later in the engine ("'Tensor' object has no attribute 'base'")
+    layer = minidl.nn.Linear(3, 2)
+    layer.weight.data = minidl.randn(2, 3) * 0.01
+    opt = Adam(layer.parameters())
+    layer(minidl.randn(4, 3)).sum().backward()
+    with pytest.raises(TypeError, match=r"Adam.step: .*\.data is a Tensor, not a NumPy array"):
+        opt.step()
+    with pytest.raises(TypeError, match=r"p.data -= lr \* p.grad.data"):
+        repr(layer.weight)
