@@ -226,6 +226,8 @@ _LAZY_MODULES = {
     "train",
     "serialize",
     "selfcheck",
+    "models",
+    "utils",
 }
 _LAZY_NAMES = {
     "save": "serialize",

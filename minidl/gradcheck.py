@@ -223,6 +223,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     if failed and raise_exception:
         lines = "\n  ".join(str(r) for r in failed)
         raise GradcheckError(
-            f"gradcheck failed (|analytic - numeric| > {atol} + {rtol}·|numeric|):\n  {lines}"
+            f"gradcheck failed (|analytic - numeric| > {atol} + {rtol}·|numeric|):\n  {lines}\n"
+            "(both values are derivatives of <w, fn(x)>, w a fixed random array of fn's "
+            "output shape in [-1, 1], not of fn itself; minidl.numerical_grad(fn, inputs) "
+            "gives the central differences with w = 1, to compare with your own derivation)"
         )
     return not failed

@@ -52,6 +52,10 @@ def test_gradcheck_names_the_failing_input_among_several():
     with pytest.raises(GradcheckError, match=r"input 1 \(shape \(2,\)\)") as info:
         gradcheck(lambda a, b: a * 2.0 + WrongSquare.apply(b), (good, bad))
     assert "input 0" not in str(info.value)
+    # the values are of <w, fn(x)>, not fn's own derivative: the message says so, and how
+    # to get central differences with w = 1
+    assert "derivatives of <w, fn(x)>" in str(info.value)
+    assert "minidl.numerical_grad(fn, inputs)" in str(info.value)
 
 
 def test_raise_exception_false_returns_false():

@@ -383,3 +383,15 @@ def test_cross_entropy_and_nll_take_a_class_dim_1_with_positions_after_it():
     assert gradcheck(lambda x: nn.functional.cross_entropy(x, t, label_smoothing=0.1), (x,))
     with pytest.raises(ValueError, match=r"target of shape \(2, 4\).*expected \(2, 3\)"):
         nn.functional.cross_entropy(x, minidl.tensor([[0] * 4] * 2))
+
+
+def test_pytorch_import_lines_for_data_and_models_work():
+    # `from torch.utils.data import DataLoader` is the first line of most training scripts
+    import minidl.utils.data as data_alias
+    from minidl.utils.data import DataLoader, TensorDataset, random_split
+
+    assert data_alias is minidl.data and minidl.utils.data is minidl.data
+    assert DataLoader is minidl.data.DataLoader and TensorDataset is minidl.data.TensorDataset
+    assert random_split is minidl.data.random_split
+    # README: "the class runs unchanged (minidl.models.TextClassifier)" after `import minidl`
+    assert minidl.models.TextClassifier.__name__ == "TextClassifier"

@@ -519,9 +519,12 @@ def _checked(op, what, input, target, weight, ignore_index, reduction):
             f"expected {what} of shape (N, C) with C >= 1"
         )
     if t.shape != (n,):
+        # neutral about which is wrong: often the input is (an LSTM's output read with time
+        # and batch swapped), not the labels
+        has = f"batch size {t.shape[0]}" if t.ndim == 1 else f"{t.ndim} dims"
         raise ValueError(
-            f"{op}: target of shape {t.shape} does not match input of shape "
-            f"{input.shape}; expected a target of shape ({n},)"
+            f"{op}: input of shape {input.shape} has batch size {n} but target of shape "
+            f"{t.shape} has {has}; expected input (N, C) and target (N,) with the same N"
         )
     if weight is not None:
         weight = _class_weights(weight, c, input.data.dtype, op)
