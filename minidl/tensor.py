@@ -349,6 +349,19 @@ def _refuse_big_ints(data, arr, op):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+def _checked_view(op, t, out):
+    """``out`` (t reshaped) if it shares t's memory; else the error PyTorch gives, as the
+    copy reshape made would silently stop sharing memory with t."""
+    if out.data.size and not np.may_share_memory(out.data, t.data):
+        raise RuntimeError(
+            f"{op}: a tensor of shape {t.shape} whose elements are not in row-major order in "
+            f"memory (after .t(), .permute(), a strided slice, ...) cannot be seen as shape "
+            f"{out.shape} without a copy; use .reshape(...) (it copies when it must) or "
+            ".contiguous().view(...), as in PyTorch"
+        )
+    return out
+
+
 def _not_an_array(t):
     """The message for a tensor whose ``.data`` was given something other than an array."""
     return (
@@ -1091,11 +1104,17 @@ class Tensor:
         return _ops.reshape(self, *shape)
 
     def view(self, *shape):
-        return _ops.reshape(self, *shape)
+        """The same memory seen with another shape; like PyTorch, an error where that needs a
+        copy (a transposed or permuted tensor): ``reshape`` copies then."""
+        return _checked_view("view", self, _ops.reshape(self, *shape))
 
     def view_as(self, other):
-        """This tensor reshaped to ``other``'s shape."""
-        return _ops.reshape(self, *other.shape)
+        """This tensor viewed with ``other``'s shape (``view``)."""
+        return _checked_view("view_as", self, _ops.reshape(self, *other.shape))
+
+    def is_contiguous(self):
+        """True if the elements lie in memory in row-major order (C order), as ``view`` needs."""
+        return bool(self.data.flags.c_contiguous)
 
     def expand_as(self, other):
         """This tensor broadcast to ``other``'s shape (``expand``)."""

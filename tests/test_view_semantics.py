@@ -315,3 +315,46 @@ def test_gather_with_an_empty_index_as_in_pytorch(shape, dim, index_shape):
     my.sum().backward()
     assert my.shape == tuple(y.shape) and str(my.dtype) == "float64"
     assert mx.grad.tolist() == x.grad.tolist()
+
+
+# ----- view needs no copy ------------------------------------------------------------------
+
+
+def test_view_of_a_transposed_tensor_is_refused_as_pytorch_reshape_copies():
+    # a view shares memory; where that would need a copy, PyTorch raises and minidl too (it
+    # used to copy silently, so writes through the "view" no longer reached the tensor)
+    a = minidl.arange(6.0).reshape(2, 3)
+    with raises(RuntimeError, "view: a tensor of shape (3, 2)", "use .reshape(...)"):
+        a.t().view(-1)
+    with raises(RuntimeError, "view_as: a tensor of shape (3, 2)"):
+        a.t().view_as(minidl.zeros(6))
+    assert a.t().reshape(-1).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    assert a.t().contiguous().view(-1).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    shared = a.view(3, 2)
+    shared[0, 0] = 100.0
+    assert a[0, 0].item() == 100.0  # a view writes through
+    assert a.is_contiguous() and not a.t().is_contiguous()
+    assert a[:, :1].view(2).tolist() == [100.0, 3.0]  # a size-1 dim needs no copy
+
+
+def test_view_and_is_contiguous_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for make in (
+        lambda m: m.arange(6.0).reshape(2, 3).t(),
+        lambda m: m.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1),
+        lambda m: m.arange(6.0).reshape(2, 3)[:, ::2],
+        lambda m: m.arange(6.0).reshape(2, 3)[:, :1],
+        lambda m: m.arange(6.0).reshape(2, 3),
+    ):
+        mine, theirs = make(minidl), make(torch)
+        assert mine.is_contiguous() == theirs.is_contiguous()
+        try:
+            theirs.view(-1)
+            refused = False
+        except RuntimeError:
+            refused = True
+        if refused:
+            with pytest.raises(RuntimeError):
+                mine.view(-1)
+        else:
+            assert mine.view(-1).tolist() == theirs.view(-1).tolist()
