@@ -14,6 +14,7 @@ from minidl.tensor import (
     check_int,
     convert,
     get_default_dtype,
+    is_int,
     is_real,
 )
 
@@ -431,3 +432,152 @@ def multinomial(probs, num_samples, replacement=False):
             log_times = np.log(rng.standard_exponential(rows.shape)) - np.log(rows)
         idx = np.argsort(log_times, axis=1, kind="stable")[:, :num_samples]
     return _new(idx.astype(np.int64).reshape(p.shape[:-1] + (num_samples,)), False, "multinomial")
+
+
+def normal(mean, std=1.0, size=None, *, dtype=None, requires_grad=False, device=None):
+    """Samples of N(mean, std²) from minidl's seeded generator, in ``torch.normal``'s forms:
+
+    - ``normal(mean, std, size)``: numbers mean and std, a new tensor of ``size`` (of
+      ``dtype``, the default float when None; ``requires_grad`` as for ``randn``);
+    - ``normal(mean, std)`` with a tensor mean and/or std: one sample per element of their
+      broadcast shape, of the dtype of mean (or of std, when mean is a number).
+
+    Each sample is mean + std·z, z ~ N(0, 1).  std must be ≥ 0 (not NaN), as PyTorch asks.
+    No gradient: PyTorch's is zero for mean and std too."""
+    op = "normal"
+    check_device(op, device)
+    tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
+    if tensors:
+        if size is not None:
+            raise TypeError(
+                f"normal: size={size!r} is only for a number mean and std; with a tensor mean "
+                "or std the result has their (broadcast) shape"
+            )
+        if dtype is not None or requires_grad is not False:
+            raise TypeError(
+                "normal: dtype= and requires_grad= are only for the form normal(mean, std, "
+                "size) of numbers (the tensor form takes its dtype from mean or std)"
+            )
+        parts = {}
+        for name, v in (("mean", mean), ("std", std)):
+            if isinstance(v, Tensor):
+                if v.data.dtype.kind != "f":
+                    raise TypeError(f"normal: {name} must be a float tensor, got dtype {v.dtype}")
+                parts[name] = v.data
+            else:
+                parts[name] = _finite_or_nan(op, name, v)
+        d = (mean if isinstance(mean, Tensor) else std).data.dtype
+        m, s = parts["mean"], parts["std"]
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            raise ValueError(
+                f"normal: mean of shape {tuple(np.shape(m))} and std of shape "
+                f"{tuple(np.shape(s))} do not broadcast together"
+            ) from None
+        bad = ~(np.asarray(s) >= 0)  # NaN fails it too
+        if bad.any():
+            raise ValueError(
+                f"normal: std must be ≥ 0 everywhere (not NaN); found {np.asarray(s)[bad].flat[0]}"
+            )
+        z = generator().standard_normal(shape)
+        return Tensor._make(np.asarray(m + s * z).astype(d, copy=False))
+    if size is None:
+        raise TypeError(
+            "normal: with numbers mean and std, give the size: normal(mean, std, size), e.g. "
+            "normal(0.0, 1.0, size=(2, 3))"
+        )
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"normal: size must be a tuple or list of ints, got {size!r}")
+    m, s = _finite_or_nan(op, "mean", mean), _finite_or_nan(op, "std", std)
+    if not s >= 0:
+        raise ValueError(f"normal: std must be ≥ 0, got {std!r}")
+    d = _dtype(dtype, op, "f")
+    z = generator().standard_normal(_size((tuple(size),), op))
+    return _new((m + s * z).astype(d), requires_grad, op)
+
+
+def _finite_or_nan(op, name, v):
+    # a number (bool counts, as in PyTorch); NaN and inf pass here, std's sign is checked later
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v.item()
+    if not is_real(v):
+        raise TypeError(f"{op}: {name} must be a number or a float tensor, got {v!r}")
+    return float(v)
+
+
+def bernoulli(input, p=None):
+    """0 or 1 in each element, 1 with probability ``input[i]`` (or with ``p``, a number in
+    [0, 1], for every element: input then gives only the shape and dtype), from minidl's
+    seeded generator, as ``torch.bernoulli``.  The values have input's float dtype.
+    Probabilities outside [0, 1] or NaN are an error.  No gradient."""
+    op = "bernoulli"
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"bernoulli: expected a float tensor of probabilities, got {type(input).__name__}"
+        )
+    if input.data.dtype.kind != "f":
+        raise TypeError(
+            f"bernoulli: expected a float tensor of probabilities, got dtype {input.dtype} "
+            "(PyTorch refuses it too); convert it first, e.g. p.float()"
+        )
+    if p is None:
+        probs = input.data
+        where = "input"
+    else:
+        probs = _finite_or_nan(op, "p", p)
+        where = "p"
+    probs = np.asarray(probs)
+    bad = ~((probs >= 0) & (probs <= 1))  # NaN fails both
+    if bad.any():
+        first = probs[bad].flat[0]
+        raise ValueError(
+            f"bernoulli: probabilities must lie in [0, 1] (not NaN); {where} holds {first}"
+        )
+    u = generator().random(input.data.shape)
+    return Tensor._make(np.asarray(u < probs).astype(input.data.dtype))
+
+
+def _legacy_constructor(name, dtype):
+    dtype = np.dtype(dtype)
+
+    def make(*args):
+        if not args:
+            return Tensor._make(np.zeros(0, dtype))
+        if all(is_int(a) for a in args):
+            sizes = ", ".join(str(a) for a in args)
+            raise TypeError(
+                f"{name}({sizes}): in PyTorch, ints here are a size; write "
+                f"minidl.zeros({sizes}, dtype=minidl.{dtype}) for a tensor of that shape"
+                + (f", or {name}([{sizes}]) for the number" if len(args) == 1 else "")
+            )
+        if len(args) > 1:
+            raise TypeError(f"{name}: expected one sequence of values, got {len(args)} arguments")
+        (data,) = args
+        if isinstance(data, Tensor):
+            if data.data.dtype != dtype:
+                raise TypeError(
+                    f"{name}(t) with a {data.dtype} tensor t: PyTorch refuses a tensor of "
+                    f"another dtype; write t.to(minidl.{dtype})"
+                )
+            return data  # PyTorch's answer: t itself, sharing memory
+        if np.ndim(data) == 0:
+            raise TypeError(
+                f"{name}: data must be a sequence (got {type(data).__name__}), as in PyTorch; "
+                f"write minidl.tensor({data!r}, dtype=minidl.{dtype}) for a 0-d tensor"
+            )
+        return _copied(data, dtype, name)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (
+        f"PyTorch's legacy constructor: a {dtype} copy of ``data`` (``{name}()`` is empty). "
+        f"Ints alone are a size in PyTorch; minidl refuses them with a hint, as ``Tensor``."
+    )
+    return make
+
+
+FloatTensor = _legacy_constructor("FloatTensor", np.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", np.float64)
+LongTensor = _legacy_constructor("LongTensor", np.int64)
+IntTensor = _legacy_constructor("IntTensor", np.int32)
+BoolTensor = _legacy_constructor("BoolTensor", np.bool_)

@@ -828,6 +828,14 @@ class Tensor:
         _write_result(self, result, "clamp_")
         return self
 
+    def clip_(self, min=None, max=None):
+        """t ← clip(t, min, max), in place: :meth:`clamp_` under NumPy's name; returns t."""
+        for bound in (min, max):
+            _check_write(self, bound, "clip_")
+        result = _ops.clip(self.detach(), _detached(min), _detached(max))
+        _write_result(self, result, "clip_")
+        return self
+
     def masked_fill_(self, mask, value):
         """t ← value where the bool ``mask`` (broadcast to t) is True, in place; returns t."""
         _check_write(self, value, "masked_fill_")
@@ -977,17 +985,22 @@ class Tensor:
     def cos(self):
         return _ops.cos(self)
 
-    def prod(self, dim=None, keepdim=False):
-        return _ops.prod(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.prod(self, dim, keepdim)
+        return _ops.prod(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def cumsum(self, dim, *, dtype=None):
-        return _ops.cumsum(self, dim, dtype=dtype)
+    def cumsum(self, dim=None, *, dtype=None, axis=None):
+        return _ops.cumsum(self, dim, dtype=dtype, axis=axis)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return _ops.norm(self, p, dim, keepdim)
 
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
 
     def sigmoid(self):
         return _ops.sigmoid(self)
@@ -1001,47 +1014,90 @@ class Tensor:
     def clamp(self, min=None, max=None):
         return _ops.clamp(self, min, max)
 
+    def clip(self, min=None, max=None):
+        return _ops.clip(self, min, max)
+
     def maximum(self, other):
         return _ops.maximum(self, other)
 
     def minimum(self, other):
         return _ops.minimum(self, other)
 
-    def sum(self, dim=None, keepdim=False):
-        return _ops.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.sum(self, dim, keepdim)
+        return _ops.sum(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def mean(self, dim=None, keepdim=False):
-        return _ops.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.mean(self, dim, keepdim)
+        return _ops.mean(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
-        return _ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+    def var(
+        self, dim=None, *, correction=1, keepdim=False, unbiased=None, axis=None, keepdims=None
+    ):
+        return _ops.var(
+            self,
+            dim,
+            correction=correction,
+            keepdim=keepdim,
+            unbiased=unbiased,
+            axis=axis,
+            keepdims=keepdims,
+        )
 
-    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
-        return _ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+    def std(
+        self, dim=None, *, correction=1, keepdim=False, unbiased=None, axis=None, keepdims=None
+    ):
+        return _ops.std(
+            self,
+            dim,
+            correction=correction,
+            keepdim=keepdim,
+            unbiased=unbiased,
+            axis=axis,
+            keepdims=keepdims,
+        )
 
-    def max(self, dim=None, keepdim=False):
-        return _ops.max(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.max(self, dim, keepdim)
+        return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def min(self, dim=None, keepdim=False):
-        return _ops.min(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.min(self, dim, keepdim)
+        return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def amax(self, dim=None, keepdim=False):
-        return _ops.amax(self, dim, keepdim)
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.amax(self, dim, keepdim)
+        return _ops.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def amin(self, dim=None, keepdim=False):
-        return _ops.amin(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.amin(self, dim, keepdim)
+        return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argmax(self, dim=None, keepdim=False):
-        return _ops.argmax(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.argmax(self, dim, keepdim)
+        return _ops.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argmin(self, dim=None, keepdim=False):
-        return _ops.argmin(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.argmin(self, dim, keepdim)
+        return _ops.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def any(self, dim=None, keepdim=False):
-        return _ops.any(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.any(self, dim, keepdim)
+        return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def all(self, dim=None, keepdim=False):
-        return _ops.all(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.all(self, dim, keepdim)
+        return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def gt(self, other):
         """``self > other`` elementwise (a bool tensor)."""
@@ -1309,14 +1365,16 @@ class Tensor:
     def trace(self):
         return _ops.trace(self)
 
-    def cumprod(self, dim, *, dtype=None):
-        return _ops.cumprod(self, dim, dtype=dtype)
+    def cumprod(self, dim=None, *, dtype=None, axis=None):
+        return _ops.cumprod(self, dim, dtype=dtype, axis=axis)
 
-    def median(self, dim=None, keepdim=False):
-        return _ops.median(self, dim, keepdim)
+    def median(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.median(self, dim, keepdim)
+        return _ops.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def count_nonzero(self, dim=None):
-        return _ops.count_nonzero(self, dim)
+    def count_nonzero(self, dim=None, *, axis=None):
+        return _ops.count_nonzero(self, dim, axis=axis)
 
     def where(self, condition, other):
         """This tensor where ``condition`` is True, else ``other``: ``minidl.where(condition,
@@ -1472,8 +1530,10 @@ class Tensor:
     def log_softmax(self, dim=None):
         return _ops.log_softmax(self, dim)
 
-    def logsumexp(self, dim=None, keepdim=False):
-        return _ops.logsumexp(self, dim, keepdim)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is None and keepdims is None:  # NumPy's names cost only when given
+            return _ops.logsumexp(self, dim, keepdim)
+        return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
         """This tensor with another dtype: a recorded cast (differentiable between floats),

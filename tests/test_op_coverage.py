@@ -140,6 +140,7 @@ PUBLIC_GRADCHECKED = {
     | {"clamp_max", "negative"},
     "test_ops_products": {"outer", "ger", "inner", "tensordot", "mv", "addmm", "baddbmm"}
     | {"cross", "kron", "einsum"},
+    "test_names": {"clip", "concat", "concatenate", "meshgrid"},
 }
 NO_GRADIENT = {"compare", "argmax", "argmin", "allclose", "nonzero", "unique"}
 # bool/int results, and floor_divide, whose backward raises as PyTorch's does (tested in
@@ -150,6 +151,7 @@ NO_GRADIENT |= {"logical_and", "logical_or", "logical_xor", "logical_not"}
 NO_GRADIENT |= {"argsort", "gt", "lt", "ge", "le", "eq", "ne", "isnan", "isinf", "isfinite"}
 NO_GRADIENT |= {"any", "all", "equal"}
 NO_GRADIENT |= {"count_nonzero"}  # an int64 count
+NO_GRADIENT |= {"isclose", "numel"}  # a bool tensor; an int
 
 
 def test_every_public_op_function_is_gradchecked_or_has_no_gradient():

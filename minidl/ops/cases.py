@@ -118,6 +118,15 @@ def _stack(rng):
     return (lambda a, b: ops.stack([a, b], dim=1)), (_t(rng, 3, 2), _t(rng, 3, 2))
 
 
+def _meshgrid(rng):
+    # every output used, each weighted differently by the engine's random cotangent
+    return (lambda a, b, c: ops.meshgrid(a, b, c, indexing="xy")), (
+        _t(rng, 3),
+        _t(rng, 2),
+        _t(rng, 4),
+    )
+
+
 def _split(rng):
     return (lambda x: ops.split(x, [1, 3, 2], dim=1)), (_t(rng, 2, 6),)
 
@@ -550,6 +559,12 @@ CASES = [
         _unary(lambda x: ops.broadcast_to(x, (2, -1, 4)), (3, 1)),
         "(3, 1) → (2, 3, 4)",
         ("Expand",),
+    ),
+    GradCase(
+        "meshgrid xy",
+        _meshgrid,
+        "(3,), (2,), (4,) → 3 × (2, 3, 4)",
+        ("Reshape", "Expand"),
     ),
     GradCase(
         "unflatten",

@@ -618,6 +618,11 @@ def clamp(x, min=None, max=None):
     return _clamp("clamp", x, min, max)
 
 
+def clip(input, min=None, max=None):
+    """:func:`clamp` under NumPy's name, as ``torch.clip``."""
+    return _clamp("clip", input, min, max)
+
+
 def _clamp(op, x, min, max):
     x = as_tensor(op, x)
     # numbers stay Python numbers (they never upcast a float32 x); arrays become tensors
@@ -630,9 +635,20 @@ def _clamp(op, x, min, max):
     )
     try:
         return Clamp.apply(x, lo, hi)
-    except ValueError:  # checked only after NumPy failed: the normal path pays nothing
+    except ValueError as e:  # checked only after NumPy failed: the normal path pays nothing
         _clamp_broadcast(op, x, lo, hi)
-        raise
+        raise _renamed(e, op) from None
+    except TypeError as e:
+        raise _renamed(e, op) from None
+
+
+def _renamed(e, op):
+    # Clamp's own checks say "clamp:"; clip and clamp_min must name themselves
+    msg = str(e)
+    if op == "clamp" or not msg.startswith("clamp:"):
+        return e
+    plain = next(k for k in type(e).__mro__ if k.__module__ == "builtins")
+    return op_error(plain, op + msg[5:])
 
 
 def _clamp_broadcast(op, x, lo, hi):
@@ -836,28 +852,43 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     refuses float32 against float64 too); a number, list or array ``b`` is
     compared by value, whatever its dtype.
     """
+    bv = _close_operands("allclose", a, b, rtol, atol)
+    return bool(np.allclose(a.data, bv, rtol=float(rtol), atol=float(atol), equal_nan=equal_nan))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|a − b| ≤ atol + rtol·|b| elementwise (broadcasting), a bool tensor, as
+    ``torch.isclose``: :func:`allclose` before its "everywhere".  No gradient.  NaNs are
+    unequal unless ``equal_nan``; infinities of one sign are equal."""
+    bv = _close_operands("isclose", a, b, rtol, atol)
+    rtol, atol = float(rtol), float(atol)
+    return Tensor._make(
+        np.asarray(np.isclose(a.data, bv, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    )
+
+
+def _close_operands(op, a, b, rtol, atol):
+    """b's values for ``allclose``/``isclose`` after their checks."""
     if not isinstance(a, Tensor):
-        raise TypeError(
-            f"allclose: expected a Tensor as the first argument, got {type(a).__name__}"
-        )
+        raise TypeError(f"{op}: expected a Tensor as the first argument, got {type(a).__name__}")
     if isinstance(b, Tensor):
         if a.data.dtype != b.data.dtype:
             raise TypeError(
-                f"allclose: dtypes {a.data.dtype} and {b.data.dtype} differ (PyTorch "
+                f"{op}: dtypes {a.data.dtype} and {b.data.dtype} differ (PyTorch "
                 "refuses this too); convert one first, e.g. b.to(a.dtype)"
             )
         bv = b.data
     else:
-        bv = operand("allclose", b)
+        bv = operand(op, b)
         bv = bv.data if isinstance(bv, Tensor) else bv
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if not is_real(tol) or not tol >= 0:
-            raise ValueError(f"allclose: {name} must be a number ≥ 0, got {tol!r}")
+            raise ValueError(f"{op}: {name} must be a number ≥ 0, got {tol!r}")
     try:
         np.broadcast_shapes(a.data.shape, np.shape(bv))
     except ValueError:
         raise ValueError(
-            f"allclose: shapes {tuple(a.data.shape)} and {tuple(np.shape(bv))} do not "
+            f"{op}: shapes {tuple(a.data.shape)} and {tuple(np.shape(bv))} do not "
             "broadcast together"
         ) from None
-    return bool(np.allclose(a.data, bv, rtol=float(rtol), atol=float(atol), equal_nan=equal_nan))
+    return bv

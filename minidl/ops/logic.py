@@ -9,7 +9,7 @@ import numpy as np
 
 from minidl.autograd import op_error
 from minidl.ops.elementwise import as_tensor, compare
-from minidl.ops.reduce import is_empty_dims, reduce_dims
+from minidl.ops.reduce import is_empty_dims, numpy_names, reduce_dims
 from minidl.tensor import Tensor, check_bool
 
 
@@ -67,15 +67,19 @@ def _logical_reduce(op, fn, x, dim, keepdim):
     return Tensor._make(np.asarray(fn(x.data, axis=dims, keepdims=keepdim)))
 
 
-def any(x, dim=None, keepdim=False):
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """True if some element is non-zero (NaN counts), over ``dim`` (an int, a tuple, None:
     every element, or (): none, as PyTorch); ``keepdim`` keeps the reduced axes with size 1.
     A bool tensor, for every input dtype (PyTorch answers in uint8 for a uint8 input)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("any", dim, keepdim, axis, keepdims)
     return _logical_reduce("any", np.any, x, dim, keepdim)
 
 
-def all(x, dim=None, keepdim=False):
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """True if every element is non-zero (NaN counts), over ``dim``; as :func:`any`."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("all", dim, keepdim, axis, keepdims)
     return _logical_reduce("all", np.all, x, dim, keepdim)
 
 

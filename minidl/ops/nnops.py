@@ -6,7 +6,7 @@ import numpy as np
 
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_float_tensor
-from minidl.ops.reduce import is_empty_dims, reduce_dims, single_dim
+from minidl.ops.reduce import is_empty_dims, numpy_names, reduce_dims, single_dim
 from minidl.ops.shape import Reshape
 from minidl.tensor import check_bool
 
@@ -114,9 +114,11 @@ def log_softmax(x, dim=None):
     return _along(LogSoftmax, x, _softmax_dim("log_softmax", x, dim))
 
 
-def logsumexp(x, dim=None, keepdim=False):
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """log Σ exp(x) over ``dim`` (all axes when None), computed without overflow;
     over a 0-length dim it is log 0 = −inf."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims)
     x = as_float_tensor("logsumexp", x)
     keepdim = check_bool("logsumexp", "keepdim", keepdim)
     if is_empty_dims(dim):

@@ -80,6 +80,29 @@ def single_dim(op, dim, ndim):
     return normalize_dims(op, dim, ndim)[0]
 
 
+def numpy_names(op, dim, keepdim, axis, keepdims):
+    """``dim`` and ``keepdim`` from NumPy's ``axis`` and ``keepdims``, which PyTorch accepts
+    as other names for them; giving both names of one argument is an error, as in PyTorch.
+    Called only when an alias was given, so the usual call pays one ``is None`` test."""
+    if axis is not None:
+        if dim is not None:
+            raise op_error(
+                TypeError,
+                f"{op}: got both dim={dim!r} and axis={axis!r}; axis is NumPy's name for dim, "
+                "give only one",
+            )
+        dim = axis
+    if keepdims is not None:
+        if keepdim is not False:
+            raise op_error(
+                TypeError,
+                f"{op}: got both keepdim={keepdim!r} and keepdims={keepdims!r}; keepdims is "
+                "NumPy's name for keepdim, give only one",
+            )
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def _expand_back(grad, shape, dims, keepdim):
     """Give a reduced gradient its reduced axes back (size 1) so it broadcasts to ``shape``."""
     if not keepdim and len(shape):
@@ -365,16 +388,20 @@ def _extreme_backward(ctx, grad):
     return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None, None
 
 
-def sum(x, dim=None, keepdim=False):
+def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Σ over ``dim`` (all axes when None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
     x = as_tensor("sum", x)
     if type(keepdim) is not bool:  # the fast check first: sum runs in every loss
         keepdim = check_bool("sum", "keepdim", keepdim)
     return Sum.apply(x, reduce_dims("sum", dim, x.ndim), keepdim)
 
 
-def mean(x, dim=None, keepdim=False):
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Mean over ``dim`` (all axes when None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
     x = as_tensor("mean", x)
     if type(keepdim) is not bool:
         keepdim = check_bool("mean", "keepdim", keepdim)
@@ -383,13 +410,15 @@ def mean(x, dim=None, keepdim=False):
     return Mean.apply(x, reduce_dims("mean", dim, x.ndim), keepdim)
 
 
-def prod(x, dim=None, keepdim=False):
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Π over ``dim``: one int, or None for every axis (PyTorch's prod takes no tuple).
 
     Integers and bools give int64, as in PyTorch.  ``keepdim=True`` without a dim
     keeps every axis with size 1, as ``amax`` does (PyTorch refuses it).  The
     gradient is right with zeros in a slice (see :class:`Prod`).
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
     x = as_tensor("prod", x)
     if type(keepdim) is not bool:
         keepdim = check_bool("prod", "keepdim", keepdim)
@@ -404,11 +433,13 @@ def prod(x, dim=None, keepdim=False):
     return Prod.apply(x, dims, keepdim)
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, axis=None):
     """Running sum along ``dim`` (required, one int, as in PyTorch); same shape as x.
 
     Integers and bools give int64, as in PyTorch; ``dtype`` casts the input first.
     """
+    if axis is not None:
+        dim, _ = numpy_names("cumsum", dim, False, axis, None)
     x = _cast_first(as_tensor("cumsum", input), dtype)
     if dtype is not None:  # an int dtype narrower than the int64 the sum would give
         return cast(cumsum(x, dim), dtype)
@@ -418,12 +449,14 @@ def cumsum(input, dim, *, dtype=None):
     return Cumsum.apply(x, dims[0] if dims else None)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, axis=None):
     """Running product along ``dim`` (required, one int, as in PyTorch); same shape as x.
 
     Integers and bools give int64, as in PyTorch; ``dtype`` casts the input first.  The
     gradient is exact where x has zeros (see :class:`Cumprod`).
     """
+    if axis is not None:
+        dim, _ = numpy_names("cumprod", dim, False, axis, None)
     x = _cast_first(as_tensor("cumprod", input), dtype)
     if dtype is not None:
         return cast(cumprod(x, dim), dtype)
@@ -441,7 +474,7 @@ def _cast_first(x, dtype):
 MedianResult = namedtuple("MedianResult", ["values", "indices"])
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """The lower median, as in PyTorch: of n values sorted, the one at (n − 1) // 2 (for
     [1, 2, 3, 4] that is 2, not 2.5).  A slice holding a NaN has median NaN.
 
@@ -453,6 +486,8 @@ def median(input, dim=None, keepdim=False):
     equal to the median (without).  The median of no values is an error here; PyTorch
     gives NaN.
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("median", dim, keepdim, axis, keepdims)
     x = as_tensor("median", input)
     keepdim = check_bool("median", "keepdim", keepdim)
     if x.data.dtype == np.bool_:
@@ -480,9 +515,11 @@ def median(input, dim=None, keepdim=False):
     return MedianResult(values, Tensor._make(index if keepdim else index.squeeze(d)))
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=None):
     """How many elements are not zero, over ``dim`` (an int, a tuple, or None for every
     axis) as int64; NaN counts as non-zero.  No gradient."""
+    if axis is not None:
+        dim, _ = numpy_names("count_nonzero", dim, False, axis, None)
     x = as_tensor("count_nonzero", input)
     dims = reduce_dims("count_nonzero", dim, x.ndim)
     return Tensor._make(np.asarray(np.count_nonzero(x.data, axis=dims), np.int64))
@@ -514,18 +551,22 @@ def norm(x, p=2, dim=None, keepdim=False):
     return Norm.apply(x, order, dims, keepdim)
 
 
-def var(x, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def var(x, dim=None, *, correction=1, keepdim=False, unbiased=None, axis=None, keepdims=None):
     """Variance over ``dim`` (all axes when None): Σ (x − mean)² / (N − correction),
     N the number of reduced elements; ``correction=1`` is Bessel's unbiased estimate
     (PyTorch 2.x).  ``unbiased=True/False`` is PyTorch's older spelling of
     ``correction=1/0``.  Built from mean, sub, mul, sum and div, so autograd gives the
     gradient.  Where N − correction ≤ 0 PyTorch returns nan/inf with a warning; minidl
     raises a ValueError instead."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
     return _var("var", x, dim, correction, keepdim, unbiased)
 
 
-def std(x, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def std(x, dim=None, *, correction=1, keepdim=False, unbiased=None, axis=None, keepdims=None):
     """Standard deviation over ``dim``: √var, with :func:`var`'s arguments and checks."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
     return sqrt(_var("std", x, dim, correction, keepdim, unbiased))
 
 
@@ -557,8 +598,10 @@ def _var(op, x, dim, correction, keepdim, unbiased):
     return sum(d * d, dims, keepdim) / (n - correction)
 
 
-def amax(x, dim=None, keepdim=False):
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Maximum over ``dim`` (int, tuple or None) as a tensor."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims)
     x = as_tensor("amax", x)
     if type(keepdim) is not bool:
         keepdim = check_bool("amax", "keepdim", keepdim)
@@ -567,8 +610,10 @@ def amax(x, dim=None, keepdim=False):
     return Max.apply(x, dims, keepdim, False)
 
 
-def amin(x, dim=None, keepdim=False):
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Minimum over ``dim`` (int, tuple or None) as a tensor."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims)
     x = as_tensor("amin", x)
     if type(keepdim) is not bool:
         keepdim = check_bool("amin", "keepdim", keepdim)
@@ -577,11 +622,13 @@ def amin(x, dim=None, keepdim=False):
     return Min.apply(x, dims, keepdim, False)
 
 
-def max(x, dim=None, keepdim=False):
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """As in PyTorch: ``max(x)`` is a tensor; ``max(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only.  ``max(x,
     keepdim=True)`` keeps every axis with size 1, as ``amax`` does (PyTorch refuses it).
     ``max(a, b)`` of two tensors is ``maximum(a, b)``, elementwise, as in PyTorch."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     x = as_tensor("max", x)
@@ -595,11 +642,13 @@ def max(x, dim=None, keepdim=False):
     return MaxResult(Max.apply(x, d, keepdim, True), argmax(x, dim, keepdim))
 
 
-def min(x, dim=None, keepdim=False):
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """As in PyTorch: ``min(x)`` is a tensor; ``min(x, dim)`` is ``(values, indices)``,
     and the gradient of those values goes to the indexed elements only.  ``min(x,
     keepdim=True)`` keeps every axis with size 1, as ``amin`` does (PyTorch refuses it).
     ``min(a, b)`` of two tensors is ``minimum(a, b)``, elementwise, as in PyTorch."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     x = as_tensor("min", x)
@@ -613,15 +662,19 @@ def min(x, dim=None, keepdim=False):
     return MaxResult(Min.apply(x, d, keepdim, True), argmin(x, dim, keepdim))
 
 
-def argmax(x, dim=None, keepdim=False):
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the maximum (over the flattened tensor when ``dim`` is None); no gradient.
     The first NaN, if any, counts as the maximum (NumPy's and PyTorch's rule)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
     return _arg(np.argmax, "argmax", x, dim, keepdim)
 
 
-def argmin(x, dim=None, keepdim=False):
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the minimum (over the flattened tensor when ``dim`` is None); no gradient.
     The first NaN, if any, counts as the minimum (NumPy's and PyTorch's rule)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
     return _arg(np.argmin, "argmin", x, dim, keepdim)
 
 

@@ -4,7 +4,8 @@
   ``transpose``, ``movedim``/``moveaxis``, ``swapaxes``/``swapdims``, ``squeeze``/``unsqueeze``,
   ``expand``, ``broadcast_to``, ``narrow``, ``clone``;
 - indexing: ``index`` (``x[...]``, in PyTorch's order of result axes: ``torch_order``);
-- joining and splitting: ``cat``, ``stack``, ``split``, ``chunk``, ``unbind``.
+- joining and splitting: ``cat`` (``concat``), ``stack``, ``split``, ``chunk``, ``unbind``;
+- ``meshgrid`` (from reshape and expand), and ``numel``.
 
 None of them computes a new value, so each backward only moves the gradient back to where
 its values came from.  Copies that rearrange values (flip, roll, repeat, tril, diag, ...)
@@ -13,12 +14,13 @@ are in ``arrange.py``; selection by index tensors in ``indexing.py``.
 
 import builtins
 import operator
+import warnings
 
 import numpy as np
 
 from minidl.autograd import Function, ScatterGrad, op_error
 from minidl.ops.elementwise import as_tensor, cast, result_dtype
-from minidl.ops.reduce import normalize_dims, single_dim
+from minidl.ops.reduce import normalize_dims, numpy_names, single_dim
 from minidl.tensor import Tensor, check_int, is_int
 
 
@@ -282,6 +284,61 @@ def expand(x, *shape):
     return Expand.apply(x, shape)
 
 
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from k 1-D (or 0-d, taken as 1-D) tensors of sizes n₁, …, n_k, as
+    ``torch.meshgrid``: a tuple of k tensors, output i holding ``tensors[i][j_i]`` at
+    position (j₁, …, j_k).  ``indexing="ij"`` gives shape (n₁, n₂, …, n_k); ``"xy"``
+    (NumPy's default) swaps the first two, (n₂, n₁, …), as for plotting z = f(x, y).
+    Without ``indexing`` it is "ij", with PyTorch's warning.  Each output is a reshape and
+    an expand of its input, so gradients flow back (summed over the copies).
+    ``meshgrid([a, b])`` takes a list too."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "meshgrid: in an upcoming release, it will be required to pass the indexing "
+            'argument (PyTorch\'s warning); "ij" is used. Pass indexing="ij" or "xy"',
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f'meshgrid: indexing must be "ij" or "xy", got {indexing!r}')
+    if not tensors:
+        raise ValueError("meshgrid: expected at least one tensor, got none")
+    xs = [as_tensor("meshgrid", t) for t in tensors]
+    for i, x in enumerate(xs):
+        if x.ndim > 1:
+            raise ValueError(
+                f"meshgrid: expected 0-d or 1-D tensors, got shape {x.shape} as tensor {i}"
+            )
+        if x.dtype != xs[0].dtype:
+            raise TypeError(
+                f"meshgrid: expected tensors of one dtype (as PyTorch), got {xs[0].dtype} "
+                f"(tensor 0) and {x.dtype} (tensor {i})"
+            )
+    sizes = [x.data.size for x in xs]
+    axes = list(range(len(xs)))
+    if indexing == "xy" and len(xs) > 1:
+        axes[0], axes[1] = 1, 0  # input 0 varies along axis 1, input 1 along axis 0
+    shape = [0] * len(xs)
+    for i, a in enumerate(axes):
+        shape[a] = sizes[i]
+    out = []
+    for i, x in enumerate(xs):
+        one = [1] * len(xs)
+        one[axes[i]] = sizes[i]
+        out.append(Expand.apply(Reshape.apply(x, tuple(one)), tuple(shape)))
+    return tuple(out)
+
+
+def numel(input):
+    """The number of elements of ``input`` (a Tensor), as ``torch.numel``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel: expected a Tensor, got {type(input).__name__}")
+    return input.data.size
+
+
 # ----- x[...] indexing --------------------------------------------------------------------
 
 
@@ -415,18 +472,46 @@ def _tensor_sequence(op, tensors):
     return [as_tensor(op, t) for t in tensors]
 
 
-def cat(tensors, dim=0):
-    """Join tensors along an existing axis ``dim``; dtype as PyTorch's promotion."""
+def cat(tensors, dim=0, *, axis=None):
+    """Join tensors along an existing axis ``dim`` (or NumPy's name ``axis``); dtype as
+    PyTorch's promotion."""
+    if axis is not None:
+        dim = _join_axis("cat", dim, axis)
     xs = _tensor_sequence("cat", tensors)
     d = _check_same_rank("cat", xs, dim, False)
     return Cat.apply(*_common_dtype(xs), dim=d)
 
 
-def stack(tensors, dim=0):
-    """Join equal-shaped tensors along a new axis ``dim``; dtype as PyTorch's promotion."""
+def stack(tensors, dim=0, *, axis=None):
+    """Join equal-shaped tensors along a new axis ``dim`` (or ``axis``); dtype as PyTorch's
+    promotion."""
+    if axis is not None:
+        dim = _join_axis("stack", dim, axis)
     xs = _tensor_sequence("stack", tensors)
     d = _check_same_rank("stack", xs, dim, True)
     return Stack.apply(*_common_dtype(xs), dim=d)
+
+
+def concat(tensors, dim=0, *, axis=None):
+    """:func:`cat` under PyTorch's other name (NumPy's ``concatenate`` is a third)."""
+    if axis is not None:
+        dim = _join_axis("concat", dim, axis)
+    return cat(tensors, dim)
+
+
+def concatenate(tensors, dim=0, *, axis=None):
+    """:func:`cat` under NumPy's name, as ``torch.concatenate``."""
+    if axis is not None:
+        dim = _join_axis("concatenate", dim, axis)
+    return cat(tensors, dim)
+
+
+def _join_axis(op, dim, axis):
+    # dim defaults to 0, not None, so dim=0 with axis=... cannot be told from axis alone;
+    # a dim other than 0 beside an axis is surely both given
+    if dim != 0:
+        return numpy_names(op, dim, False, axis, None)[0]
+    return axis
 
 
 def split(x, split_size_or_sections, dim=0):
