@@ -986,8 +986,6 @@ class Tensor:
         return _ops.cos(self)
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.prod(self, dim, keepdim)
         return _ops.prod(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def cumsum(self, dim=None, *, dtype=None, axis=None):
@@ -1024,13 +1022,9 @@ class Tensor:
         return _ops.minimum(self, other)
 
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.sum(self, dim, keepdim)
         return _ops.sum(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.mean(self, dim, keepdim)
         return _ops.mean(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def var(
@@ -1060,43 +1054,27 @@ class Tensor:
         )
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.max(self, dim, keepdim)
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.min(self, dim, keepdim)
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.amax(self, dim, keepdim)
         return _ops.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.amin(self, dim, keepdim)
         return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.argmax(self, dim, keepdim)
         return _ops.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.argmin(self, dim, keepdim)
         return _ops.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.any(self, dim, keepdim)
         return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.all(self, dim, keepdim)
         return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def gt(self, other):
@@ -1369,8 +1347,6 @@ class Tensor:
         return _ops.cumprod(self, dim, dtype=dtype, axis=axis)
 
     def median(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.median(self, dim, keepdim)
         return _ops.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def count_nonzero(self, dim=None, *, axis=None):
@@ -1531,8 +1507,6 @@ class Tensor:
         return _ops.log_softmax(self, dim)
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if axis is None and keepdims is None:  # NumPy's names cost only when given
-            return _ops.logsumexp(self, dim, keepdim)
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):

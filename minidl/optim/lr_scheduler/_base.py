@@ -121,13 +121,7 @@ class LRScheduler:
         """The class's name, once ``state_dict`` has this scheduler's keys and one entry per
         parameter group in each list of ``per_group``; else a ValueError naming the problem."""
         name = type(self).__name__
-        mine = self.state_dict()
-        if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(
-                f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
-                f"with keys {sorted(mine)}, got {got}"
-            )
+        _check_keys(name, state_dict, self.state_dict())
         n = len(self.optimizer.param_groups)
         for key in per_group:
             if len(state_dict[key]) != n:
@@ -246,3 +240,14 @@ def _current(optimizer):
 
 def _current_floats(optimizer):
     return [float(group["lr"]) for group in optimizer.param_groups]
+
+
+def _check_keys(name, state_dict, mine):
+    """Raise unless ``state_dict`` is a dict with the keys of ``mine`` (a scheduler's own
+    ``state_dict()``), naming the scheduler ``name``."""
+    if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
+        got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+        raise ValueError(
+            f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
+            f"with keys {sorted(mine)}, got {got}"
+        )

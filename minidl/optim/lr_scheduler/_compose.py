@@ -4,6 +4,7 @@ import bisect
 
 from minidl.optim.lr_scheduler._base import (
     LRScheduler,
+    _check_keys,
     _check_optimizer,
     _copy,
     _current_floats,
@@ -59,13 +60,7 @@ class _Container(LRScheduler):
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` returned, the inner schedulers' states too."""
         name = type(self).__name__
-        mine = self.state_dict()
-        if not isinstance(state_dict, dict) or set(state_dict) != set(mine):
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(
-                f"{name}.load_state_dict: expected the dict returned by {name}.state_dict(), "
-                f"with keys {sorted(mine)}, got {got}"
-            )
+        _check_keys(name, state_dict, self.state_dict())
         inner = state_dict["_schedulers"]
         if len(inner) != len(self._schedulers):
             raise ValueError(
