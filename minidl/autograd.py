@@ -1062,3 +1062,13 @@ def retain_grad(tensor):
 
 
 from minidl.tensor import Tensor  # noqa: E402  (circular: Tensor.backward calls this engine)
+
+
+def __getattr__(name):
+    # PyTorch's spelling torch.autograd.gradcheck (same defaults): minidl's gradcheck, loaded
+    # on first use (gradcheck.py imports this module)
+    if name in ("gradcheck", "GradcheckError"):
+        import importlib
+
+        return getattr(importlib.import_module("minidl.gradcheck"), name)
+    raise AttributeError(f"module 'minidl.autograd' has no attribute {name!r}")

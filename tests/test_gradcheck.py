@@ -162,3 +162,14 @@ def test_a_float32_output_is_refused():
     c = minidl.tensor([1.0, 2.0])  # float32, captured: the differences would be in float32
     with pytest.raises(TypeError, match="output 0 of fn is float32"):
         gradcheck(lambda s: s * c, (leaf(0.5),))
+
+
+def test_pytorch_spelling_autograd_gradcheck():
+    # torch.autograd.gradcheck, with the same defaults (eps 1e-6, atol 1e-5, rtol 1e-3)
+    from minidl.autograd import GradcheckError as Error
+    from minidl.autograd import gradcheck as spelled
+
+    assert spelled is gradcheck and Error is GradcheckError
+    assert spelled(minidl.exp, (leaf([0.5, 1.0]),))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        minidl.autograd.nope  # noqa: B018
