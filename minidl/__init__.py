@@ -208,7 +208,7 @@ from minidl.ops import (
     where,
 )
 from minidl.random import get_rng_state, manual_seed, set_rng_state
-from minidl.tensor import Tensor, device, get_default_dtype, set_default_dtype
+from minidl.tensor import Tensor, device, get_default_dtype, set_default_dtype, set_printoptions
 
 # dtype instances, not NumPy's scalar types: builtin dtypes are singletons, so `x.dtype is
 # minidl.float32` holds and `{minidl.float32: ...}[x.dtype]` finds its key, as in PyTorch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -349,6 +350,45 @@ def _refuse_big_ints(data, arr, op):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+# How tensors print (PyTorch's defaults); set_printoptions changes them
+_PROFILES = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": sys.maxsize, "edgeitems": 3, "linewidth": 80},
+}
+_PRINT = {**_PROFILES["default"], "sci_mode": None, "formatter": None}
+
+
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+):
+    """How tensors print, as ``torch.set_printoptions``: digits after the point, the size
+    above which a tensor is summarised with "...", the items kept at each edge then, the
+    line width; ``profile`` ("default", "short", "full") sets all four first; ``sci_mode``
+    True forces scientific notation, False forbids it, None lets NumPy choose."""
+    op = "set_printoptions"
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"{op}: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        _PRINT.update(_PROFILES[profile])
+    for name, value in (
+        ("precision", precision),
+        ("threshold", threshold),
+        ("edgeitems", edgeitems),
+        ("linewidth", linewidth),
+    ):
+        if value is not None:
+            # threshold may be math.inf (PyTorch's way to print everything)
+            if name == "threshold" and value == float("inf"):
+                value = sys.maxsize
+            _PRINT[name] = check_int(op, name, value, 0)
+    if sci_mode is not None:
+        sci_mode = check_bool(op, "sci_mode", sci_mode)
+    _PRINT["sci_mode"] = sci_mode
+    digits = _PRINT["precision"]
+    _PRINT["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"} if sci_mode else None
+
+
 def _checked_view(op, t, out):
     """``out`` (t reshaped) if it shares t's memory; else the error PyTorch gives, as the
     copy reshape made would silently stop sharing memory with t."""
@@ -586,7 +626,17 @@ class Tensor:
     def __repr__(self):
         if type(self.data) is not np.ndarray:
             raise TypeError(_not_an_array(self))
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(
+            self.data,
+            separator=", ",
+            prefix="tensor(",
+            precision=_PRINT["precision"],
+            threshold=_PRINT["threshold"],
+            edgeitems=_PRINT["edgeitems"],
+            max_line_width=_PRINT["linewidth"],
+            suppress_small=_PRINT["sci_mode"] is False,
+            formatter=_PRINT["formatter"],
+        )
         extra = []
         if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extra.append(f"dtype={self.data.dtype}")

@@ -207,3 +207,24 @@ def test_arithmetic_with_lists_and_arrays():
     np.testing.assert_array_equal((x + [1.0, 1.0]).data, [2.0, 3.0])
     np.testing.assert_array_equal(minidl.add([1.0, 1.0], x).data, [2.0, 3.0])
     np.testing.assert_array_equal((np.array([2.0, 2.0], np.float32) - x).data, [1.0, 0.0])
+
+
+def test_set_printoptions_as_pytorch():
+    x = minidl.tensor([1.23456789, 2.0, 3.5])
+    try:
+        assert repr(x) == "tensor([1.2346, 2.    , 3.5   ])"  # 4 digits by default
+        minidl.set_printoptions(precision=2)
+        assert repr(x) == "tensor([1.23, 2.  , 3.5 ])"
+        minidl.set_printoptions(sci_mode=True)
+        assert repr(x) == "tensor([1.23e+00, 2.00e+00, 3.50e+00])"
+        minidl.set_printoptions(profile="default", threshold=5, edgeitems=2)
+        assert repr(minidl.arange(10)) == "tensor([0, 1, ..., 8, 9])"  # summarised
+        minidl.set_printoptions(threshold=float("inf"))  # PyTorch's way to print everything
+        assert "..." not in repr(minidl.arange(2000))
+        with pytest.raises(ValueError, match="profile must be one of"):
+            minidl.set_printoptions(profile="long")
+        with pytest.raises(TypeError, match="sci_mode must be True or False"):
+            minidl.set_printoptions(sci_mode="yes")
+    finally:
+        minidl.set_printoptions(profile="default")
+    assert repr(x) == "tensor([1.2346, 2.    , 3.5   ])"
