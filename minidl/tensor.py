@@ -872,18 +872,16 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         """t ← clamp(t, min, max), in place (bounds: numbers or tensors broadcast to t);
         returns t."""
-        for bound in (min, max):
-            _check_write(self, bound, "clamp_")
-        result = _ops.clamp(self.detach(), _detached(min), _detached(max))
-        _write_result(self, result, "clamp_")
-        return self
+        return self._clamp_in_place("clamp_", _ops.clamp, min, max)
 
     def clip_(self, min=None, max=None):
         """t ← clip(t, min, max), in place: :meth:`clamp_` under NumPy's name; returns t."""
+        return self._clamp_in_place("clip_", _ops.clip, min, max)
+
+    def _clamp_in_place(self, op, clamp, min, max):
         for bound in (min, max):
-            _check_write(self, bound, "clip_")
-        result = _ops.clip(self.detach(), _detached(min), _detached(max))
-        _write_result(self, result, "clip_")
+            _check_write(self, bound, op)
+        _write_result(self, clamp(self.detach(), _detached(min), _detached(max)), op)
         return self
 
     def masked_fill_(self, mask, value):
