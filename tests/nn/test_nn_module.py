@@ -92,6 +92,34 @@ def test_call_runs_forward_and_zero_grad():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_call_passes_every_form_of_arguments_to_forward():
+    # __call__ writes out the one-input call; the others go through *args/**kwargs
+    class Echo(nn.Module):
+        def forward(self, *args, **kwargs):
+            return args, kwargs
+
+    class Named(nn.Module):
+        def forward(self, input, x=0, *, scale=1):
+            return input, x, scale
+
+    class NoInput(nn.Module):
+        def forward(self):
+            return "ran"
+
+    echo = Echo()
+    assert echo(1) == ((1,), {})
+    assert echo(None) == ((None,), {})  # None is an input, not "no input"
+    assert echo() == ((), {})
+    assert echo(1, 2, k=3) == ((1, 2), {"k": 3})
+    assert echo(k=3) == ((), {"k": 3})
+    assert Named()(input=5) == (5, 0, 1)
+    assert Named()(5, x=2, scale=3) == (5, 2, 3)
+    assert Named()(x=2, input=5) == (5, 2, 1)
+    assert NoInput()() == "ran"
+    with pytest.raises(TypeError):
+        NoInput()(1)
+
+
 def test_parameter_shares_its_tensor_data_and_repr():
     t = minidl.zeros(3)
     p = nn.Parameter(t)
