@@ -9,6 +9,7 @@ x.grad            # tensor([2., 4., 6.])
 import numpy as np
 
 from minidl import autograd, memory
+from minidl._checks import get_default_dtype, set_default_dtype
 from minidl.autograd import (
     Function,
     enable_grad,
@@ -48,6 +49,7 @@ from minidl.creation import (
     zeros,
     zeros_like,
 )
+from minidl.devices import device
 from minidl.gradcheck import GradcheckError, gradcheck, numerical_grad
 from minidl.ops import (
     abs,
@@ -207,8 +209,9 @@ from minidl.ops import (
     var,
     where,
 )
+from minidl.printing import set_printoptions
 from minidl.random import get_rng_state, manual_seed, set_rng_state
-from minidl.tensor import Tensor, device, get_default_dtype, set_default_dtype, set_printoptions
+from minidl.tensor import Tensor
 
 # dtype instances, not NumPy's scalar types: builtin dtypes are singletons, so `x.dtype is
 # minidl.float32` holds and `{minidl.float32: ...}[x.dtype]` finds its key, as in PyTorch

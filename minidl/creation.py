@@ -4,19 +4,11 @@ import math
 
 import numpy as np
 
+from minidl._checks import check_bool, check_dtype, check_int, get_default_dtype, is_int, is_real
+from minidl.convert import as_array, convert
+from minidl.devices import check_device
 from minidl.random import generator
-from minidl.tensor import (
-    Tensor,
-    as_array,
-    check_bool,
-    check_device,
-    check_dtype,
-    check_int,
-    convert,
-    get_default_dtype,
-    is_int,
-    is_real,
-)
+from minidl.tensor import Tensor
 
 
 def _dtype(dtype, op, kinds="biuf"):

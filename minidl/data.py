@@ -9,9 +9,11 @@ separates the document's gradient descent from SGD (§3.3 eqs. 2, 3)::
 
 import numpy as np
 
+from minidl._checks import check_int
+from minidl.convert import as_array
 from minidl.ops.shape import stack
 from minidl.random import generator
-from minidl.tensor import Tensor, as_array, check_int
+from minidl.tensor import Tensor
 
 _shared_generator = generator  # random_split's `generator` argument (PyTorch's name) hides it
 

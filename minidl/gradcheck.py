@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from minidl._checks import is_real
 from minidl.autograd import no_grad, run_backward
-from minidl.tensor import Tensor, is_real
+from minidl.tensor import Tensor
 
 __all__ = ["gradcheck", "numerical_grad", "check_gradients", "GradcheckError", "InputReport"]
 

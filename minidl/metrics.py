@@ -29,7 +29,8 @@ a class that occurs in neither.
 
 import numpy as np
 
-from minidl.tensor import Tensor, is_real
+from minidl._checks import is_real
+from minidl.tensor import Tensor
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix"]
 

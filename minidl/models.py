@@ -3,8 +3,9 @@
 import numpy as np
 
 from minidl import nn
+from minidl._checks import is_int
 from minidl.nn.embedding import check_indices
-from minidl.tensor import Tensor, is_int
+from minidl.tensor import Tensor
 
 __all__ = ["TextClassifier", "BagOfWords", "bag_of_words"]
 

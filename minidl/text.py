@@ -13,7 +13,8 @@ from collections import Counter
 
 import numpy as np
 
-from minidl.tensor import Tensor, is_int
+from minidl._checks import is_int
+from minidl.tensor import Tensor
 
 __all__ = ["tokenize", "Vocab", "pad_sequences", "lengths", "PAD", "UNK"]
 

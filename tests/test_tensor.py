@@ -1,5 +1,7 @@
 """The Tensor API: construction, creation functions, properties, conversion, repr, comparisons."""
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,33 @@ def test_requires_grad_flag_and_leaf_status():
     assert x.requires_grad and x.is_leaf and x.grad is None and x.grad_fn is None
     y = x * 2.0
     assert y.requires_grad and not y.is_leaf and y.grad_fn is not None
+
+
+def test_tensors_have_no_instance_dict():
+    # Tensor keeps its attributes in __slots__; one class of its MRO without __slots__ (a
+    # mixin such as TensorMath) would give every tensor a __dict__ and let typos pass
+    t = minidl.tensor([1.0])
+    assert not hasattr(t, "__dict__")
+    with pytest.raises(AttributeError):
+        t.requires_gard = True
+    assert all("__slots__" in vars(k) for k in type(t).__mro__ if k is not object)
+
+
+def test_helpers_moved_out_of_tensor_py_are_still_importable_from_it():
+    # minidl's own modules, and users' code, import these from minidl.tensor
+    from minidl import _checks, convert, devices, printing
+
+    module = importlib.import_module("minidl.tensor")  # the module, not minidl.tensor()
+    homes = {
+        _checks: "check_bool check_dtype check_fraction check_int get_default_dtype is_int "
+        "is_real set_default_dtype",
+        convert: "as_array convert",
+        devices: "Device check_device device to_arguments",
+        printing: "set_printoptions",
+    }
+    for home, names in homes.items():
+        for name in names.split():
+            assert getattr(module, name) is getattr(home, name), name
 
 
 def test_set_default_dtype_changes_new_float_tensors(float64_default):

@@ -10,12 +10,13 @@ import builtins
 
 import numpy as np
 
+from minidl._checks import check_int, is_int
 from minidl.autograd import Function, op_error
 from minidl.ops import reduce
 from minidl.ops.elementwise import as_tensor
 from minidl.ops.reduce import normalize_dims, single_dim
 from minidl.ops.shape import Reshape, _dims_in_order, _flat_args, _shape_arg, clone
-from minidl.tensor import Tensor, check_int, is_int
+from minidl.tensor import Tensor
 
 
 class Flip(Function):

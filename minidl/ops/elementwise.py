@@ -18,8 +18,10 @@ Elementary functions (exp, log, sin, ...) are in ``elementary.py``, rounding in
 
 import numpy as np
 
+from minidl._checks import check_dtype, get_default_dtype, is_real
 from minidl.autograd import Function, op_error
-from minidl.tensor import Tensor, as_array, check_dtype, get_default_dtype, is_real
+from minidl.convert import as_array
+from minidl.tensor import Tensor
 
 
 def operand(op, x):

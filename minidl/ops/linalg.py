@@ -8,11 +8,13 @@ import warnings
 
 import numpy as np
 
+from minidl._checks import is_int, is_real
 from minidl.autograd import Function, op_error
+from minidl.convert import as_array
 from minidl.ops.elementwise import as_tensor, mul, operand, promote
 from minidl.ops.reduce import single_dim
 from minidl.ops.shape import _common_dtype, reshape
-from minidl.tensor import Tensor, as_array, is_int, is_real
+from minidl.tensor import Tensor
 
 # ----- the matrix product: matmul, and its strict forms mm, bmm, dot ----------------------
 

@@ -7,10 +7,11 @@ comparison is a step function, flat wherever it is defined, so there is no gradi
 
 import numpy as np
 
+from minidl._checks import check_bool
 from minidl.autograd import op_error
 from minidl.ops.elementwise import as_tensor, compare
 from minidl.ops.reduce import is_empty_dims, numpy_names, reduce_dims
-from minidl.tensor import Tensor, check_bool
+from minidl.tensor import Tensor
 
 
 def gt(a, b):

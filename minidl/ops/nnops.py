@@ -4,11 +4,11 @@ import builtins
 
 import numpy as np
 
+from minidl._checks import check_bool
 from minidl.autograd import Function, op_error
 from minidl.ops.elementwise import as_float_tensor
 from minidl.ops.reduce import is_empty_dims, numpy_names, reduce_dims, single_dim
 from minidl.ops.shape import Reshape
-from minidl.tensor import check_bool
 
 
 def _stable_max(x, axis):

@@ -11,7 +11,9 @@ import builtins
 
 import numpy as np
 
+from minidl._checks import is_real
 from minidl.autograd import Function, op_error
+from minidl.convert import convert
 from minidl.ops.elementwise import as_tensor, cast, where
 from minidl.ops.indexing import (
     _INT,
@@ -24,7 +26,7 @@ from minidl.ops.indexing import (
     _places,
 )
 from minidl.ops.shape import Reshape
-from minidl.tensor import Tensor, convert, is_real
+from minidl.tensor import Tensor
 
 
 def _crop(shape):

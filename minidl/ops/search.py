@@ -8,8 +8,9 @@ backward then raises: here ``requires_grad`` is False from the start).
 
 import numpy as np
 
+from minidl._checks import check_bool
 from minidl.ops.elementwise import as_tensor
-from minidl.tensor import Tensor, check_bool
+from minidl.tensor import Tensor
 
 
 def nonzero(x, *, as_tuple=False):

@@ -18,10 +18,11 @@ import warnings
 
 import numpy as np
 
+from minidl._checks import check_int, is_int
 from minidl.autograd import Function, ScatterGrad, op_error
 from minidl.ops.elementwise import as_tensor, cast, result_dtype
 from minidl.ops.reduce import normalize_dims, numpy_names, single_dim
-from minidl.tensor import Tensor, check_int, is_int
+from minidl.tensor import Tensor
 
 
 def _flat_args(args):

@@ -18,11 +18,12 @@ from collections import namedtuple
 
 import numpy as np
 
+from minidl._checks import check_bool, check_int
 from minidl.autograd import op_error
 from minidl.ops.elementwise import as_tensor
 from minidl.ops.reduce import single_dim
 from minidl.ops.shape import GetItem, Reshape
-from minidl.tensor import Tensor, check_bool, check_int
+from minidl.tensor import Tensor
 
 SortResult = namedtuple("SortResult", ["values", "indices"])
 TopKResult = namedtuple("TopKResult", ["values", "indices"])
