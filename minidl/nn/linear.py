@@ -41,14 +41,19 @@ class Affine(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        # (…, out) -> (n, out): one product sums over every leading dim
-        g2 = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
+        g2 = _rows(grad)  # (…, out) -> (n, out): one product sums over every leading dim
         dx = grad @ weight if need_x else None
-        dw = None
-        if need_w:
-            dw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
-        db = g2.sum(axis=0) if need_b else None
+        dw = g2.T @ _rows(x) if need_w else None
+        db = np.add.reduce(g2, 0) if need_b else None  # g2.sum(0) without its Python wrapper
         return dx, dw, db
+
+
+def _rows(a):
+    """(…, k) -> (n, k), n the product of the leading dims (1 for a 1-D a).
+
+    Not ``reshape(-1, k)``: with k = 0 (a layer of width 0) the −1 is ambiguous.
+    """
+    return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 def linear(x, weight, bias=None):
@@ -69,13 +74,15 @@ def linear(x, weight, bias=None):
         if not isinstance(bias, Tensor):
             bias = as_tensor("linear", bias)
         # (out,), or () and (1,) broadcast along it as in PyTorch; an (out, 1) bias would
-        # broadcast too, to a wrong (…, out, out) result
-        if bias.data.shape not in ((w.shape[0],), (1,), ()):
+        # broadcast too, to a wrong (…, out, out) result.  The common case is tested first:
+        # building the tuple of allowed shapes costs ~1,000 CPU instructions a layer.
+        shape = bias.data.shape
+        if not (len(shape) == 1 and shape[0] == w.shape[0]) and shape not in ((1,), ()):
             raise ValueError(
                 f"linear: bias of shape {bias.data.shape} does not match weight of shape "
                 f"{w.shape}; expected a bias of shape ({w.shape[0]},)"
             )
-    if x.data.dtype != w.dtype:
+    if x.data.dtype is not w.dtype and x.data.dtype != w.dtype:  # `is`: NumPy's dtypes are shared
         # NumPy would compute int64 @ float32 in float64, and every later layer with it
         x, weight = promote(x, weight)
     return Affine.apply(x, weight, bias)

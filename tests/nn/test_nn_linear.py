@@ -96,3 +96,28 @@ def test_init_errors():
         init.xavier_uniform_(minidl.zeros(3))
     with pytest.raises(ValueError, match="mode"):
         init.kaiming_uniform_(minidl.zeros(3, 3), mode="fan")
+
+
+@pytest.mark.parametrize("x_shape", [(3,), (2, 5, 3), (4, 3)])
+def test_a_linear_layer_of_width_zero_gives_zero_gradients_of_every_shape(x_shape):
+    # y has no element, so dL/dx = 0 and dW, db are empty; reshape(-1, 0) used to raise
+    layer = nn.Linear(3, 0)
+    x = minidl.randn(*x_shape, requires_grad=True)
+    y = layer(x)
+    assert y.shape == (*x_shape[:-1], 0)
+    y.sum().backward()
+    assert x.grad.shape == x_shape and not x.grad.data.any()
+    assert layer.weight.grad.shape == (0, 3) and layer.bias.grad.shape == (0,)
+
+
+@pytest.mark.parametrize("x_shape", [(0,), (2, 5, 0)])
+def test_a_linear_layer_of_no_inputs_is_its_bias(x_shape):
+    # y = x Wᵀ + b = b for every row: dL/db counts the rows, dL/dW and dL/dx are empty
+    layer = nn.Linear(0, 2)
+    x = minidl.randn(*x_shape, requires_grad=True)
+    y = layer(x)
+    np.testing.assert_array_equal(y.data, np.broadcast_to(layer.bias.data, (*x_shape[:-1], 2)))
+    y.sum().backward()
+    rows = math.prod(x_shape[:-1])
+    np.testing.assert_array_equal(layer.bias.grad.data, [rows, rows])
+    assert layer.weight.grad.shape == (2, 0) and x.grad.shape == x_shape
