@@ -626,7 +626,9 @@ def run_backward(tensor, gradient=None, retain_graph=False, capture=None):
                 f"output has shape {tensor.shape}; pass gradient= a tensor of that shape "
                 f"(or reduce it first, e.g. .sum())"
             )
-        g = np.ones(tensor.data.shape, tensor.data.dtype)
+        shape, dtype = tensor.data.shape, tensor.data.dtype
+        # d(tensor)/d(tensor) = 1; a 0-d loss is the usual case, and np.ones costs 3x np.array
+        g = np.array(1, dtype) if shape == () else np.ones(shape, dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if g.dtype.kind not in "biuf":
