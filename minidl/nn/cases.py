@@ -200,6 +200,10 @@ def _distances(rng):
     return fn, (_t(rng, 3, 4), _t(rng, 3, 4))
 
 
+def _cosine_broadcast(rng):
+    return (lambda a, b: F.cosine_similarity(a, b, dim=1)), (_t(rng, 4, 1, 5), _t(rng, 3, 5))
+
+
 def _batch_norm(rng):
     manual_seed(0)
     norm = BatchNorm1d(3)  # training: the batch's own statistics
@@ -446,6 +450,12 @@ CASES = [
         _distances,
         "(3,4) along dim 1",
         ("Norm", "Clamp", "Div", "Mul", "Sum"),
+    ),
+    GradCase(
+        "nn.cosine_similarity broadcast",
+        _cosine_broadcast,
+        "(4,1,5), (3,5) along dim 1 of the common (4,3,5)",
+        ("Expand", "Norm", "Clamp", "Div", "Mul", "Sum"),
     ),
     GradCase(
         "nn.BatchNorm1d training",
