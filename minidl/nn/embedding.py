@@ -164,13 +164,13 @@ class Embedding(Module):
         num_embeddings,
         embedding_dim,
         padding_idx=None,
-        dtype=None,
-        *,
         max_norm=None,
         norm_type=2.0,
         scale_grad_by_freq=False,
         sparse=False,
+        *,  # torch's next positionals are its private _weight, _freeze
         device=None,
+        dtype=None,
     ):
         super().__init__()
         check_device("Embedding", device)  # PyTorch's device=: "cpu" is minidl's only device

@@ -77,7 +77,7 @@ class LSTMCell(Module):
     a missing ``(h, c)`` means zeros.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         check_device("LSTMCell", device)
         self.input_size = check_int("LSTMCell", "input_size", input_size, 0)
@@ -144,9 +144,9 @@ class _Stacked(Module):
         batch_first=False,
         dropout=0.0,
         bidirectional=False,
-        dtype=None,
-        *,
+        *,  # torch's next positional is proj_size, which minidl lacks: say so, don't misread
         device=None,
+        dtype=None,
     ):
         super().__init__()
         name = type(self).__name__
@@ -440,7 +440,7 @@ class _Cell(Module):
 
     gates = 1
 
-    def __init__(self, input_size, hidden_size, bias, dtype, device=None):
+    def __init__(self, input_size, hidden_size, bias, device, dtype):
         super().__init__()
         name = type(self).__name__
         check_device(name, device)
@@ -505,9 +505,9 @@ class RNNCell(_Elman, _Cell):
     """
 
     def __init__(
-        self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None, *, device=None
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
     ):
-        super().__init__(input_size, hidden_size, bias, dtype, device)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = _check_nonlinearity("RNNCell", nonlinearity)
 
 
@@ -523,8 +523,8 @@ class GRUCell(_Cell):
 
     gates = 3
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
-        super().__init__(input_size, hidden_size, bias, dtype, device)
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)
@@ -621,9 +621,9 @@ class RNN(_Elman, _Recurrent):
         batch_first=False,
         dropout=0.0,
         bidirectional=False,
-        dtype=None,
         *,
         device=None,
+        dtype=None,
     ):
         super().__init__(
             input_size,
@@ -633,8 +633,8 @@ class RNN(_Elman, _Recurrent):
             batch_first,
             dropout,
             bidirectional,
-            dtype,
             device=device,
+            dtype=dtype,
         )
         self.nonlinearity = _check_nonlinearity("RNN", nonlinearity)
 
