@@ -271,6 +271,12 @@ def _lstm_cell(rng):
     return fn, (_t(rng, 4, 3), _t(rng, 4, 2), _t(rng, 4, 2), *params)
 
 
+def _lstm_cell_unbatched(rng):
+    manual_seed(0)
+    fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
+    return fn, (_t(rng, 3), _t(rng, 2), _t(rng, 2), *params)
+
+
 def _hooks_return_none(*args):
     return None
 
@@ -529,6 +535,12 @@ CASES = [
         "nn.LSTMCell",
         _lstm_cell,
         "x (4,3) H 2",
+        ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
+    ),
+    GradCase(
+        "nn.LSTMCell unbatched",
+        _lstm_cell_unbatched,
+        "x (3,) h (2,) c (2,)",
         ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
     ),
     GradCase(

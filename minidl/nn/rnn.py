@@ -73,8 +73,8 @@ class LSTMCell(Module):
         i, f, o = σ(a_i), σ(a_f), σ(a_o);   g = tanh(a_g)
         c' = f ⊙ c + i ⊙ g;   h' = o ⊙ tanh(c')
 
-    ``cell(x, (h, c))`` with x (B, E), h and c (B, H) returns ``(h', c')``;
-    a missing ``(h, c)`` means zeros.
+    ``cell(x, (h, c))`` with x (B, E), h and c (B, H) — or x (E,), h and c (H,)
+    (unbatched) — returns ``(h', c')``; a missing ``(h, c)`` means zeros.
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -95,23 +95,25 @@ class LSTMCell(Module):
 
     def forward(self, x, hx=None):
         x = as_tensor("LSTMCell", x)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
             raise ValueError(
-                f"LSTMCell: expected input of shape (B, {self.input_size}), got {x.shape}"
+                f"LSTMCell: expected input of shape (B, {self.input_size}) or "
+                f"({self.input_size},) (unbatched), got {x.shape}"
             )
         h, c = self._state(x, hx)
         a = x @ self.weight_ih.T + h @ self.weight_hh.T
         if self.bias_ih is not None:
             a = a + self.bias_ih + self.bias_hh
-        a_i, a_f, a_g, a_o = a.chunk(4, dim=1)
+        a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)
         i, f, g, o = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g), ops.sigmoid(a_o)
         c_next = f * c + i * g
         h_next = o * ops.tanh(c_next)
         return h_next, c_next
 
     def _state(self, x, hx):
-        """(h, c): zeros when ``hx`` is None, else ``hx`` checked to be (B, hidden_size)."""
-        expected = (x.shape[0], self.hidden_size)
+        """(h, c): zeros when ``hx`` is None, else ``hx`` checked to be (B, hidden_size),
+        or (hidden_size,) for an unbatched x."""
+        expected = (*x.shape[:-1], self.hidden_size)
         if hx is None:
             zeros = Tensor._make(np.zeros(expected, x.dtype))
             return zeros, zeros
@@ -119,7 +121,7 @@ class LSTMCell(Module):
         if h.shape != expected or c.shape != expected:
             # (1, H) states would otherwise broadcast over the batch without a word
             raise ValueError(
-                f"LSTMCell: (h, c) must both have shape (B, hidden_size) = {expected} for an "
+                f"LSTMCell: (h, c) must both have shape {expected} for an "
                 f"input of shape {x.shape}; got h {h.shape} and c {c.shape}"
             )
         return h, c
