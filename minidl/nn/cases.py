@@ -8,9 +8,11 @@ for the tensors gradcheck perturbs (:func:`module_fn`).
 import numpy as np
 
 from minidl.nn import functional as F
+from minidl.nn.activation_piecewise import PReLU
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.normalization import BatchNorm1d, LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from minidl.nn.unflatten import Unflatten
 from minidl.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from minidl.random import manual_seed
 from minidl.selfcheck import GradCase
@@ -152,6 +154,19 @@ def _activation(fn, lo, hi):
         return fn, (Tensor._make(rng.uniform(lo, hi, (3, 4)), True),)
 
     return make
+
+
+def _prelu(rng):
+    manual_seed(0)
+    layer = PReLU(3, init=0.3)
+    with_slopes = Tensor._make(np.array([0.3, -0.2, 1.5]))  # distinct slopes, one negative
+    layer.weight.data[...] = with_slopes.data
+    fn, params = module_fn(layer, lambda m, x: m(x))
+    return fn, (_t(rng, 2, 3, 4), *params)
+
+
+def _unflatten(rng):
+    return (lambda x: Unflatten(1, (2, -1))(x)), (_t(rng, 3, 6),)
 
 
 def _lstm_layer(rng):
@@ -448,6 +463,23 @@ CASES = [
         "(3,4) in [-8, 8]",
         ("Mul", "Tanh", "BinaryCrossEntropyWithLogits"),
     ),
+    GradCase(
+        "nn.hardtanh [-0.5, 1.5]",
+        # both bounds and the slope between; a draw within 1e-6 of a kink is improbable
+        _activation(lambda x: F.hardtanh(x, -0.5, 1.5), -3, 3),
+        "(3,4) in [-3, 3]",
+        ("HardtanhClip",),
+    ),
+    GradCase("nn.relu6", _activation(F.relu6, -3, 9), "(3,4) in [-3, 9]", ("HardtanhClip",)),
+    GradCase(
+        "nn.logsigmoid",
+        _activation(F.logsigmoid, -30, 30),
+        "(3,4) in [-30, 30]",
+        ("Neg", "BinaryCrossEntropyWithLogits"),
+    ),
+    GradCase("nn.softsign", _activation(F.softsign, -4, 4), "(3,4) in [-4, 4]", ("Abs", "Div")),
+    GradCase("nn.PReLU", _prelu, "x (2,3,4), 3 slopes along dim 1", ("Where", "Mul", "Reshape")),
+    GradCase("nn.Unflatten", _unflatten, "(3,6) -> (3,2,3)", ("Reshape",)),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.pad constant", _pad("constant"), "(2,3,4) pad (2,1,1,2)", ("Cat",)),
     GradCase("nn.pad reflect", _pad("reflect"), "(2,3,4) pad (2,1,1,2)", ("GetItem",)),
