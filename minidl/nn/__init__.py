@@ -31,6 +31,8 @@ from minidl.nn.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from minidl.nn.loss_margin import CosineEmbeddingLoss, MarginRankingLoss
+from minidl.nn.loss_probabilistic import GaussianNLLLoss, KLDivLoss, PoissonNLLLoss
 from minidl.nn.module import (
     Module,
     ModuleDict,
@@ -90,6 +92,11 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
     "functional",
     "init",
     "utils",

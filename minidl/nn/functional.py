@@ -19,6 +19,8 @@ from minidl.nn.loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from minidl.nn.loss_margin import cosine_embedding_loss, margin_ranking_loss
+from minidl.nn.loss_probabilistic import gaussian_nll_loss, kl_div, poisson_nll_loss
 from minidl.nn.normalization import layer_norm
 from minidl.nn.padding import pad
 from minidl.ops import sigmoid, tanh
@@ -57,6 +59,11 @@ __all__ = [
     "nll_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "kl_div",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
     "one_hot",
 ]
 
