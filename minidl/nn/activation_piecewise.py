@@ -1,5 +1,7 @@
 """Piecewise-linear activations: Hardtanh, ReLU6 (a Hardtanh on [0, 6]) and PReLU."""
 
+import warnings
+
 import numpy as np
 
 from minidl import ops
@@ -76,8 +78,21 @@ def prelu(input, weight):
 class Hardtanh(Module):
     """y = min(max(x, min_val), max_val) (PyTorch's defaults −1, 1)."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
         super().__init__()
+        # PyTorch's deprecated spellings, with its warning, overriding min_val / max_val
+        for old, new, value in (
+            ("min_value", "min_val", min_value),
+            ("max_value", "max_val", max_value),
+        ):
+            if value is not None:
+                warnings.warn(
+                    f"Hardtanh: keyword argument {old} is deprecated and renamed to {new}",
+                    FutureWarning,
+                    stacklevel=2,
+                )
+        min_val = min_val if min_value is None else min_value
+        max_val = max_val if max_value is None else max_value
         self.min_val, self.max_val = _bounds("Hardtanh", min_val, max_val, equal_ok=False)
         self.inplace = check_bool("Hardtanh", "inplace", inplace)
 

@@ -186,3 +186,12 @@ def test_unflatten_and_prelu_modules_match_pytorch():
     tp, mp = torch.nn.PReLU(3, 0.1), nn.PReLU(3, 0.1)  # both float32
     assert [tuple(p.shape) for p in tp.parameters()] == [p.shape for p in mp.parameters()]
     np.testing.assert_array_equal(mp.weight.data, tp.weight.detach().numpy())
+
+
+def test_hardtanh_takes_torchs_deprecated_min_value_max_value_with_its_warning():
+    with pytest.warns(FutureWarning, match="min_value is deprecated and renamed to min_val"):
+        layer = nn.Hardtanh(min_value=-3.0)
+    assert (layer.min_val, layer.max_val) == (-3.0, 1.0)
+    with pytest.warns(FutureWarning, match="max_value"):
+        layer = nn.Hardtanh(-1.0, 1.0, False, None, 4.0)
+    assert layer(minidl.tensor([-5.0, 5.0])).tolist() == [-1.0, 4.0]
