@@ -331,6 +331,32 @@ class LSTM(_Stacked):
     original order.
     """
 
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        device=None,
+        dtype=None,
+    ):
+        # its own signature, so that an error about the arguments names LSTM, not _Stacked
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
+
     def _initial_state(self, hx, batched, in_shape, x):
         """[h0, c0], each (D·num_layers, B, H): zeros, or ``hx`` checked."""
         expected, names = self._state_shape(batched, x.shape[1])
@@ -649,7 +675,33 @@ class GRU(_Recurrent):
     (3H, H) and biases (3H,), as in PyTorch.
     """
 
-    gates = 3  # its constructor is LSTM's: (input_size, hidden_size, num_layers=1, …)
+    gates = 3
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        device=None,
+        dtype=None,
+    ):
+        # its own signature, so that an error about the arguments names GRU, not _Stacked
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)
