@@ -17,6 +17,8 @@ from minidl.nn.activation import (
     Softplus,
     Tanh,
 )
+from minidl.nn.activation_piecewise import Hardtanh, PReLU, ReLU6
+from minidl.nn.activation_smooth import LogSigmoid, Softsign
 from minidl.nn.embedding import Embedding
 from minidl.nn.linear import Linear
 from minidl.nn.loss import (
@@ -29,6 +31,8 @@ from minidl.nn.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from minidl.nn.loss_margin import CosineEmbeddingLoss, MarginRankingLoss
+from minidl.nn.loss_probabilistic import GaussianNLLLoss, KLDivLoss, PoissonNLLLoss
 from minidl.nn.module import (
     Module,
     ModuleDict,
@@ -40,6 +44,7 @@ from minidl.nn.module import (
 )
 from minidl.nn.normalization import BatchNorm1d, LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from minidl.nn.unflatten import Unflatten
 
 __all__ = [
     "Module",
@@ -59,6 +64,11 @@ __all__ = [
     "GRU",
     "ReLU",
     "LeakyReLU",
+    "ReLU6",
+    "Hardtanh",
+    "PReLU",
+    "LogSigmoid",
+    "Softsign",
     "GELU",
     "LayerNorm",
     "BatchNorm1d",
@@ -72,6 +82,7 @@ __all__ = [
     "LogSoftmax",
     "Dropout",
     "Flatten",
+    "Unflatten",
     "Identity",
     "MSELoss",
     "L1Loss",
@@ -81,6 +92,11 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
     "functional",
     "init",
     "utils",

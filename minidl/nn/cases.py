@@ -8,9 +8,11 @@ for the tensors gradcheck perturbs (:func:`module_fn`).
 import numpy as np
 
 from minidl.nn import functional as F
+from minidl.nn.activation_piecewise import PReLU
 from minidl.nn.lstm_fused import LSTMLayer
 from minidl.nn.normalization import BatchNorm1d, LayerNorm
 from minidl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from minidl.nn.unflatten import Unflatten
 from minidl.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from minidl.random import manual_seed
 from minidl.selfcheck import GradCase
@@ -154,6 +156,67 @@ def _activation(fn, lo, hi):
     return make
 
 
+def _prelu(rng):
+    manual_seed(0)
+    layer = PReLU(3, init=0.3)
+    with_slopes = Tensor._make(np.array([0.3, -0.2, 1.5]))  # distinct slopes, one negative
+    layer.weight.data[...] = with_slopes.data
+    fn, params = module_fn(layer, lambda m, x: m(x))
+    return fn, (_t(rng, 2, 3, 4), *params)
+
+
+def _unflatten(rng):
+    return (lambda x: Unflatten(1, (2, -1))(x)), (_t(rng, 3, 6),)
+
+
+def _uniform(rng, lo, hi, *shape):
+    return Tensor._make(rng.uniform(lo, hi, shape), True)
+
+
+def _kl_div(log_target, reduction):
+    def make(rng):
+        log_q = _t(rng, 3, 4)
+        p = _uniform(rng, 0.05, 1.0, 3, 4)  # > 0: p log p has no derivative at 0
+        if log_target:
+            p = _t(rng, 3, 4)
+        fn = lambda a, b: F.kl_div(a, b, reduction=reduction, log_target=log_target)  # noqa: E731
+        return fn, (log_q, p)
+
+    return make
+
+
+def _pair_loss(loss, target, **kw):
+    def make(rng):
+        y = np.array(target, dtype=float)
+        shape = (len(target), 3) if loss is F.cosine_embedding_loss else (len(target),)
+        return (lambda a, b: loss(a, b, y, **kw)), (_t(rng, *shape), _t(rng, *shape))
+
+    return make
+
+
+def _gaussian_nll(var_shape, **kw):
+    def make(rng):
+        # var above eps: below it the clamp makes var's finite difference 0
+        var = _uniform(rng, 0.2, 2.0, *var_shape)
+        return (lambda a, b, v: F.gaussian_nll_loss(a, b, v, **kw)), (
+            _t(rng, 4, 3),
+            _t(rng, 4, 3),
+            var,
+        )
+
+    return make
+
+
+def _poisson_nll(log_input, full):
+    def make(rng):
+        x = _t(rng, 4, 3) if log_input else _uniform(rng, 0.2, 5.0, 4, 3)
+        y = _uniform(rng, 1.2, 6.0, 4, 3)  # > 1: where Stirling's term is on, away from 1
+        fn = lambda a, b: F.poisson_nll_loss(a, b, log_input, full)  # noqa: E731
+        return fn, (x, y)
+
+    return make
+
+
 def _lstm_layer(rng):
     T, B, E, H = 4, 3, 2, 3
     inputs = (_t(rng, T, B, E), _t(rng, B, H), _t(rng, B, H))
@@ -198,6 +261,10 @@ def _distances(rng):
         return F.normalize(a, dim=1), F.cosine_similarity(a, b, dim=1)
 
     return fn, (_t(rng, 3, 4), _t(rng, 3, 4))
+
+
+def _cosine_broadcast(rng):
+    return (lambda a, b: F.cosine_similarity(a, b, dim=1)), (_t(rng, 4, 1, 5), _t(rng, 3, 5))
 
 
 def _batch_norm(rng):
@@ -265,6 +332,12 @@ def _lstm_cell(rng):
     manual_seed(0)
     fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
     return fn, (_t(rng, 4, 3), _t(rng, 4, 2), _t(rng, 4, 2), *params)
+
+
+def _lstm_cell_unbatched(rng):
+    manual_seed(0)
+    fn, params = module_fn(LSTMCell(3, 2), lambda m, x, h, c: m(x, (h, c)))
+    return fn, (_t(rng, 3), _t(rng, 2), _t(rng, 2), *params)
 
 
 def _hooks_return_none(*args):
@@ -438,6 +511,71 @@ CASES = [
         "(3,4) in [-8, 8]",
         ("Mul", "Tanh", "BinaryCrossEntropyWithLogits"),
     ),
+    GradCase(
+        "nn.hardtanh [-0.5, 1.5]",
+        # both bounds and the slope between; a draw within 1e-6 of a kink is improbable
+        _activation(lambda x: F.hardtanh(x, -0.5, 1.5), -3, 3),
+        "(3,4) in [-3, 3]",
+        ("HardtanhClip",),
+    ),
+    GradCase("nn.relu6", _activation(F.relu6, -3, 9), "(3,4) in [-3, 9]", ("HardtanhClip",)),
+    GradCase(
+        "nn.logsigmoid",
+        _activation(F.logsigmoid, -30, 30),
+        "(3,4) in [-30, 30]",
+        ("Neg", "BinaryCrossEntropyWithLogits"),
+    ),
+    GradCase("nn.softsign", _activation(F.softsign, -4, 4), "(3,4) in [-4, 4]", ("Abs", "Div")),
+    GradCase("nn.PReLU", _prelu, "x (2,3,4), 3 slopes along dim 1", ("Where", "Mul", "Reshape")),
+    GradCase("nn.Unflatten", _unflatten, "(3,6) -> (3,2,3)", ("Reshape",)),
+    GradCase(
+        "nn.kl_div batchmean",
+        _kl_div(False, "batchmean"),
+        "log q (3,4), p (3,4) > 0",
+        ("Where", "Log", "Mul", "Sub", "Sum", "Div"),
+    ),
+    GradCase(
+        "nn.kl_div log_target none",
+        _kl_div(True, "none"),
+        "log q (3,4), log p (3,4)",
+        ("Exp", "Sub", "Mul"),
+    ),
+    GradCase(
+        "nn.margin_ranking_loss none",
+        _pair_loss(F.margin_ranking_loss, [1, -1, -1, 1, 1], margin=0.3, reduction="none"),
+        "x1 (5,), x2 (5,), y ±1, margin 0.3",
+        ("Neg", "Mul", "Sub", "Add", "Clamp"),
+    ),
+    GradCase(
+        "nn.cosine_embedding_loss",
+        _pair_loss(F.cosine_embedding_loss, [1, -1, -1, 1, -1], margin=-0.2),
+        "x1 (5,3), x2 (5,3), y ±1, margin -0.2",
+        ("Mul", "Sum", "Add", "Pow", "Div", "Where", "Clamp", "Mean"),
+    ),
+    GradCase(
+        "nn.gaussian_nll_loss full",
+        _gaussian_nll((4, 3), full=True),
+        "mean (4,3), target (4,3), var (4,3)",
+        ("Log", "Sub", "Pow", "Div", "Mul", "Add", "Mean"),
+    ),
+    GradCase(
+        "nn.gaussian_nll_loss shared var sum",
+        _gaussian_nll((4,), reduction="sum"),
+        "mean (4,3), target (4,3), var (4,) one per row",
+        ("Reshape", "Log", "Div", "Sum"),
+    ),
+    GradCase(
+        "nn.poisson_nll_loss",
+        _poisson_nll(True, False),
+        "log rate (4,3), counts (4,3)",
+        ("Exp", "Mul", "Sub", "Mean"),
+    ),
+    GradCase(
+        "nn.poisson_nll_loss rate full",
+        _poisson_nll(False, True),
+        "rate (4,3), counts (4,3) > 1, Stirling term",
+        ("Log", "Add", "Mul", "Sub", "Where", "Mean"),
+    ),
     GradCase("nn.LSTMLayer", _lstm_layer, "x (4,3,2) H 3", ("LSTMLayer",)),
     GradCase("nn.pad constant", _pad("constant"), "(2,3,4) pad (2,1,1,2)", ("Cat",)),
     GradCase("nn.pad reflect", _pad("reflect"), "(2,3,4) pad (2,1,1,2)", ("GetItem",)),
@@ -446,6 +584,12 @@ CASES = [
         _distances,
         "(3,4) along dim 1",
         ("Norm", "Clamp", "Div", "Mul", "Sum"),
+    ),
+    GradCase(
+        "nn.cosine_similarity broadcast",
+        _cosine_broadcast,
+        "(4,1,5), (3,5) along dim 1 of the common (4,3,5)",
+        ("Expand", "Norm", "Clamp", "Div", "Mul", "Sum"),
     ),
     GradCase(
         "nn.BatchNorm1d training",
@@ -519,6 +663,12 @@ CASES = [
         "nn.LSTMCell",
         _lstm_cell,
         "x (4,3) H 2",
+        ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
+    ),
+    GradCase(
+        "nn.LSTMCell unbatched",
+        _lstm_cell_unbatched,
+        "x (3,) h (2,) c (2,)",
         ("MatMul", "Add", "Split", "Sigmoid", "Tanh", "Mul", "Permute"),
     ),
     GradCase(

@@ -1,5 +1,7 @@
 """``F.normalize`` and ``F.cosine_similarity``, as PyTorch's, from recorded ops."""
 
+import numpy as np
+
 from minidl import ops
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import is_real
@@ -25,6 +27,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     op = "cosine_similarity"
     a, b = as_tensor(op, x1), as_tensor(op, x2)
     eps = _eps(op, eps)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"{op}: x1 {a.shape} and x2 {b.shape} do not broadcast to a common shape"
+        ) from None
+    # each norm over the common shape: a size-1 dim of x2 along dim stands for the
+    # broadcast vector, not for a vector of one element (recorded, so gradients sum back)
+    a, b = ops.broadcast_to(a, shape), ops.broadcast_to(b, shape)
     na = ops.clamp(a.norm(2, dim=dim), min=eps)
     nb = ops.clamp(b.norm(2, dim=dim), min=eps)
     return (a * b).sum(dim=dim) / (na * nb)

@@ -48,7 +48,7 @@ class EmbeddingLookup(Function):
         # in the platform's index type: v·D computed in uint8 or int16 ids would wrap around
         rows = indices.astype(np.intp, copy=False).reshape(-1, 1)
         flat = (rows * D + np.arange(D)).reshape(-1)
-        g = grad.reshape(-1, D)
+        g = grad.reshape(len(rows), D)  # not (-1, D): D = 0 leaves -1 undetermined
         if ctx.by_freq:
             counts = np.bincount(rows.reshape(-1), minlength=ctx.shape[0])
             g = g / counts[rows].astype(grad.dtype)
@@ -164,13 +164,13 @@ class Embedding(Module):
         num_embeddings,
         embedding_dim,
         padding_idx=None,
-        dtype=None,
-        *,
         max_norm=None,
         norm_type=2.0,
         scale_grad_by_freq=False,
         sparse=False,
+        *,  # torch's next positionals are its private _weight, _freeze
         device=None,
+        dtype=None,
     ):
         super().__init__()
         check_device("Embedding", device)  # PyTorch's device=: "cpu" is minidl's only device

@@ -55,6 +55,12 @@ def pad(input, pad, mode="constant", value=None):
 
 def _pad_dim(op, x, dim, left, right, mode, value):
     n = x.shape[dim]
+    if n + min(left, 0) + min(right, 0) < 0:
+        # a crop to exactly 0 is allowed, as in torch's constant mode; past it, no shape
+        raise ValueError(
+            f"{op}: pad ({left}, {right}) crops {-min(left, 0) - min(right, 0)} elements from "
+            f"dim {dim} of size {n} (shape {x.shape}); expected a crop of at most {n}"
+        )
     if left < 0 or right < 0:  # crop first (a negative amount), then pad what is positive
         x = x[(slice(None),) * dim + (slice(max(-left, 0), n - max(-right, 0)),)]
         n, left, right = x.shape[dim], max(left, 0), max(right, 0)

@@ -73,11 +73,11 @@ class LSTMCell(Module):
         i, f, o = σ(a_i), σ(a_f), σ(a_o);   g = tanh(a_g)
         c' = f ⊙ c + i ⊙ g;   h' = o ⊙ tanh(c')
 
-    ``cell(x, (h, c))`` with x (B, E), h and c (B, H) returns ``(h', c')``;
-    a missing ``(h, c)`` means zeros.
+    ``cell(x, (h, c))`` with x (B, E), h and c (B, H) — or x (E,), h and c (H,)
+    (unbatched) — returns ``(h', c')``; a missing ``(h, c)`` means zeros.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         check_device("LSTMCell", device)
         self.input_size = check_int("LSTMCell", "input_size", input_size, 0)
@@ -95,23 +95,25 @@ class LSTMCell(Module):
 
     def forward(self, x, hx=None):
         x = as_tensor("LSTMCell", x)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
             raise ValueError(
-                f"LSTMCell: expected input of shape (B, {self.input_size}), got {x.shape}"
+                f"LSTMCell: expected input of shape (B, {self.input_size}) or "
+                f"({self.input_size},) (unbatched), got {x.shape}"
             )
         h, c = self._state(x, hx)
         a = x @ self.weight_ih.T + h @ self.weight_hh.T
         if self.bias_ih is not None:
             a = a + self.bias_ih + self.bias_hh
-        a_i, a_f, a_g, a_o = a.chunk(4, dim=1)
+        a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)
         i, f, g, o = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g), ops.sigmoid(a_o)
         c_next = f * c + i * g
         h_next = o * ops.tanh(c_next)
         return h_next, c_next
 
     def _state(self, x, hx):
-        """(h, c): zeros when ``hx`` is None, else ``hx`` checked to be (B, hidden_size)."""
-        expected = (x.shape[0], self.hidden_size)
+        """(h, c): zeros when ``hx`` is None, else ``hx`` checked to be (B, hidden_size),
+        or (hidden_size,) for an unbatched x."""
+        expected = (*x.shape[:-1], self.hidden_size)
         if hx is None:
             zeros = Tensor._make(np.zeros(expected, x.dtype))
             return zeros, zeros
@@ -119,7 +121,7 @@ class LSTMCell(Module):
         if h.shape != expected or c.shape != expected:
             # (1, H) states would otherwise broadcast over the batch without a word
             raise ValueError(
-                f"LSTMCell: (h, c) must both have shape (B, hidden_size) = {expected} for an "
+                f"LSTMCell: (h, c) must both have shape {expected} for an "
                 f"input of shape {x.shape}; got h {h.shape} and c {c.shape}"
             )
         return h, c
@@ -144,9 +146,9 @@ class _Stacked(Module):
         batch_first=False,
         dropout=0.0,
         bidirectional=False,
-        dtype=None,
-        *,
+        *,  # torch's next positional is proj_size, which minidl lacks: say so, don't misread
         device=None,
+        dtype=None,
     ):
         super().__init__()
         name = type(self).__name__
@@ -329,6 +331,32 @@ class LSTM(_Stacked):
     original order.
     """
 
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        device=None,
+        dtype=None,
+    ):
+        # its own signature, so that an error about the arguments names LSTM, not _Stacked
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
+
     def _initial_state(self, hx, batched, in_shape, x):
         """[h0, c0], each (D·num_layers, B, H): zeros, or ``hx`` checked."""
         expected, names = self._state_shape(batched, x.shape[1])
@@ -440,7 +468,7 @@ class _Cell(Module):
 
     gates = 1
 
-    def __init__(self, input_size, hidden_size, bias, dtype, device=None):
+    def __init__(self, input_size, hidden_size, bias, device, dtype):
         super().__init__()
         name = type(self).__name__
         check_device(name, device)
@@ -505,9 +533,9 @@ class RNNCell(_Elman, _Cell):
     """
 
     def __init__(
-        self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None, *, device=None
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
     ):
-        super().__init__(input_size, hidden_size, bias, dtype, device)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = _check_nonlinearity("RNNCell", nonlinearity)
 
 
@@ -523,8 +551,8 @@ class GRUCell(_Cell):
 
     gates = 3
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None, *, device=None):
-        super().__init__(input_size, hidden_size, bias, dtype, device)
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)
@@ -621,9 +649,9 @@ class RNN(_Elman, _Recurrent):
         batch_first=False,
         dropout=0.0,
         bidirectional=False,
-        dtype=None,
         *,
         device=None,
+        dtype=None,
     ):
         super().__init__(
             input_size,
@@ -633,8 +661,8 @@ class RNN(_Elman, _Recurrent):
             batch_first,
             dropout,
             bidirectional,
-            dtype,
             device=device,
+            dtype=dtype,
         )
         self.nonlinearity = _check_nonlinearity("RNN", nonlinearity)
 
@@ -647,7 +675,33 @@ class GRU(_Recurrent):
     (3H, H) and biases (3H,), as in PyTorch.
     """
 
-    gates = 3  # its constructor is LSTM's: (input_size, hidden_size, num_layers=1, …)
+    gates = 3
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        device=None,
+        dtype=None,
+    ):
+        # its own signature, so that an error about the arguments names GRU, not _Stacked
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
 
     def _step(self, x, h, *weights):
         return _gru_step(x, h, *weights)

@@ -93,3 +93,25 @@ def test_pad_normalize_cosine_match_pytorch():
         F.cosine_similarity(minidl.tensor(x), minidl.tensor(y), dim=2).data,
         torch.nn.functional.cosine_similarity(tx, ty, dim=2),
     )
+
+
+@pytest.mark.parametrize("amounts", [(-2, -2), (-4, 1), (-4, 4), (0, -4)])
+def test_a_crop_past_the_dims_size_is_an_error(amounts):
+    with pytest.raises(
+        ValueError, match=r"pad: pad \(-?\d+, -?\d+\) crops \d elements from dim 1 of size 3"
+    ):
+        F.pad(minidl.ones(2, 3), amounts)
+
+
+def test_a_crop_past_an_earlier_dims_size_names_that_dim():
+    with pytest.raises(ValueError, match=r"crops 3 elements from dim 0 of size 2"):
+        F.pad(minidl.ones(2, 3), (0, 0, -1, -2))
+
+
+@pytest.mark.parametrize(
+    "amounts, shape", [((-3, 0), (2, 0)), ((-1, -2), (2, 0)), ((-3, 3), (2, 3))]
+)
+def test_a_crop_to_exactly_nothing_is_allowed_as_in_torch(amounts, shape):
+    y = F.pad(minidl.ones(2, 3), amounts, value=5.0)
+    assert y.shape == shape
+    assert y.tolist() == [[5.0] * shape[1]] * 2
