@@ -94,7 +94,7 @@ class Linear(Module):
     Both start as U(−1/√in_features, 1/√in_features), PyTorch's default.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None, *, device=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         check_device("Linear", device)  # PyTorch's device=: "cpu" is minidl's only device
         in_features = check_int("Linear", "in_features", in_features, 0)

@@ -78,9 +78,8 @@ class LayerNorm(Module):
         eps=1e-5,
         elementwise_affine=True,
         bias=True,
-        dtype=None,
-        *,
         device=None,
+        dtype=None,
     ):
         super().__init__()
         check_device("LayerNorm", device)
@@ -125,9 +124,8 @@ class BatchNorm1d(Module):
         momentum=0.1,
         affine=True,
         track_running_stats=True,
-        dtype=None,
-        *,
         device=None,
+        dtype=None,
     ):
         super().__init__()
         name = "BatchNorm1d"

@@ -52,6 +52,17 @@ TORCH_POSITIONAL = {
         "dropout",
         "bidirectional",
     ],  # then proj_size
+    "Linear": ["in_features", "out_features", "bias", "device", "dtype"],
+    "LayerNorm": ["normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"],
+    "BatchNorm1d": [
+        "num_features",
+        "eps",
+        "momentum",
+        "affine",
+        "track_running_stats",
+        "device",
+        "dtype",
+    ],  # then torch's keyword-only bias
     "LSTMCell": ["input_size", "hidden_size", "bias", "device", "dtype"],
     "GRUCell": ["input_size", "hidden_size", "bias", "device", "dtype"],
     "RNNCell": ["input_size", "hidden_size", "bias", "nonlinearity", "device", "dtype"],
@@ -110,7 +121,15 @@ def test_rnn_cell_takes_nonlinearity_device_then_dtype_by_position():
 
 def test_signatures_match_pytorch():
     torch = pytest.importorskip("torch")
-    for name in ("Embedding", "LSTMCell", "GRUCell", "RNNCell"):
+    for name in (
+        "Embedding",
+        "Linear",
+        "LayerNorm",
+        "BatchNorm1d",
+        "LSTMCell",
+        "GRUCell",
+        "RNNCell",
+    ):
         theirs = [
             p.name
             for p in inspect.signature(getattr(torch.nn, name)).parameters.values()
@@ -122,3 +141,13 @@ def test_signatures_match_pytorch():
     assert base[9] == "proj_size"
     rnn = torch.nn.RNN(2, 3, 1, "relu", False, True, 0.0, True)
     assert rnn.nonlinearity == "relu" and rnn.batch_first and rnn.bidirectional
+
+
+def test_linear_and_norm_layers_take_device_then_dtype_by_position():
+    # torch: Linear(3, 4, True, "cpu") is device="cpu"; minidl read "cpu" as a dtype
+    layer = nn.Linear(3, 4, True, "cpu", np.float64)
+    assert layer.weight.dtype == minidl.float64 and layer.bias.dtype == minidl.float64
+    norm = nn.LayerNorm(4, 1e-5, True, True, "cpu", np.float64)
+    assert norm.weight.dtype == minidl.float64
+    batch = nn.BatchNorm1d(4, 1e-5, 0.1, True, True, "cpu", np.float64)
+    assert batch.weight.dtype == minidl.float64
