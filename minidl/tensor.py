@@ -11,6 +11,7 @@ names are re-exported.
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -98,8 +99,10 @@ class Tensor(TensorMath, TensorShape, TensorDtype, TensorInPlace):
     produced the tensor (None for leaves).
     """
 
-    # _requires_grad is read by every op (apply); the public requires_grad checks what is set
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_out_index", "__weakref__")
+    # _requires_grad is read by every op (apply); the public requires_grad checks what is set.
+    # _grad likewise is what the engine and optimizers read and write; the public grad warns
+    # when read on a result that backward does not fill.
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_out_index", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data=(), dtype=None, requires_grad=False):
@@ -130,7 +133,7 @@ class Tensor(TensorMath, TensorShape, TensorDtype, TensorInPlace):
         if copy and (arr is data or (isinstance(data, Tensor) and arr is data.data)):
             arr = arr.copy()  # like torch.tensor: a new tensor owns its data
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._out_index = 0
         self._requires_grad = False
@@ -142,7 +145,7 @@ class Tensor(TensorMath, TensorShape, TensorDtype, TensorInPlace):
         """Wrap an op's result without checks or copies (the hot path)."""
         t = object.__new__(cls)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._out_index = out_index
@@ -170,6 +173,36 @@ class Tensor(TensorMath, TensorShape, TensorDtype, TensorInPlace):
     def is_leaf(self):
         """True for tensors not produced by a recorded op (user inputs, parameters)."""
         return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """d(output)/d(self) summed over the backward calls so far (a Tensor of self's shape),
+        or None.  Backward fills it for leaves that require grad, and for results of ops
+        only after ``retain_grad()``: reading it on another result warns, as in PyTorch."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                f"grad: this tensor is not a leaf but the result of {self.grad_fn.name}, so "
+                "backward leaves its .grad None; call .retain_grad() on it before backward to "
+                "keep its gradient, or read .grad on the leaf tensor (an input or a "
+                "parameter) you meant",
+                UserWarning,
+                stacklevel=2,
+            )
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True for a result of an op that called ``retain_grad()`` (as in PyTorch)."""
+        node = self.grad_fn
+        if node is None or not node.retained:
+            return False
+        ref = node.retained.get(self._out_index)
+        return type(ref) is not list and ref is not None and ref() is self
 
     @property
     def T(self):

@@ -2,6 +2,7 @@
 
 import gc
 import itertools
+import warnings
 import weakref
 
 import numpy as np
@@ -191,7 +192,8 @@ def test_leaf_gets_grad_and_non_leaf_does_not_unless_retained():
     r.retain_grad()
     (h.sum() + (r * r).sum()).backward()
     assert x.is_leaf and not h.is_leaf
-    assert h.grad is None
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert h.grad is None
     np.testing.assert_array_equal(r.grad.data, [8.0, 16.0])  # d(r²)/dr = 2r
     np.testing.assert_array_equal(x.grad.data, [3.0 + 32.0, 3.0 + 64.0])
 
@@ -589,7 +591,7 @@ def test_tensors_built_inline_on_the_hot_path_set_every_slot_as_make_does():
         for slot in Tensor.__slots__:
             if slot != "__weakref__":
                 getattr(t, slot)
-        assert type(t) is Tensor and type(t.data) is np.ndarray and t.grad is None
+        assert type(t) is Tensor and type(t.data) is np.ndarray and t._grad is None
         assert t._out_index == reference._out_index
     assert tracked.requires_grad and tracked.grad_fn is not None
     assert not untracked.requires_grad and untracked.grad_fn is None
@@ -679,3 +681,34 @@ def test_inference_mode_is_no_grad_as_a_block_and_a_decorator():
     with minidl.no_grad():
         assert recording()
     assert minidl.is_grad_enabled()
+
+
+def test_reading_grad_of_a_result_that_backward_does_not_fill_warns_as_pytorch():
+    # a student's `y = w * x; loss.backward(); y.grad` is None: PyTorch warns, and so do we
+    x = leaf([1.0, 2.0])
+    y = x * 3.0
+    (y * y).sum().backward()
+    with pytest.warns(UserWarning, match=r"result of MulBackward.*retain_grad\(\)"):
+        assert y.grad is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none of these warns
+        assert x.grad is not None  # a leaf
+        assert minidl.tensor([1.0]).grad is None  # a leaf that requires no grad
+        assert (x.detach() * 2).grad is None  # computed without the graph: a leaf
+        r = x * 4.0
+        r.retain_grad()
+        assert r.grad is None  # asked to keep its gradient, before backward: None, silently
+        r.sum().backward()
+        np.testing.assert_array_equal(r.grad.data, [1.0, 1.0])
+        y.grad = minidl.ones(2)  # set by hand: read back as it is
+        np.testing.assert_array_equal(y.grad.data, [1.0, 1.0])
+
+
+def test_retains_grad_is_true_only_for_results_that_called_retain_grad():
+    x = leaf([1.0, 2.0])
+    y, z = x * 2.0, x * 3.0
+    z.retain_grad()
+    assert (x.retains_grad, y.retains_grad, z.retains_grad) == (False, False, True)
+    a, b = minidl.split(x * 1.0, 1)  # one node, two outputs: only b retains
+    b.retain_grad()
+    assert (a.retains_grad, b.retains_grad) == (False, True)

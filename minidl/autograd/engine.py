@@ -245,9 +245,9 @@ def _accumulate_leaves(leaves, handed):
     for t, got in leaves.values():
         if not t._requires_grad:
             continue  # frozen (requires_grad_(False)) since the forward: as PyTorch, no .grad
-        if t.grad is not None:
+        if t._grad is not None:
             # out of place: the old grad array may be shared with a user's variable
-            t.grad = Tensor._make(_existing_grad(t) + _value(got))
+            t._grad = Tensor._make(_existing_grad(t) + _value(got))
             continue
         if type(got) is np.ndarray:
             g = got
@@ -263,11 +263,11 @@ def _accumulate_leaves(leaves, handed):
             g = _value(got)  # a buffer summed in this backward: ours
         grad = _new_object(Tensor)  # Tensor._make(g), written out: once per leaf per step
         grad.data = g
-        grad.grad = None
+        grad._grad = None
         grad._requires_grad = False
         grad.grad_fn = None
         grad._out_index = 0
-        t.grad = grad
+        t._grad = grad
 
 
 def grad(

@@ -183,7 +183,7 @@ class Function:
         # alone cost ~1,500 of the ~10,000 CPU instructions apply adds to each op
         t = _new_object(Tensor)
         t.data = out
-        t.grad = None
+        t._grad = None
         t._out_index = 0
         if track:
             ctx.inputs = args

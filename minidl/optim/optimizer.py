@@ -105,10 +105,10 @@ class Optimizer:
         skips it)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
+                if set_to_none or p._grad is None:  # _grad: the slot behind .grad, read fast
+                    p._grad = None
                 else:  # a fresh array, not an in-place fill: the old grad may be held by the user
-                    p.grad = Tensor._make(np.zeros_like(p.data))
+                    p._grad = Tensor._make(np.zeros_like(p.data))
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
@@ -134,7 +134,7 @@ class Optimizer:
                 decay = group.get("weight_decay", 0.0) if coupled else 0.0
                 maximize = group.get("maximize", False)
                 for p in group["params"]:
-                    grad = p.grad
+                    grad = p._grad  # .grad without its property (a parameter is a leaf)
                     if grad is None:
                         continue
                     if type(grad) is not Tensor and not isinstance(grad, Tensor):
