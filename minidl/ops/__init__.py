@@ -1,7 +1,11 @@
 """Differentiable ops, one ``Function`` each, grouped by kind, with their functional forms.
 
-elementwise.py  arithmetic, clamp, maximum/minimum, where, cast; bitwise and logical
-                operators, allclose; the operand and dtype-promotion helpers
+elementwise.py  re-exports the five files below (the elementwise ops and operand helpers)
+operands.py     the operand and dtype-promotion helpers, cast
+arithmetic.py   add, sub, mul, div, neg, pow, lerp, addcmul, addcdiv
+division.py     remainder, floor_divide, fmod
+bounds.py       clamp, maximum/minimum, where
+boolean.py      bitwise and logical operators, allclose/isclose, compare (no gradient)
 elementary.py   exp, log, sqrt, trigonometric and hyperbolic functions, erf, sigmoid,
                 relu, abs, nan_to_num
 rounding.py     round, floor, ceil, trunc, frac, sign
