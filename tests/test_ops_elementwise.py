@@ -288,6 +288,10 @@ def test_gradients_at_the_kinks_follow_pytorch():
     x = leaf([-1.0, 0.0, 2.0])
     minidl.relu(x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0])
+    # −0 and ±inf as their side; at NaN (no derivative) the gradient passes, as PyTorch's
+    x = leaf([-0.0, -np.inf, np.inf, np.nan])
+    minidl.relu(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0, 1.0])
     x = leaf([-1.0, 0.0, 2.0])
     minidl.abs(x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])

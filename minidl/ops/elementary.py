@@ -394,7 +394,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        # y ≥ 0, so y != 0 is y > 0, except at a NaN input: there the gradient passes
+        # through, as in PyTorch (it is undefined either way)
+        return grad * (y != 0)
 
 
 class Abs(Function):
