@@ -80,6 +80,18 @@ def test_softmax_of_a_row_of_minus_infinity_but_one_is_one_hot():
     np.testing.assert_array_equal(minidl.softmax(x).data, [0.0, 1.0, 0.0])
 
 
+def test_a_row_holding_plus_infinity_is_nan_in_softmax_as_pytorch_and_inf_in_logsumexp():
+    # exp(inf)/Σ is inf/inf: the whole row is NaN in PyTorch, not a half-valid [nan, 0, 0];
+    # log Σ exp of a row holding +inf is +inf (PyTorch's too)
+    x = minidl.tensor([[np.inf, 0.0, 1.0], [-np.inf, 0.0, np.log(3.0)]], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        soft, log_soft = minidl.softmax(x, 1).data, minidl.log_softmax(x, 1).data
+    assert np.isnan(soft[0]).all() and np.isnan(log_soft[0]).all()
+    np.testing.assert_allclose(soft[1], [0.0, 0.25, 0.75])  # e⁰ : e^{log 3} = 1 : 3
+    np.testing.assert_allclose(log_soft[1], [-np.inf, np.log(0.25), np.log(0.75)])
+    np.testing.assert_allclose(minidl.logsumexp(x, 1).data, [np.inf, np.log(4.0)], rtol=1e-15)
+
+
 def test_softmax_rejects_a_bad_dim():
     # (a 0-d tensor is accepted, as PyTorch: see the 0-d test at the end of this file)
     with pytest.raises(IndexError, match="dim 2 out of range.*2 dimension"):

@@ -11,12 +11,16 @@ from minidl.ops.reduce import is_empty_dims, numpy_names, reduce_dims, single_di
 from minidl.ops.shape import Reshape
 
 
-def _stable_max(x, axis):
+def _stable_max(x, axis, keep_inf=False):
     # subtracting the max keeps exp() from overflowing (above ~88 in float32);
     # a row that is all -inf would give inf - inf = nan, so use 0 there instead;
-    # initial=-inf gives an empty slice (a 0-length dim) a max too, which then becomes 0
+    # initial=-inf gives an empty slice (a 0-length dim) a max too, which then becomes 0.
+    # keep_inf (softmax, log_softmax): a +inf max stays, so x − inf makes the whole row NaN,
+    # as PyTorch's (with 0 the row came out [nan, 0, 0], which looks half valid); logsumexp
+    # replaces it by 0 and gets log Σ exp = inf, its right answer
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    usable = m != -np.inf if keep_inf else np.isfinite(m)
+    return np.where(usable, m, 0).astype(x.dtype, copy=False)
 
 
 def _log_sum(e, axis):
@@ -30,7 +34,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x - _stable_max(x, dim))
+        e = np.exp(x - _stable_max(x, dim, keep_inf=True))
         y = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -47,7 +51,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = x - _stable_max(x, dim)
+        shifted = x - _stable_max(x, dim, keep_inf=True)
         y = shifted - _log_sum(np.exp(shifted), dim)
         ctx.save_for_backward(y)
         ctx.dim = dim
