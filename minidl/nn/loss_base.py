@@ -1,6 +1,6 @@
 """What every loss shares: the ``reduction=`` argument ("mean", "sum" or "none") checked,
-the elementwise losses of a Function reduced and its upstream gradient scaled to match, and
-``_Loss``, the base of the loss modules."""
+the elementwise losses of a Function (or of recorded ops) reduced and its upstream gradient
+scaled to match, and ``_Loss``, the base of the loss modules."""
 
 import numpy as np
 
@@ -26,6 +26,19 @@ def _reduce_losses(losses, reduction):
         return losses
     total = losses.sum()
     return np.asarray(total / losses.size if reduction == "mean" else total, dtype=losses.dtype)
+
+
+def reduce_loss(op, loss, reduction):
+    """The same for a loss built from recorded ops: the Tensor ``loss`` as it is ("none"),
+    its "mean" or its "sum" (the gradient flows through ``mean``/``sum``)."""
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if loss.numel() == 0:
+        # a NaN loss from an empty batch is worse than an error (as mse_loss)
+        raise ValueError(f"{op}: the mean over zero elements is undefined (an empty batch?)")
+    return loss.mean()
 
 
 class _Loss(Module):

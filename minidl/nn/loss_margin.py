@@ -10,8 +10,7 @@ being read differently.
 import numpy as np
 
 from minidl import ops
-from minidl.nn.loss import _check_reduction, _Loss
-from minidl.nn.reduction import reduce_loss
+from minidl.nn.loss_base import _check_reduction, _Loss, reduce_loss
 from minidl.ops.elementwise import as_tensor, promote
 from minidl.tensor import Tensor, is_real
 

@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 
 from minidl import ops
-from minidl.nn.loss import _check_reduction, _Loss, _regression_checked
-from minidl.nn.reduction import reduce_loss
+from minidl.nn.loss_base import _check_reduction, _Loss, reduce_loss
+from minidl.nn.loss_regression import _regression_checked
 from minidl.ops.elementwise import as_tensor
 from minidl.tensor import Tensor, check_bool, is_real
 
